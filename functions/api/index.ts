@@ -1,0 +1,15 @@
+/**
+ * Entry point of the `api` edge function (`supabase functions deploy api`, or
+ * `supabase functions serve`): the app built from the environment Supabase injects.
+ */
+import { createApp } from "./app.ts";
+import { connectDb } from "../_shared/db.ts";
+
+const dbUrl = Deno.env.get("SUPABASE_DB_URL");
+// Supabase's hosted edge runtime has no Deno KV; the app then runs without it.
+const kv = typeof Deno.openKv === "function"
+  ? await Deno.openKv(Deno.env.get("DENO_KV_URL") || undefined)
+  : undefined;
+
+const app = createApp({ sql: dbUrl ? connectDb(dbUrl) : undefined, kv });
+Deno.serve(app.fetch);

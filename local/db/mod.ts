@@ -1,0 +1,124 @@
+/**
+ * The local stack's database: the embedded cluster (or an external one from
+ * `SUPABASE_DB_URL`), brought up to date with the platform layer, the migrations and the seed.
+ */
+import postgres from "postgres";
+import { join } from "node:path";
+import { type Cluster, startCluster } from "./cluster.ts";
+import { applyMigrations, applyPlatform, applySeed } from "./migrate.ts";
+import { MIGRATIONS_DIR, PLATFORM_DIR } from "../paths.ts";
+import type { LocalConfig } from "../config.ts";
+
+export { ClusterError, hydratePgSymlinks, startCluster } from "./cluster.ts";
+export type { Cluster, ClusterOptions } from "./cluster.ts";
+export {
+  applyMigrations,
+  applyPlatform,
+  applySeed,
+  listMigrations,
+  MigrationError,
+} from "./migrate.ts";
+export { splitStatements } from "./sql_split.ts";
+
+export interface Database {
+  /** As the `postgres` role (what migrations, the API and developers use). */
+  url: string;
+  /** As a superuser: `supabase_admin` for the embedded cluster; the given URL otherwise. */
+  adminUrl: string;
+  /** The embedded cluster, when this process started one. */
+  cluster: Cluster | undefined;
+  /** Files applied by this bring-up, for the start banner. */
+  applied: { platform: string[]; migrations: string[]; seed: string[]; seedChanged: string[] };
+  stop(): Promise<void>;
+}
+
+type Log = (msg: string) => void;
+
+/** The embedded cluster's data directory inside the stack's data directory. */
+export const clusterDir = (cfg: Pick<LocalConfig, "dataDir">) => join(cfg.dataDir, "db");
+
+/**
+ * Starts (or connects to) Postgres and applies what is missing. On failure everything this
+ * call started is stopped again before the error is thrown.
+ */
+export async function bringUpDatabase(cfg: LocalConfig, log: Log = () => {}): Promise<Database> {
+  let cluster: Cluster | undefined;
+  let adminUrl = cfg.externalDbUrl;
+  if (!adminUrl) {
+    log(`starting Postgres on 127.0.0.1:${cfg.dbPort} (data in ${clusterDir(cfg)})`);
+    cluster = await startCluster({ dataDir: clusterDir(cfg), port: cfg.dbPort });
+    adminUrl = cluster.url;
+  }
+  try {
+    const applied = await prepareDatabase(adminUrl, cfg);
+    const url = cluster ? asRole(adminUrl, "postgres", "postgres") : adminUrl;
+    return { url, adminUrl, cluster, applied, stop: async () => await cluster?.stop() };
+  } catch (e) {
+    await cluster?.stop();
+    throw e;
+  }
+}
+
+/**
+ * Brings one database up to date: the platform layer as the superuser (skipped on a real
+ * Supabase database, which has its own), then migrations and seed as `postgres`, as the
+ * Supabase CLI applies them.
+ */
+export async function prepareDatabase(
+  adminUrl: string,
+  opts: Pick<LocalConfig, "seedEnabled" | "seedPaths">,
+) {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  let platform: string[] = [];
+  try {
+    const [{ managed }] = await admin<[{ managed: boolean }]>`
+      select to_regclass('auth.users') is not null and to_regnamespace('_local') is null
+        as managed`;
+    if (!managed) platform = (await applyPlatform(admin, PLATFORM_DIR)).applied;
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+  const asPostgres = new URL(adminUrl).username === "supabase_admin"
+    ? asRole(adminUrl, "postgres", "postgres")
+    : adminUrl;
+  const sql = postgres(asPostgres, { max: 1, onnotice: () => {} });
+  try {
+    const migrations = await applyMigrations(sql, MIGRATIONS_DIR);
+    const seed = opts.seedEnabled
+      ? await applySeed(sql, opts.seedPaths)
+      : { applied: [], changed: [] };
+    return {
+      platform,
+      migrations: migrations.applied,
+      seed: seed.applied,
+      seedChanged: seed.changed,
+    };
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** The same server and database as `url`, logged in as another role. */
+export function asRole(url: string, user: string, password: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = password;
+  return u.toString();
+}
+
+/** Creates database `name` as a copy of `template` (both on the server `adminUrl` points at). */
+export async function cloneDatabase(adminUrl: string, template: string, name: string) {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    await sql.unsafe(`create database "${name}" template "${template}"`);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+/** The URL of database `name` on the same server as `url`. */
+export function databaseUrl(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}

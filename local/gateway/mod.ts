@@ -1,0 +1,45 @@
+/**
+ * The local gateway on one port, as the Supabase CLI's Kong gateway does on 54321:
+ * `/functions/v1/<name>/…` → the function (which sees `/<name>/…`), and the web client's
+ * static files at `/`. Auth, Realtime, Storage and the mail inbox mount here as they arrive.
+ */
+import { Hono } from "hono";
+import { serveStatic } from "hono/deno";
+
+export type FetchHandler = (req: Request) => Response | Promise<Response>;
+
+export interface GatewayOptions {
+  /** Edge functions by name. */
+  functions: Record<string, FetchHandler>;
+  /** Directory of the web client's static files. */
+  webRoot: string;
+}
+
+export function createGateway({ functions, webRoot }: GatewayOptions) {
+  const app = new Hono();
+
+  app.all("/functions/v1/:name{[A-Za-z0-9_-]+}/*", (c) => forwardToFunction(c.req.raw));
+  app.all("/functions/v1/:name{[A-Za-z0-9_-]+}", (c) => forwardToFunction(c.req.raw));
+
+  function forwardToFunction(req: Request): Response | Promise<Response> {
+    const url = new URL(req.url);
+    const rest = url.pathname.slice("/functions/v1".length);
+    const name = rest.split("/")[1] ?? "";
+    const fn = functions[name];
+    if (!fn) {
+      // The edge runtime's own answer for an unknown function.
+      return Response.json({ code: "NOT_FOUND", message: "Requested function was not found" }, {
+        status: 404,
+      });
+    }
+    url.pathname = rest;
+    return fn(new Request(url, req));
+  }
+
+  app.use("/*", serveStatic({ root: webRoot }));
+  app.get("/", serveStatic({ path: `${webRoot}/index.html` }));
+  app.notFound((c) =>
+    c.json({ error: { code: "not_found", message: `Nothing is served at ${c.req.path}` } }, 404)
+  );
+  return app;
+}

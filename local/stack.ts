@@ -1,0 +1,62 @@
+/**
+ * The whole local stack in one process: database, KV store, API function and gateway.
+ * `start.ts` runs it from the command line; tests start it in-process.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { LocalConfig } from "./config.ts";
+import { bringUpDatabase, type Database } from "./db/mod.ts";
+import { createGateway } from "./gateway/mod.ts";
+import { WEB_DIR } from "./paths.ts";
+import { createApp } from "../functions/api/app.ts";
+import { connectDb, type Sql } from "../functions/_shared/db.ts";
+import type { Logger } from "../functions/_shared/log.ts";
+
+export interface Stack {
+  url: string;
+  db: Database;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Progress lines for the person starting it. */
+  say?: (line: string) => void;
+  /** The API's request log. */
+  log?: Logger;
+  hostname?: string;
+}
+
+export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Promise<Stack> {
+  const say = opts.say ?? (() => {});
+  mkdirSync(cfg.dataDir, { recursive: true });
+  const db = await bringUpDatabase(cfg, say);
+  let sql: Sql | undefined;
+  let kv: Deno.Kv | undefined;
+  let server: Deno.HttpServer | undefined;
+  const stop = async () => {
+    await server?.shutdown();
+    kv?.close();
+    await sql?.end({ timeout: 5 });
+    await db.stop();
+  };
+  try {
+    sql = connectDb(db.url);
+    kv = await Deno.openKv(cfg.kvPath);
+    const api = createApp({ sql, kv, ...(opts.log ? { log: opts.log } : {}) });
+    const gateway = createGateway({ functions: { api: api.fetch }, webRoot: WEB_DIR });
+    const listening = Promise.withResolvers<Deno.NetAddr>();
+    server = Deno.serve({
+      hostname: opts.hostname ?? "127.0.0.1",
+      port: cfg.apiPort,
+      onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+    }, gateway.fetch);
+    const addr = await listening.promise;
+    return { url: `http://${addr.hostname}:${addr.port}`, db, stop };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+/** The pid file that keeps two `deno task start` from sharing one data directory. */
+export const pidFile = (cfg: Pick<LocalConfig, "dataDir">) => join(cfg.dataDir, "stack.pid");
