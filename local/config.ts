@@ -2,6 +2,8 @@
  * The local stack's settings: `supabase/config.toml` (the file the Supabase CLI reads) for
  * what it says, the environment for the rest and for overrides. Documented in `.env.example`.
  */
+import process from "node:process";
+import { existsSync } from "node:fs";
 import { parse } from "smol-toml";
 import { isAbsolute, join, resolve } from "node:path";
 import { CONFIG_TOML, ROOT, SUPABASE_DIR } from "./paths.ts";
@@ -28,6 +30,13 @@ export interface LocalConfig {
 }
 
 type Env = (name: string) => string | undefined;
+
+/** Loads `<repo>/.env` into the environment if it exists; variables already set win. */
+export function loadDotEnv(path = join(ROOT, ".env")): boolean {
+  if (!existsSync(path)) return false;
+  process.loadEnvFile(path);
+  return true;
+}
 
 /** Reads the configuration; `env` defaults to `Deno.env.get`. Throws on a bad value. */
 export async function loadConfig(env: Env = (n) => Deno.env.get(n)): Promise<LocalConfig> {

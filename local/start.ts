@@ -3,10 +3,11 @@
  * Ctrl-C (SIGINT) or SIGTERM stops everything, Postgres included.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { loadConfig } from "./config.ts";
+import { loadConfig, loadDotEnv } from "./config.ts";
 import { pidFile, startStack } from "./stack.ts";
 import { processAlive } from "./db/cluster.ts";
 
+loadDotEnv();
 const cfg = await loadConfig();
 mkdirSync(cfg.dataDir, { recursive: true });
 const lock = pidFile(cfg);

@@ -33,7 +33,10 @@ try {
   await admin.end();
   const templateUrl = new URL(cluster.url);
   templateUrl.pathname = `/${TEMPLATE}`;
-  const applied = await prepareDatabase(templateUrl.toString(), { seedEnabled: false, seedPaths: [] });
+  const applied = await prepareDatabase(templateUrl.toString(), {
+    seedEnabled: false,
+    seedPaths: [],
+  });
   console.log(
     `test database ready in ${Math.round(performance.now() - t0)} ms ` +
       `(platform ${applied.platform.length} files, migrations ${applied.migrations.length})`,

@@ -25,7 +25,9 @@ export function createApp(deps: AppDeps) {
   app.route("/health", healthRoutes(deps));
 
   app.notFound((c) =>
-    c.json({ error: { code: "route_not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404)
+    c.json({
+      error: { code: "route_not_found", message: `No route for ${c.req.method} ${c.req.path}` },
+    }, 404)
   );
   app.onError((err, c) => {
     if (err instanceof AppError) {
@@ -34,7 +36,11 @@ export function createApp(deps: AppDeps) {
     }
     if (err instanceof HTTPException) {
       const status = err.status;
-      const code = status === 413 ? "payload_too_large" : status === 401 ? "unauthorized" : "bad_request";
+      const code = status === 413
+        ? "payload_too_large"
+        : status === 401
+        ? "unauthorized"
+        : "bad_request";
       return c.json({ error: { code, message: err.message || "Bad request" } }, status);
     }
     log("error", "unhandled error", { request_id: c.get("requestId"), error: err });

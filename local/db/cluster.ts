@@ -169,7 +169,9 @@ async function recoverStaleCluster(dataDir: string): Promise<void> {
       for (let i = 0; i < 100 && processAlive(pid); i++) await delay(50);
     }
     if (processAlive(pid)) {
-      throw new ClusterError(`a Postgres from an earlier run (pid ${pid}) on ${dataDir} won't stop`);
+      throw new ClusterError(
+        `a Postgres from an earlier run (pid ${pid}) on ${dataDir} won't stop`,
+      );
     }
   }
   // Either it is gone now or the pid belongs to an unrelated process: the file is stale.

@@ -30,7 +30,10 @@ Deno.test("applyMigrations applies files in version order and records them like 
     ["20240102000000", "add_column"],
     ["20240103000000", "fill"],
   ]);
-  assert.deepEqual(rows[0]!.statements, ["create table notes (id int)", "create index on notes (id)"]);
+  assert.deepEqual(rows[0]!.statements, [
+    "create table notes (id int)",
+    "create index on notes (id)",
+  ]);
   assert.deepEqual((await db.admin`select body from notes`)[0]!.body, "hi");
 });
 
@@ -51,7 +54,8 @@ Deno.test("applyMigrations rolls back a failing file and stops, naming file and 
   await using db = await emptyDatabase();
   const dir = migrationsDir({
     "1_ok.sql": "create table ok (id int);",
-    "2_broken.sql": "create table half (id int);\ninsert into half values (1);\nselect * from missing_table;",
+    "2_broken.sql":
+      "create table half (id int);\ninsert into half values (1);\nselect * from missing_table;",
     "3_later.sql": "create table later (id int);",
   });
   const err = await applyMigrations(db.admin, dir).catch((e) => e);
@@ -72,7 +76,10 @@ Deno.test("applyMigrations from two runners at once applies each file exactly on
     "1_a.sql": "create table counter (n int); insert into counter values (0);",
     "2_b.sql": "update counter set n = n + 1;",
   });
-  const [x, y] = await Promise.all([applyMigrations(db.admin, dir), applyMigrations(db.admin, dir)]);
+  const [x, y] = await Promise.all([
+    applyMigrations(db.admin, dir),
+    applyMigrations(db.admin, dir),
+  ]);
   assert.deepEqual([...x.applied, ...y.applied].sort(), ["1_a.sql", "2_b.sql"]);
   assert.deepEqual((await db.admin`select n from counter`)[0]!.n, 1);
 });
@@ -87,12 +94,15 @@ Deno.test("applySeed runs a seed once and reports, without re-running, a changed
   await using db = await emptyDatabase();
   const dir = migrationsDir({ "seed.sql": "create table s (id int); insert into s values (1);" });
   const seed = join(dir, "seed.sql");
-  assert.deepEqual((await applySeed(db.admin, [seed, join(dir, "absent.sql")])).applied, ["seed.sql"]);
+  assert.deepEqual((await applySeed(db.admin, [seed, join(dir, "absent.sql")])).applied, [
+    "seed.sql",
+  ]);
   assert.deepEqual((await applySeed(db.admin, [seed])).applied, []);
   Deno.writeTextFileSync(seed, "insert into s values (2);");
   const r = await applySeed(db.admin, [seed]);
   assert.deepEqual(r.changed, ["seed.sql"]);
   assert.deepEqual((await db.admin`select count(*)::int as n from s`)[0]!.n, 1);
-  const [row] = await db.admin`select path, length(hash) as len from supabase_migrations.seed_files`;
+  const [row] = await db
+    .admin`select path, length(hash) as len from supabase_migrations.seed_files`;
   assert.ok(row && row.path === "seed.sql" && row.len === 64);
 });

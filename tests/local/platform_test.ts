@@ -27,11 +27,27 @@ function asCaller<T>(
 Deno.test("auth.uid(), auth.role(), auth.email() and auth.jwt() read the request's claims", async () => {
   await using db = await testDatabase();
   const claims = { sub: ALICE, role: "authenticated", email: "alice@example.com", aal: "aal1" };
-  const [r] = await asCaller(db.sql, "authenticated", claims, (tx) =>
-    tx`select auth.uid() as uid, auth.role() as role, auth.email() as email,
-              auth.jwt() ->> 'aal' as aal, current_user as who`);
-  assert.deepEqual(r, { uid: ALICE, role: "authenticated", email: "alice@example.com", aal: "aal1", who: "authenticated" });
-  const [none] = await asCaller(db.sql, "anon", null, (tx) => tx`select auth.uid() as uid, auth.jwt() as jwt`);
+  const [r] = await asCaller(
+    db.sql,
+    "authenticated",
+    claims,
+    (tx) =>
+      tx`select auth.uid() as uid, auth.role() as role, auth.email() as email,
+              auth.jwt() ->> 'aal' as aal, current_user as who`,
+  );
+  assert.deepEqual(r, {
+    uid: ALICE,
+    role: "authenticated",
+    email: "alice@example.com",
+    aal: "aal1",
+    who: "authenticated",
+  });
+  const [none] = await asCaller(
+    db.sql,
+    "anon",
+    null,
+    (tx) => tx`select auth.uid() as uid, auth.jwt() as jwt`,
+  );
   assert.deepEqual(none, { uid: null, jwt: null });
   // The older per-claim setting still works, as on Supabase.
   const [legacy] = await db.sql.begin((tx) =>
@@ -52,17 +68,38 @@ Deno.test("as authenticated, RLS shows and lets change only what the policies al
   await db.sql`insert into public.notes values (1, ${ALICE}, 'alice'), (2, ${BOB}, 'bob')`;
 
   const alice = { sub: ALICE, role: "authenticated" };
-  const seen = await asCaller(db.sql, "authenticated", alice, (tx) => tx`select id from public.notes`);
+  const seen = await asCaller(
+    db.sql,
+    "authenticated",
+    alice,
+    (tx) => tx`select id from public.notes`,
+  );
   assert.deepEqual(seen.map((r) => r.id), [1]);
   await assert.rejects(
-    () => asCaller(db.sql, "authenticated", alice, (tx) => tx`insert into public.notes values (3, ${BOB}, 'forged')`),
+    () =>
+      asCaller(
+        db.sql,
+        "authenticated",
+        alice,
+        (tx) => tx`insert into public.notes values (3, ${BOB}, 'forged')`,
+      ),
     /new row violates row-level security policy for table "notes"/,
   );
-  const updated = await asCaller(db.sql, "authenticated", alice, (tx) => tx`update public.notes set body = 'x'`);
+  const updated = await asCaller(
+    db.sql,
+    "authenticated",
+    alice,
+    (tx) => tx`update public.notes set body = 'x'`,
+  );
   assert.deepEqual(updated.count, 0, "no update policy: nothing is updated");
   const anon = await asCaller(db.sql, "anon", null, (tx) => tx`select id from public.notes`);
   assert.deepEqual(anon.length, 0);
-  const service = await asCaller(db.sql, "service_role", null, (tx) => tx`select id from public.notes order by id`);
+  const service = await asCaller(
+    db.sql,
+    "service_role",
+    null,
+    (tx) => tx`select id from public.notes order by id`,
+  );
   assert.deepEqual(service.map((r) => r.id), [1, 2], "service_role bypasses RLS");
 });
 
@@ -80,7 +117,10 @@ Deno.test("postgres is not a superuser, and the API roles exist with Supabase's 
   assert.deepEqual(by.service_role!.rolbypassrls, true);
   assert.deepEqual(by.anon!.rolcanlogin, false);
   assert.deepEqual(by.authenticator!.rolinherit, false);
-  await assert.rejects(() => db.sql`create extension if not exists plpython3u`, /permission denied|must be superuser/);
+  await assert.rejects(
+    () => db.sql`create extension if not exists plpython3u`,
+    /permission denied|must be superuser/,
+  );
 });
 
 Deno.test("the auth, storage and realtime tables have Supabase's names and key columns", async () => {
@@ -132,7 +172,12 @@ Deno.test("realtime.send stores a broadcast with an id, only when its transactio
     select topic, event, extension, private, payload from realtime.messages`;
   assert.deepEqual(rows.length, 1);
   const m = rows[0]!;
-  assert.deepEqual([m.topic, m.event, m.extension, m.private], ["channel:1", "message.created", "broadcast", true]);
+  assert.deepEqual([m.topic, m.event, m.extension, m.private], [
+    "channel:1",
+    "message.created",
+    "broadcast",
+    true,
+  ]);
   assert.deepEqual(m.payload.body, "kept");
   assert.ok(/^[0-9a-f-]{36}$/.test(m.payload.id), "realtime.send adds an id to the payload");
 });

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { createGateway } from "./mod.ts";
+import { WEB_DIR } from "../paths.ts";
+
+const echo = (req: Request) =>
+  Response.json({
+    method: req.method,
+    path: new URL(req.url).pathname,
+    q: new URL(req.url).search,
+  });
+
+Deno.test("the gateway hands /functions/v1/<name>/… to the function as /<name>/…", async () => {
+  const gw = createGateway({ functions: { api: echo }, webRoot: WEB_DIR });
+  const res = await gw.request("/functions/v1/api/health?x=1", { method: "POST" });
+  assert.deepEqual(await res.json(), { method: "POST", path: "/api/health", q: "?x=1" });
+  const bare = await gw.request("/functions/v1/api");
+  assert.deepEqual((await bare.json()).path, "/api");
+});
+
+Deno.test("the gateway answers an unknown function as the edge runtime does", async () => {
+  const gw = createGateway({ functions: { api: echo }, webRoot: WEB_DIR });
+  const res = await gw.request("/functions/v1/other/x");
+  assert.equal(res.status, 404);
+  assert.deepEqual(await res.json(), {
+    code: "NOT_FOUND",
+    message: "Requested function was not found",
+  });
+});
+
+Deno.test("the gateway serves the web client at / and 404s unknown paths as JSON", async () => {
+  const gw = createGateway({ functions: {}, webRoot: WEB_DIR });
+  const page = await gw.request("/");
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+  assert.match(await page.text(), /<title>Chat<\/title>/);
+  const missing = await gw.request("/no/such/file.js");
+  assert.equal(missing.status, 404);
+  assert.equal((await missing.json()).error.code, "not_found");
+  const escape = await gw.request("/../deno.json");
+  assert.equal(escape.status, 404, "no file outside the web root is served");
+});

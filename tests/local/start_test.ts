@@ -1,0 +1,185 @@
+/**
+ * `deno task start` as a person runs it: a real process, real ports, Ctrl-C (SIGINT) to stop.
+ * Each test uses its own data directory and free ports, so it runs beside a developer's own
+ * `deno task start` without clashing.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { ROOT } from "../../local/paths.ts";
+import { processAlive, readPostmasterPid } from "../../local/db/cluster.ts";
+import { freePort } from "../_helpers/ports.ts";
+
+interface Running {
+  child: Deno.ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+function newDataDir(): string {
+  return join(ROOT, ".local", `start-test-${crypto.randomUUID().slice(0, 8)}`);
+}
+
+/** `ownGroup`: run as the leader of a new process group, as a shell runs a foreground job. */
+async function start(dataDir: string, ownGroup = false): Promise<Running> {
+  const [apiPort, dbPort] = [freePort(), freePort()];
+  const cmd = ["run", "-A", join(ROOT, "local/start.ts")];
+  const child = new Deno.Command(ownGroup ? "setsid" : Deno.execPath(), {
+    args: ownGroup ? [Deno.execPath(), ...cmd] : cmd,
+    env: {
+      LOCAL_DATA_DIR: dataDir,
+      LOCAL_API_PORT: String(apiPort),
+      LOCAL_DB_PORT: String(dbPort),
+      NO_COLOR: "1",
+    },
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).spawn();
+  let out = "";
+  const decoder = new TextDecoder();
+  const ready = Promise.withResolvers<string>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) {
+      out += decoder.decode(chunk, { stream: true });
+      const m = /READY (\S+)/.exec(out);
+      if (m) ready.resolve(m[1]!);
+    }
+  };
+  void pump(child.stdout);
+  void pump(child.stderr);
+  child.status.then((s) => ready.reject(new Error(`start exited with ${s.code}:\n${out}`)));
+  const timer = setTimeout(() => ready.reject(new Error(`no READY in 60 s:\n${out}`)), 60_000);
+  try {
+    return { child, url: await ready.promise, output: () => out };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function stopWith(r: Running, signal: Deno.Signal): Promise<number> {
+  r.child.kill(signal);
+  return (await r.child.status).code;
+}
+
+Deno.test("start serves health and the web page, and Ctrl-C stops it with no Postgres left", async () => {
+  const dataDir = newDataDir();
+  try {
+    const r = await start(dataDir);
+    const health = await fetch(`${r.url}/functions/v1/api/health`);
+    assert.equal(health.status, 200);
+    assert.deepEqual(await health.json(), { status: "ok", checks: { db: "ok", kv: "ok" } });
+    const page = await fetch(`${r.url}/`);
+    assert.equal(page.status, 200);
+    await page.body?.cancel();
+    assert.match(r.output(), /anon key: eyJ/);
+    assert.match(r.output(), /service_role key: eyJ/);
+    const pgPid = readPostmasterPid(join(dataDir, "db"));
+    assert.ok(pgPid && processAlive(pgPid), "Postgres runs while the stack runs");
+
+    assert.equal(await stopWith(r, "SIGINT"), 0);
+    assert.ok(!processAlive(pgPid), "Postgres stopped with the stack");
+    assert.match(r.output(), /stopped\./);
+
+    // A second start reuses the data: nothing is initialised or applied again.
+    const again = await start(dataDir);
+    assert.doesNotMatch(again.output(), /applied (platform|seed)/);
+    assert.equal((await fetch(`${again.url}/functions/v1/api/health`)).status, 200);
+    assert.equal(await stopWith(again, "SIGTERM"), 0);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("start recovers after a crash that left Postgres running and a stale pid file", async () => {
+  const dataDir = newDataDir();
+  try {
+    const crashed = await start(dataDir);
+    const orphan = readPostmasterPid(join(dataDir, "db"))!;
+    await stopWith(crashed, "SIGKILL");
+    assert.ok(processAlive(orphan), "SIGKILL leaves the postmaster behind, as a crash would");
+
+    const r = await start(dataDir);
+    assert.ok(!processAlive(orphan), "the orphan was stopped");
+    assert.equal((await fetch(`${r.url}/functions/v1/api/health`)).status, 200);
+    const pgPid = readPostmasterPid(join(dataDir, "db"))!;
+    assert.equal(await stopWith(r, "SIGINT"), 0);
+    assert.ok(!processAlive(pgPid));
+  } finally {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("a second start on the same data directory refuses while the first runs", async () => {
+  const dataDir = newDataDir();
+  try {
+    const first = await start(dataDir);
+    const second = await start(dataDir).then(
+      () => assert.fail("the second start should not get ready"),
+      (e: Error) => e.message,
+    );
+    assert.match(second, /already running/);
+    assert.equal((await fetch(`${first.url}/functions/v1/api/health`)).status, 200);
+    assert.equal(await stopWith(first, "SIGINT"), 0);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("Ctrl-C in a terminal (SIGINT to the whole process group) stops everything", async () => {
+  const dataDir = newDataDir();
+  try {
+    const r = await start(dataDir, true);
+    const pgPid = readPostmasterPid(join(dataDir, "db"))!;
+    // setsid made the stack the leader of its own group: its pid is the group id.
+    Deno.kill(-r.child.pid, "SIGINT");
+    assert.equal((await r.child.status).code, 0);
+    assert.ok(!processAlive(pgPid), "no orphan Postgres");
+    assert.match(r.output(), /stopped\./);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("db:reset rebuilds the database from scratch: migrations and seed again, data gone", async () => {
+  const dataDir = newDataDir();
+  const env = { LOCAL_DATA_DIR: dataDir, LOCAL_DB_PORT: String(freePort()), NO_COLOR: "1" };
+  const reset = async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", join(ROOT, "local/db_reset.ts")],
+      env,
+      stdin: "null",
+    }).output();
+    return {
+      code: out.code,
+      text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
+    };
+  };
+  try {
+    const r = await start(dataDir);
+    const { default: postgres } = await import("postgres");
+    const dbUrl = /DB URL: (\S+)/.exec(r.output())![1]!;
+    const sql = postgres(dbUrl, { max: 1, onnotice: () => {} });
+    await sql`create table public.scratch (id int)`;
+    await sql.end();
+    const refused = await reset();
+    assert.equal(refused.code, 1, "no reset while the stack runs");
+    assert.match(refused.text, /stop it \(Ctrl-C\) before db:reset/);
+    await stopWith(r, "SIGINT");
+
+    const done = await reset();
+    assert.equal(done.code, 0, done.text);
+    assert.match(done.text, /platform layer: 001_roles\.sql/);
+    assert.match(done.text, /seed: seed\.sql/);
+    const again = await start(dataDir);
+    const sql2 = postgres(/DB URL: (\S+)/.exec(again.output())![1]!, {
+      max: 1,
+      onnotice: () => {},
+    });
+    const [t] = await sql2`select to_regclass('public.scratch') as t`;
+    await sql2.end();
+    assert.equal(t!.t, null, "the table made before the reset is gone");
+    await stopWith(again, "SIGINT");
+  } finally {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
