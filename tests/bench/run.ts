@@ -1,0 +1,43 @@
+/**
+ * `deno task bench`: starts a throwaway Postgres on a free port with a migrated template
+ * database, runs each benchmark in turn, and prints its table (each row a ratio against the
+ * baseline measured in the same run).
+ */
+import { join } from "node:path";
+import postgres from "postgres";
+import { prepareDatabase, startCluster } from "../../local/db/mod.ts";
+import { ROOT } from "../../local/paths.ts";
+import { freePort } from "../_helpers/ports.ts";
+import testDatabaseBench from "./test_database_bench.ts";
+
+const BENCHES: [string, (adminUrl: string, template: string) => Promise<string[]>][] = [
+  ["test databases", testDatabaseBench],
+];
+
+const TEMPLATE = "bench_template";
+const cluster = await startCluster({
+  dataDir: join(ROOT, ".local", `bench-${Deno.pid}`),
+  port: freePort(),
+  persistent: false,
+});
+let failed = false;
+try {
+  const admin = postgres(cluster.url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${TEMPLATE}`);
+  await admin.end();
+  const u = new URL(cluster.url);
+  u.pathname = `/${TEMPLATE}`;
+  await prepareDatabase(u.toString(), { seedEnabled: false, seedPaths: [] });
+  const only = Deno.args[0];
+  for (const [name, fn] of BENCHES) {
+    if (only && !name.includes(only)) continue;
+    console.log(`\n== ${name}`);
+    for (const line of await fn(cluster.url, TEMPLATE)) console.log(line);
+  }
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  await cluster.stop();
+}
+if (failed) Deno.exit(1);
