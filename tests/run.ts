@@ -10,6 +10,7 @@
 import { join } from "node:path";
 import postgres from "postgres";
 import { prepareDatabase, startCluster } from "../local/db/mod.ts";
+import { ensurePgTap } from "../local/db/pgtap.ts";
 import { ROOT } from "../local/paths.ts";
 import { freePort } from "./_helpers/ports.ts";
 
@@ -37,9 +38,14 @@ try {
     seedEnabled: false,
     seedPaths: [],
   });
+  // `supabase test db` runs the SQL tests with pgTAP in the extensions schema; so do we.
+  const pgtap = await ensurePgTap();
+  const tpl = postgres(templateUrl.toString(), { max: 1, onnotice: () => {} });
+  await tpl.unsafe("create extension if not exists pgtap with schema extensions");
+  await tpl.end();
   console.log(
     `test database ready in ${Math.round(performance.now() - t0)} ms ` +
-      `(platform ${applied.platform.length} files, migrations ${applied.migrations.length})`,
+      `(platform ${applied.platform.length} files, migrations ${applied.migrations.length}, pgTAP ${pgtap})`,
   );
 
   const args = Deno.args.length ? Deno.args : [];

@@ -110,7 +110,8 @@ export function asRole(url: string, user: string, password: string): string {
 export async function cloneDatabase(adminUrl: string, template: string, name: string) {
   const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
   try {
-    await sql.unsafe(`create database "${name}" template "${template}"`);
+    // Owned by postgres, as the database "postgres" is on Supabase.
+    await sql.unsafe(`create database "${name}" template "${template}" owner postgres`);
   } finally {
     await sql.end({ timeout: 5 });
   }

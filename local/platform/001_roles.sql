@@ -40,6 +40,10 @@ alter role supabase_storage_admin with password 'postgres';
 
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
+-- Supabase lets `postgres` create policies on storage.objects and realtime.messages without
+-- owning them (supautils' policy_grants). Plain Postgres only lets the owner do that, so
+-- locally postgres inherits the owners' rights instead (a little more than hosted allows).
+grant supabase_storage_admin, supabase_realtime_admin to postgres;
 
 -- Supabase puts extensions in their own schema and keeps it on everybody's search_path.
 create schema if not exists extensions;

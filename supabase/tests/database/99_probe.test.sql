@@ -1,0 +1,10 @@
+begin;
+select plan(3);
+select tests.create_user('alice');
+select tests.authenticate_as('alice');
+select is((select auth.uid()), tests.uid('alice'), 'uid is alice');
+select is(current_user::text, 'authenticated', 'role switched');
+select tests.clear_authentication();
+select is(current_user::text, 'postgres', 'back');
+select * from finish();
+rollback;
