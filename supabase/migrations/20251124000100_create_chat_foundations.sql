@@ -25,3 +25,11 @@ grant usage on schema realtime to chat_api;
 
 -- New functions in public are not callable by anon unless granted (Supabase grants by default).
 alter default privileges for role postgres in schema public revoke execute on functions from anon;
+
+-- The caller's user id for trigger functions that run as the caller (security invoker):
+-- chat_api has no usage on schema auth, so they cannot call auth.uid() themselves.
+create function private.caller_id() returns uuid
+language sql stable security definer set search_path = ''
+as $$ select auth.uid() $$;
+revoke all on function private.caller_id() from public;
+grant execute on function private.caller_id() to authenticated, chat_api, service_role;

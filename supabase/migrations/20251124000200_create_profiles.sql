@@ -113,14 +113,15 @@ create policy "chat_api can remove roles as admin" on public.user_roles
   using ((select private.is_admin()));
 
 -- Only the user may change their own username etc.; an admin may only (de)activate others.
+-- Security invoker on purpose: current_user must be the caller's role (chat_api for the API).
 create function private.guard_profile_update() returns trigger
-language plpgsql security definer set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if new.id is distinct from old.id or new.created_at is distinct from old.created_at then
     raise exception 'profile id and created_at cannot change' using errcode = '42501';
   end if;
-  if current_user = 'chat_api' and old.id is distinct from (select auth.uid()) and (
+  if current_user = 'chat_api' and old.id is distinct from private.caller_id() and (
     new.username, new.display_name, new.avatar_path, new.status_text, new.locale, new.last_seen_at
   ) is distinct from (
     old.username, old.display_name, old.avatar_path, old.status_text, old.locale, old.last_seen_at

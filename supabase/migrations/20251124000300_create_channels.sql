@@ -173,11 +173,12 @@ create policy "chat_api can remove members when allowed" on public.channel_membe
 
 -- Watermarks only move forward and only their owner moves them; only channel owners/admins
 -- change roles, and nobody makes a second owner.
+-- Security invoker on purpose: current_user must be the caller's role (chat_api for the API).
 create function private.guard_member_update() returns trigger
-language plpgsql security definer set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
-  caller uuid := (select auth.uid());
+  caller uuid := private.caller_id();
 begin
   if current_user <> 'chat_api' then
     return new;
@@ -204,19 +205,35 @@ create trigger channel_members_guard_update before update on public.channel_memb
 
 -- The creator of a group becomes its owner; everyone else joins as a member, with what was
 -- written before they joined counted as read.
+create function private.group_creator(channel uuid) returns uuid
+language sql stable security definer set search_path = ''
+as $$
+  select c.created_by from public.channels c where c.id = channel and c.kind = 'group'
+$$;
+
+-- plpgsql: public.messages is created by the next migration.
+create function private.last_message_id(channel uuid) returns bigint
+language plpgsql stable security definer set search_path = ''
+as $$
+begin
+  return (select coalesce(max(m.id), 0) from public.messages m where m.channel_id = channel);
+end
+$$;
+revoke all on function private.group_creator(uuid), private.last_message_id(uuid) from public;
+grant execute on function private.group_creator(uuid), private.last_message_id(uuid)
+  to chat_api, service_role;
+
+-- Security invoker on purpose: current_user must be the caller's role (chat_api for the API).
 create function private.set_member_role() returns trigger
-language plpgsql security definer set search_path = ''
+language plpgsql set search_path = ''
 as $$
 begin
   if current_user = 'chat_api' then
-    new.role := case
-      when exists (select 1 from public.channels c where c.id = new.channel_id
-                   and c.kind = 'group' and c.created_by = new.user_id) then 'owner'
-      else 'member' end;
+    new.role := case when private.group_creator(new.channel_id) = new.user_id
+      then 'owner' else 'member' end;
     new.joined_at := now();
     -- History from before joining counts as read.
-    new.last_read_message_id := coalesce(
-      (select max(m.id) from public.messages m where m.channel_id = new.channel_id), 0);
+    new.last_read_message_id := private.last_message_id(new.channel_id);
     new.last_delivered_message_id := new.last_read_message_id;
   end if;
   return new;

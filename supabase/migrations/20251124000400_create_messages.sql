@@ -96,11 +96,12 @@ create trigger messages_check_insert before insert on public.messages
 
 -- Updates: an edit is the sender's alone and marks edited_at; a delete (by the sender or a
 -- moderator) clears content and mentions; a deleted message never changes again.
+-- Security invoker on purpose: current_user must be the caller's role (chat_api for the API).
 create function private.guard_message_update() returns trigger
-language plpgsql security definer set search_path = ''
+language plpgsql set search_path = ''
 as $$
 declare
-  caller uuid := (select auth.uid());
+  caller uuid := private.caller_id();
 begin
   if old.deleted_at is not null then
     raise exception 'message % is deleted', old.id using errcode = '42501';

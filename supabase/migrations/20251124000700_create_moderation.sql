@@ -115,3 +115,16 @@ end
 $$;
 create trigger messages_queue_flagged after insert or update of moderation on public.messages
   for each row execute function private.queue_flagged_message();
+
+-- Moderators review reported messages of channels they are not in, and may delete them.
+create function private.is_reported(message bigint) returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (select 1 from public.reports r where r.message_id = message)
+$$;
+revoke all on function private.is_reported(bigint) from public;
+grant execute on function private.is_reported(bigint) to authenticated, chat_api, service_role;
+
+create policy "authenticated can read reported messages as moderator" on public.messages
+  for select to authenticated, chat_api
+  using ((select private.is_moderator()) and private.is_reported(id));

@@ -68,19 +68,63 @@ begin
 end
 $$;
 
--- pgTAP keeps its results in temporary tables owned by postgres; let the roles the tests
--- switch to write them.
-create or replace function tests.allow_tap() returns void
+-- Rows a statement changed, run as the current role (RLS filters silently: 0 rows).
+create or replace function tests.affected(statement text) returns bigint
 language plpgsql
 as $$
 declare
-  t record;
+  n bigint;
 begin
-  for t in select c.relname, c.relkind from pg_class c
-           where c.relnamespace = pg_my_temp_schema() and c.relkind in ('r', 'S') loop
-    execute format('grant all on %s %I to anon, authenticated, chat_api',
-      case when t.relkind = 'S' then 'sequence' else 'table' end, t.relname);
-  end loop;
+  execute statement;
+  get diagnostics n = row_count;
+  return n;
+end
+$$;
+
+create or replace function tests.cid(name text) returns uuid
+language sql immutable
+as $$ select md5('chat-test-channel:' || name)::uuid $$;
+
+create or replace function tests.mid(client_id text) returns bigint
+language sql stable security definer set search_path = ''
+as $$ select m.id from public.messages m where m.client_id = mid.client_id $$;
+
+-- The fixture most files use, made as postgres (no RLS):
+--   users alice, bob, eve (a stranger to every channel), dave (deactivated), mod (moderator),
+--   admin (admin); channels general (public group: alice owner, bob, dave, mod),
+--   secret (private group: alice owner, bob), dm (alice and bob);
+--   messages g1 (alice, general), g2 (bob, general), s1 (alice, secret), d1 (bob, dm).
+create or replace function tests.seed_chat() returns void
+language plpgsql
+as $$
+begin
+  perform tests.create_user('alice');
+  perform tests.create_user('bob');
+  perform tests.create_user('eve');
+  perform tests.create_user('dave');
+  perform tests.create_user('mod', 'moderator');
+  perform tests.create_user('admin', 'admin');
+  insert into public.channels (id, kind, name, is_private, created_by) values
+    (tests.cid('general'), 'group', 'general', false, tests.uid('alice')),
+    (tests.cid('secret'), 'group', 'secret', true, tests.uid('alice'));
+  insert into public.channels (id, kind, is_private, created_by, dm_user_low, dm_user_high) values
+    (tests.cid('dm'), 'direct', true, tests.uid('alice'),
+     least(tests.uid('alice'), tests.uid('bob')), greatest(tests.uid('alice'), tests.uid('bob')));
+  insert into public.channel_members (channel_id, user_id, role) values
+    (tests.cid('general'), tests.uid('alice'), 'owner'),
+    (tests.cid('general'), tests.uid('bob'), 'member'),
+    (tests.cid('general'), tests.uid('dave'), 'member'),
+    (tests.cid('general'), tests.uid('mod'), 'member'),
+    (tests.cid('secret'), tests.uid('alice'), 'owner'),
+    (tests.cid('secret'), tests.uid('bob'), 'member'),
+    (tests.cid('dm'), tests.uid('alice'), 'member'),
+    (tests.cid('dm'), tests.uid('bob'), 'member');
+  insert into public.messages (channel_id, sender_id, content, client_id) values
+    (tests.cid('general'), tests.uid('alice'), 'hello general world', 'g1'),
+    (tests.cid('general'), tests.uid('bob'), 'running late today', 'g2'),
+    (tests.cid('secret'), tests.uid('alice'), 'secret plans for the launch', 's1'),
+    (tests.cid('dm'), tests.uid('bob'), 'hi alice, lunch?', 'd1');
+  update public.profiles set deactivated_at = now() where id = tests.uid('dave');
 end
 $$;
 
