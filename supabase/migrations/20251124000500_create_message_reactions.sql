@@ -21,7 +21,7 @@ grant insert (message_id, user_id, emoji), delete on public.message_reactions to
 
 create policy "authenticated can read reactions in own channels" on public.message_reactions
   for select to authenticated, chat_api
-  using ((select private.is_member(channel_id)));
+  using (channel_id in (select private.my_channel_ids()));
 create policy "chat_api can react in own channels" on public.message_reactions
   for insert to chat_api
   with check (user_id = (select auth.uid()) and (select private.can_post(channel_id)));

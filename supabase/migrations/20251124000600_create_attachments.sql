@@ -42,7 +42,7 @@ grant delete on public.attachments to chat_api;
 
 create policy "authenticated can read attachments of own channels" on public.attachments
   for select to authenticated, chat_api
-  using ((select private.is_member(channel_id)));
+  using (channel_id in (select private.my_channel_ids()));
 create policy "chat_api can record own uploads in own channels" on public.attachments
   for insert to chat_api
   with check (

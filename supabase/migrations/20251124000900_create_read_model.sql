@@ -60,9 +60,16 @@ language sql stable security invoker set search_path = ''
 as $$
   select v.* from public.message_views(array(
     select page.id from (
+      -- Three branches, each with plain comparisons on id: under RLS only leakproof
+      -- conditions reach the index, and a coalesce() here would not.
       (select m.id from public.messages m
-        where p_after is null and m.channel_id = p_channel_id
-          and (p_before is null or m.id < p_before)
+        where p_after is null and p_before is null and m.channel_id = p_channel_id
+        order by m.id desc
+        limit least(greatest(coalesce(p_limit, 50), 1), 100))
+      union all
+      (select m.id from public.messages m
+        where p_after is null and p_before is not null and m.channel_id = p_channel_id
+          and m.id < p_before
         order by m.id desc
         limit least(greatest(coalesce(p_limit, 50), 1), 100))
       union all
@@ -121,10 +128,93 @@ as $$
     (select max(m.id) from public.messages m where m.channel_id = c.id), 0) desc, c.created_at desc
 $$;
 
+-- `%term%` for ILIKE with the term's wildcards escaped; null (matches nothing) under 3
+-- characters, where trigrams cannot help.
+create function private.contains_pattern(term text) returns text
+language sql immutable
+as $$
+  select case when char_length(trim(term)) >= 3 then
+    '%' || replace(replace(replace(trim(term), '\', '\\'), '%', '\%'), '_', '\_') || '%'
+  end
+$$;
+grant execute on function private.contains_pattern(text) to authenticated, chat_api, service_role;
+
 -- Full-text search over the caller's channels: stemmed words (tsvector, GIN) and, for partial
 -- words, trigrams (pg_trgm, GIN). Ranked; snippets mark hits with U+0002 … U+0003 (characters
 -- the API strips from messages), never HTML, so the client renders them as text. Keyset
 -- cursor on (score, id): pass the last row's score and id for the next page.
+-- The search's heavy part: finding and ranking hits. Security definer, because under RLS
+-- Postgres may not use the GIN indexes (`@@` and ILIKE are not leakproof, so they are
+-- evaluated after the policy, row by row); it restricts itself to the caller's own channels
+-- (private.my_channel_ids) and returns only ids and scores. Planned per call (dynamic SQL)
+-- so the planner sees how common the words are and picks the GIN or the channel index.
+create function private.search_hits(
+  p_tsq tsquery, p_pattern text, p_channel_id uuid, p_sender_id uuid, p_after timestamptz,
+  p_before timestamptz, p_limit int, p_cursor_score real, p_cursor_id bigint,
+  p_include_archive boolean
+)
+returns table (id bigint, archived boolean, score real, word_hit boolean)
+language plpgsql stable security definer set search_path = ''
+as $fn$
+declare
+  v_channels uuid[];
+begin
+  select array_agg(c) into v_channels
+  from private.my_channel_ids() c
+  where p_channel_id is null or c = p_channel_id;
+  if v_channels is null or (numnode(p_tsq) = 0 and p_pattern is null) then
+    return;
+  end if;
+  return query execute $q$
+    with hits as (
+      -- Word hits and partial-word hits apart, so each branch gets its own index.
+      select m.id, false as archived, m.content, m.fts
+      from public.messages m
+      where m.fts @@ $2 and m.channel_id = any ($1) and m.deleted_at is null
+        and ($4::uuid is null or m.sender_id = $4)
+        and ($5::timestamptz is null or m.created_at >= $5)
+        and ($6::timestamptz is null or m.created_at < $6)
+      union all
+      select m.id, false, m.content, m.fts
+      from public.messages m
+      where m.content ilike $3 and not (m.fts @@ $2) and m.channel_id = any ($1)
+        and m.deleted_at is null
+        and ($4::uuid is null or m.sender_id = $4)
+        and ($5::timestamptz is null or m.created_at >= $5)
+        and ($6::timestamptz is null or m.created_at < $6)
+      union all
+      select a.id, true, a.content, a.fts
+      from public.messages_archive a
+      where $10 and a.channel_id = any ($1) and a.deleted_at is null
+        and (a.fts @@ $2 or a.content ilike $3)
+        and ($4::uuid is null or a.sender_id = $4)
+        and ($5::timestamptz is null or a.created_at >= $5)
+        and ($6::timestamptz is null or a.created_at < $6)
+    ),
+    scored as (
+      select h.id, h.archived, h.fts @@ $2 as word_hit,
+        (ts_rank_cd(h.fts, $2, 32) + case when h.content ilike $3 then 0.1 else 0 end)::real as score
+      from hits h
+    )
+    select s.id, s.archived, s.score, s.word_hit from scored s
+    where $7::real is null or (s.score, s.id) < ($7, $8)
+    order by s.score desc, s.id desc
+    limit least(greatest(coalesce($9, 20), 1), 50)
+  $q$
+  using v_channels, p_tsq, p_pattern, p_sender_id, p_after, p_before, p_cursor_score,
+    p_cursor_id, p_limit, p_include_archive;
+end
+$fn$;
+revoke all on function private.search_hits(tsquery, text, uuid, uuid, timestamptz, timestamptz,
+  int, real, bigint, boolean) from public;
+grant execute on function private.search_hits(tsquery, text, uuid, uuid, timestamptz, timestamptz,
+  int, real, bigint, boolean) to authenticated, chat_api, service_role;
+
+-- Full-text search over the caller's channels: stemmed words (tsvector, GIN) and, for partial
+-- words, trigrams (pg_trgm, GIN). Ranked; snippets mark hits with U+0002 … U+0003 (characters
+-- the API strips from messages), never HTML, so the client renders them as text. Keyset
+-- cursor on (score, id): pass the last row's score and id for the next page. The rows
+-- themselves are read here, as the caller, so RLS judges every hit returned.
 create function public.search_messages(
   p_query text,
   p_channel_id uuid default null,
@@ -148,55 +238,31 @@ returns table (
 language sql stable security invoker set search_path = ''
 as $$
   with q as (
-    select websearch_to_tsquery('english'::regconfig, p_query) as tsq,
-      '%' || replace(replace(replace(trim(p_query), '\', '\\'), '%', '\%'), '_', '\_') || '%' as pattern,
-      trim(p_query) as term
-  ),
-  mine as (
-    select cm.channel_id from public.channel_members cm
-    where cm.user_id = (select auth.uid())
-      and (p_channel_id is null or cm.channel_id = p_channel_id)
+    select websearch_to_tsquery('english'::regconfig, coalesce(p_query, '')) as tsq,
+      trim(coalesce(p_query, '')) as term
   ),
   hits as (
-    select m.id, m.channel_id, m.sender_id, m.created_at, false as archived, m.content,
-      m.fts @@ q.tsq as word_hit
-    from public.messages m, q
-    where m.channel_id in (select channel_id from mine)
-      and m.deleted_at is null
-      and (m.fts @@ q.tsq or (char_length(q.term) >= 3 and m.content ilike q.pattern))
-      and (p_sender_id is null or m.sender_id = p_sender_id)
-      and (p_after is null or m.created_at >= p_after)
-      and (p_before is null or m.created_at < p_before)
-    union all
-    select a.id, a.channel_id, a.sender_id, a.created_at, true, a.content, a.fts @@ q.tsq
-    from public.messages_archive a, q
-    where p_include_archive
-      and a.channel_id in (select channel_id from mine)
-      and a.deleted_at is null
-      and (a.fts @@ q.tsq or (char_length(q.term) >= 3 and a.content ilike q.pattern))
-      and (p_sender_id is null or a.sender_id = p_sender_id)
-      and (p_after is null or a.created_at >= p_after)
-      and (p_before is null or a.created_at < p_before)
+    select h.* from q, private.search_hits(q.tsq, private.contains_pattern(coalesce(p_query, '')),
+      p_channel_id, p_sender_id, p_after, p_before, p_limit, p_cursor_score, p_cursor_id,
+      p_include_archive) h
   ),
-  scored as (
-    select h.*,
-      (ts_rank_cd(to_tsvector('english'::regconfig, h.content), q.tsq, 32)
-        + case when h.content ilike q.pattern then 0.1 else 0 end)::real as score
-    from hits h, q
+  rows as (
+    select m.id, m.channel_id, m.sender_id, m.created_at, m.content
+    from public.messages m where m.id in (select h.id from hits h where not h.archived)
+    union all
+    select a.id, a.channel_id, a.sender_id, a.created_at, a.content
+    from public.messages_archive a where a.id in (select h.id from hits h where h.archived)
   )
-  select s.id, s.channel_id, s.sender_id, s.created_at, s.archived, s.score,
-    case when s.word_hit then
-      ts_headline('english'::regconfig, s.content, q.tsq,
-        'StartSel=' || chr(2) || ', StopSel=' || chr(3) || ', MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "')
+  select r.id, r.channel_id, r.sender_id, r.created_at, h.archived, h.score,
+    case when h.word_hit then
+      ts_headline('english'::regconfig, r.content, q.tsq, 'StartSel=' || chr(2) || ', StopSel=' || chr(3)
+        || ', MaxWords=30, MinWords=10, MaxFragments=2, FragmentDelimiter=" … "')
     else
-      left(regexp_replace(s.content, '(' || regexp_replace(q.term, '([.^$*+?()\[\]{}|\\])', '\\\1', 'g') || ')',
+      left(regexp_replace(r.content, '(' || regexp_replace(q.term, '([.^$*+?()\[\]{}|\\])', '\\\1', 'g') || ')',
         chr(2) || '\1' || chr(3), 'gi'), 400)
     end
-  from scored s, q
-  where p_cursor_score is null
-     or (s.score, s.id) < (p_cursor_score, p_cursor_id)
-  order by s.score desc, s.id desc
-  limit least(greatest(coalesce(p_limit, 20), 1), 50)
+  from rows r join hits h on h.id = r.id, q
+  order by h.score desc, h.id desc
 $$;
 
 revoke all on function public.message_views(bigint[]), public.channel_messages(uuid, bigint, bigint, int),

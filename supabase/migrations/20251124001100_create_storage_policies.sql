@@ -30,7 +30,7 @@ create policy "authenticated can read attachments of own channels" on storage.ob
   for select to authenticated
   using (
     bucket_id = 'attachments'
-    and (select private.is_member_of_folder((storage.foldername(name))[1]))
+    and (storage.foldername(name))[1] in (select c::text from private.my_channel_ids() c)
   );
 create policy "authenticated can upload attachments to own folder" on storage.objects
   for insert to authenticated

@@ -9,20 +9,25 @@ import { prepareDatabase, startCluster } from "../../local/db/mod.ts";
 import { ROOT } from "../../local/paths.ts";
 import { freePort } from "../_helpers/ports.ts";
 import testDatabaseBench from "./test_database_bench.ts";
+import messagesBench from "./messages_bench.ts";
 
 const BENCHES: [string, (adminUrl: string, template: string) => Promise<string[]>][] = [
   ["test databases", testDatabaseBench],
+  ["messages", messagesBench],
 ];
 
 const TEMPLATE = "bench_template";
+// BENCH_DATA_DIR keeps the cluster (and, with BENCH_KEEP=1, generated data) between runs.
+const keptDir = Deno.env.get("BENCH_DATA_DIR");
 const cluster = await startCluster({
-  dataDir: join(ROOT, ".local", `bench-${Deno.pid}`),
+  dataDir: keptDir ?? join(ROOT, ".local", `bench-${Deno.pid}`),
   port: freePort(),
-  persistent: false,
+  persistent: keptDir !== undefined,
 });
 let failed = false;
 try {
   const admin = postgres(cluster.url, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`drop database if exists ${TEMPLATE}`);
   await admin.unsafe(`create database ${TEMPLATE}`);
   await admin.end();
   const u = new URL(cluster.url);

@@ -58,6 +58,8 @@ function tapLines(results: unknown): string[] {
 
 for (const file of files) {
   Deno.test(`pgTAP ${file}`, async () => {
+    const unavailable = Deno.env.get("TEST_PGTAP_ERROR");
+    if (unavailable) throw new Error(`pgTAP is not available: ${unavailable}`);
     await using db = await testDatabase();
     // One connection per file, as pg_prove does: the file runs its own begin … rollback, and
     // pgTAP keeps its state in session temp tables.
@@ -69,12 +71,23 @@ for (const file of files) {
         await conn.end();
       }
     };
-    if (!setup.includes(file)) for (const s of setup) await runFile(s);
+    if (!setup.includes(file)) { for (const s of setup) await runFile(s); }
     const results = await runFile(file);
     const tap = parseTap(tapLines(results));
     const report = tap.lines.join("\n");
     assert.ok(tap.planned !== undefined, `${file} printed no plan:\n${report}`);
     assert.deepEqual(tap.failed, [], `${file} has failing assertions:\n${report}`);
-    assert.equal(tap.passed, tap.planned, `${file} planned ${tap.planned} but passed ${tap.passed}:\n${report}`);
+    assert.equal(
+      tap.passed,
+      tap.planned,
+      `${file} planned ${tap.planned} but passed ${tap.passed}:\n${report}`,
+    );
   });
 }
+
+Deno.test("parseTap counts passes, failures and the plan", () => {
+  const tap = parseTap(["1..3", "ok 1 - a", "not ok 2 - b\n# Failed test 2", "ok 3 - c"]);
+  assert.equal(tap.planned, 3);
+  assert.equal(tap.passed, 2);
+  assert.deepEqual(tap.failed, ["not ok 2 - b"]);
+});
