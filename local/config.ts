@@ -23,6 +23,8 @@ export interface LocalConfig {
   serviceRoleKey: string;
   seedPaths: string[];
   seedEnabled: boolean;
+  /** The URL clients reach the gateway at (API_EXTERNAL_URL), if not http://127.0.0.1:<port>. */
+  publicUrl: string | undefined;
   /** Deno KV location: a file path, `:memory:`, or a remote KV URL. */
   kvPath: string;
   /** Raw parsed `config.toml`, for the parts (auth, storage) that read their own sections. */
@@ -60,6 +62,7 @@ export async function loadConfig(env: Env = (n) => Deno.env.get(n)): Promise<Loc
     seedPaths: (seed.sql_paths ?? ["./seed.sql"]).map((p) =>
       isAbsolute(p) ? p : join(SUPABASE_DIR, p)
     ),
+    publicUrl: env("API_EXTERNAL_URL") || undefined,
     kvPath: env("DENO_KV_URL") || env("DENO_KV_PATH") || join(dataDir, "kv.sqlite3"),
     toml,
   };

@@ -5,7 +5,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { LocalConfig } from "./config.ts";
-import { bringUpDatabase, type Database } from "./db/mod.ts";
+import { asRole, bringUpDatabase, type Database } from "./db/mod.ts";
+import { authConfig, createAuth } from "./auth/mod.ts";
+import { inboxMailer, inboxRoutes } from "./mail/mod.ts";
+import postgres from "postgres";
 import { createGateway } from "./gateway/mod.ts";
 import { WEB_DIR } from "./paths.ts";
 import { createApp } from "../functions/api/app.ts";
@@ -31,19 +34,40 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
   mkdirSync(cfg.dataDir, { recursive: true });
   const db = await bringUpDatabase(cfg, say);
   let sql: Sql | undefined;
+  let authSql: postgres.Sql | undefined;
   let kv: Deno.Kv | undefined;
   let server: Deno.HttpServer | undefined;
   const stop = async () => {
     await server?.shutdown();
     kv?.close();
     await sql?.end({ timeout: 5 });
+    await authSql?.end({ timeout: 5 });
     await db.stop();
   };
   try {
     sql = connectDb(db.url);
+    // Auth connects as GoTrue does, as supabase_auth_admin (on an external database: as given).
+    authSql = postgres(
+      db.cluster ? asRole(db.adminUrl, "supabase_auth_admin", "postgres") : db.adminUrl,
+      {
+        max: 5,
+        onnotice: () => {},
+      },
+    );
     kv = await Deno.openKv(cfg.kvPath);
     const api = createApp({ sql, kv, ...(opts.log ? { log: opts.log } : {}) });
-    const gateway = createGateway({ functions: { api: api.fetch }, webRoot: WEB_DIR });
+    const publicUrl = cfg.publicUrl ?? `http://127.0.0.1:${cfg.apiPort}`;
+    const auth = createAuth({
+      sql: authSql,
+      cfg: authConfig(cfg.toml, { apiUrl: `${publicUrl}/auth/v1`, jwtSecret: cfg.jwtSecret }),
+      mailer: inboxMailer(authSql),
+      keys: { anon: cfg.anonKey, serviceRole: cfg.serviceRoleKey },
+    });
+    const gateway = createGateway({
+      functions: { api: api.fetch },
+      webRoot: WEB_DIR,
+      services: { "/auth/v1": auth, "/_inbox": inboxRoutes(authSql) },
+    });
     const listening = Promise.withResolvers<Deno.NetAddr>();
     server = Deno.serve({
       hostname: opts.hostname ?? "127.0.0.1",

@@ -1,9 +1,11 @@
 /**
  * The local gateway on one port, as the Supabase CLI's Kong gateway does on 54321:
  * `/functions/v1/<name>/…` → the function (which sees `/<name>/…`), and the web client's
- * static files at `/`. Auth, Realtime, Storage and the mail inbox mount here as they arrive.
+ * static files at `/`; the local services (Auth at `/auth/v1`, the mail inbox at `/_inbox`, and
+ * Realtime and Storage as they arrive) mount under their prefixes.
  */
-import { Hono } from "hono";
+import type { Hono } from "hono";
+import { Hono as App } from "hono";
 import { serveStatic } from "hono/deno";
 
 export type FetchHandler = (req: Request) => Response | Promise<Response>;
@@ -13,10 +15,13 @@ export interface GatewayOptions {
   functions: Record<string, FetchHandler>;
   /** Directory of the web client's static files. */
   webRoot: string;
+  /** Services mounted under a path prefix: `/auth/v1`, `/_inbox`, … */
+  services?: Record<string, Hono>;
 }
 
-export function createGateway({ functions, webRoot }: GatewayOptions) {
-  const app = new Hono();
+export function createGateway({ functions, webRoot, services = {} }: GatewayOptions) {
+  const app = new App();
+  for (const [prefix, svc] of Object.entries(services)) app.route(prefix, svc);
 
   app.all("/functions/v1/:name{[A-Za-z0-9_-]+}/*", (c) => forwardToFunction(c.req.raw));
   app.all("/functions/v1/:name{[A-Za-z0-9_-]+}", (c) => forwardToFunction(c.req.raw));

@@ -47,7 +47,7 @@ grant supabase_storage_admin, supabase_realtime_admin to postgres;
 
 -- Supabase puts extensions in their own schema and keeps it on everybody's search_path.
 create schema if not exists extensions;
-grant usage on schema extensions to anon, authenticated, service_role;
+grant usage on schema extensions to anon, authenticated, service_role, supabase_auth_admin;
 grant usage on schema extensions to postgres with grant option;
 create extension if not exists pgcrypto with schema extensions;
 create extension if not exists "uuid-ossp" with schema extensions;

@@ -1,0 +1,205 @@
+/**
+ * The admin API (service_role key): list, create, read, update and delete users
+ * (supabase/auth `admin.go`). `ban_duration` ("24h", "876000h", "none") bans and unbans.
+ */
+import { type Context, Hono } from "hono";
+import type postgres from "postgres";
+import { AuthError, badRequest, unprocessable } from "./errors.ts";
+import { checkPassword } from "./password.ts";
+import { type AuthCtx, bearerClaims, readJson, str, validEmail } from "./context.ts";
+import {
+  createEmailUser,
+  findUserByEmail,
+  findUserById,
+  identitiesOf,
+  userJson,
+  type UserRow,
+} from "./users.ts";
+
+async function requireAdmin(ctx: AuthCtx, c: Context): Promise<void> {
+  const claims = await bearerClaims(c, ctx.cfg);
+  if (claims.role !== "service_role" && claims.role !== "supabase_admin") {
+    throw new AuthError(403, "not_admin", "User not allowed");
+  }
+}
+
+/** Go durations as GoTrue accepts them for ban_duration: "1h30m", "24h", "10s"; "none" unbans. */
+export function parseBanDuration(v: string): number | null {
+  if (v === "none") return null;
+  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
+  const unit: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    "µs": 1e-3,
+    ms: 1,
+    s: 1e3,
+    m: 6e4,
+    h: 3.6e6,
+  };
+  let total = 0;
+  let consumed = 0;
+  for (const m of v.matchAll(re)) {
+    total += Number(m[1]) * unit[m[2]!]!;
+    consumed += m[0].length;
+  }
+  if (!v || consumed !== v.length) {
+    throw badRequest("validation_failed", `invalid format for ban duration: ${v}`);
+  }
+  return total;
+}
+
+const obj = (
+  v: unknown,
+) => (v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : undefined);
+
+export function adminRoutes(ctx: AuthCtx) {
+  const app = new Hono();
+  app.use("/admin/*", async (c, next) => {
+    await requireAdmin(ctx, c);
+    await next();
+  });
+
+  app.get("/admin/users", async (c) => {
+    const page = Math.max(1, Number(c.req.query("page") ?? 1) || 1);
+    const perPage = Math.min(1000, Math.max(1, Number(c.req.query("per_page") ?? 50) || 50));
+    const [{ total }] = await ctx.sql<
+      [{ total: number }]
+    >`select count(*)::int as total from auth.users`;
+    const rows = await ctx.sql<UserRow[]>`
+      select * from auth.users order by created_at desc, id limit ${perPage} offset ${
+      (page - 1) * perPage
+    }`;
+    const users = [];
+    for (const u of rows) users.push(userJson(u, await identitiesOf(ctx.sql, u.id)));
+    const last = Math.max(1, Math.ceil(total / perPage));
+    const base = new URL(c.req.url);
+    const link = (p: number, rel: string) => {
+      base.searchParams.set("page", String(p));
+      base.searchParams.set("per_page", String(perPage));
+      return `<${base.pathname}${base.search}>; rel="${rel}"`;
+    };
+    const links = [...(page < last ? [link(page + 1, "next")] : []), link(last, "last")];
+    c.header("x-total-count", String(total));
+    c.header("link", links.join(", "));
+    return c.json({ users, aud: "authenticated" });
+  });
+
+  app.post("/admin/users", async (c) => {
+    const body = await readJson(c);
+    const email = validEmail(str(body.email));
+    const password = str(body.password);
+    if (password) checkPassword(password, { minLength: ctx.cfg.minPasswordLength });
+    const user = await ctx.sql.begin(async (tx) => {
+      if (await findUserByEmail(tx, email)) {
+        throw unprocessable(
+          "email_exists",
+          "A user with this email address has already been registered",
+        );
+      }
+      let u: UserRow;
+      try {
+        u = await createEmailUser(tx, {
+          email,
+          password,
+          data: obj(body.user_metadata) ?? {},
+          appMetadata: obj(body.app_metadata) ?? {},
+          confirmed: body.email_confirm === true,
+          ...(str(body.role) ? { role: str(body.role)! } : {}),
+        });
+      } catch (e) {
+        const pe = e as { code?: string; message?: string };
+        if (pe.code?.startsWith("23")) {
+          throw new AuthError(500, "unexpected_failure", "Database error creating new user", {
+            detail: pe.message,
+          });
+        }
+        throw e;
+      }
+      if (typeof body.ban_duration === "string") {
+        const ms = parseBanDuration(body.ban_duration);
+        await tx`update auth.users set banned_until = ${
+          ms === null ? null : new Date(Date.now() + ms)
+        } where id = ${u.id}`;
+      }
+      const [fresh] = await tx<UserRow[]>`select * from auth.users where id = ${u.id}`;
+      return fresh!;
+    });
+    return c.json(userJson(user, await identitiesOf(ctx.sql, user.id)));
+  });
+
+  app.get("/admin/users/:id", async (c) => {
+    const user = await findUserById(ctx.sql, c.req.param("id"));
+    if (!user) throw new AuthError(404, "user_not_found", "User not found");
+    return c.json(userJson(user, await identitiesOf(ctx.sql, user.id)));
+  });
+
+  app.put("/admin/users/:id", async (c) => {
+    const body = await readJson(c);
+    const updated = await ctx.sql.begin(async (tx) => {
+      const user = await findUserById(tx, c.req.param("id"));
+      if (!user) throw new AuthError(404, "user_not_found", "User not found");
+      if (body.email !== undefined) {
+        const email = validEmail(str(body.email));
+        const other = await findUserByEmail(tx, email);
+        if (other && other.id !== user.id) {
+          throw unprocessable(
+            "email_exists",
+            "A user with this email address has already been registered",
+          );
+        }
+        await tx`update auth.users set email = ${email} where id = ${user.id}`;
+      }
+      const password = str(body.password);
+      if (password !== undefined) {
+        checkPassword(password, { minLength: ctx.cfg.minPasswordLength });
+        await tx`update auth.users set encrypted_password = extensions.crypt(${password}, extensions.gen_salt('bf', 10)) where id = ${user.id}`;
+      }
+      if (body.email_confirm === true) {
+        await tx`update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now()) where id = ${user.id}`;
+      }
+      const meta = obj(body.user_metadata);
+      if (meta) {
+        await tx`update auth.users set raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || ${
+          tx.json(meta as postgres.JSONValue)
+        } where id = ${user.id}`;
+      }
+      const app = obj(body.app_metadata);
+      if (app) {
+        await tx`update auth.users set raw_app_meta_data = coalesce(raw_app_meta_data, '{}'::jsonb) || ${
+          tx.json(app as postgres.JSONValue)
+        } where id = ${user.id}`;
+      }
+      if (typeof body.ban_duration === "string") {
+        const ms = parseBanDuration(body.ban_duration);
+        await tx`update auth.users set banned_until = ${
+          ms === null ? null : new Date(Date.now() + ms)
+        } where id = ${user.id}`;
+        // A ban ends the user's sessions at once (their refresh tokens stop working).
+        if (ms !== null) await tx`delete from auth.sessions where user_id = ${user.id}`;
+      }
+      const [u] = await tx<
+        UserRow[]
+      >`update auth.users set updated_at = now() where id = ${user.id} returning *`;
+      return u!;
+    });
+    return c.json(userJson(updated, await identitiesOf(ctx.sql, updated.id)));
+  });
+
+  app.delete("/admin/users/:id", async (c) => {
+    const body = await readJson(c);
+    const user = await findUserById(ctx.sql, c.req.param("id"));
+    if (!user) throw new AuthError(404, "user_not_found", "User not found");
+    if (body.should_soft_delete === true) {
+      await ctx.sql.begin(async (tx) => {
+        await tx`delete from auth.sessions where user_id = ${user.id}`;
+        await tx`update auth.users set deleted_at = now(), email = null, encrypted_password = '',
+                   raw_user_meta_data = '{}', updated_at = now() where id = ${user.id}`;
+      });
+    } else {
+      await ctx.sql`delete from auth.users where id = ${user.id}`;
+    }
+    return c.json({});
+  });
+
+  return app;
+}

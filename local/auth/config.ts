@@ -1,0 +1,146 @@
+/**
+ * Auth settings from `supabase/config.toml` (`[auth]`, `[auth.email]`, `[auth.rate_limit]`,
+ * `[auth.hook.*]`, `[auth.external.*]`, templates), so one file configures both the Supabase
+ * CLI's GoTrue and the local Auth server. `env(NAME)` values are read from the environment.
+ */
+import { join } from "node:path";
+import { ROOT } from "../paths.ts";
+
+export interface ProviderConfig {
+  enabled: boolean;
+  clientId: string;
+  secret: string;
+  redirectUri: string;
+  /** Overrides for tests and self-hosted providers: authorize, token and user endpoints. */
+  url: string;
+}
+
+export interface AuthConfig {
+  /** Public URL of the Auth API, e.g. http://127.0.0.1:54321/auth/v1 (the `iss` claim). */
+  apiUrl: string;
+  siteUrl: string;
+  redirectUrls: string[];
+  jwtSecret: string;
+  jwtExpiry: number;
+  refreshRotation: boolean;
+  refreshReuseInterval: number;
+  enableSignup: boolean;
+  confirmEmail: boolean;
+  minPasswordLength: number;
+  otpExpiry: number;
+  /** Requests per window; 0 = no limit. */
+  rateLimits: { signInSignUps: number; tokenRefresh: number; verify: number; emailSent: number };
+  hooks: { customAccessToken?: string; passwordVerificationAttempt?: string };
+  templates: Record<string, { subject: string; contentPath?: string }>;
+  providers: Record<string, ProviderConfig>;
+}
+
+type Toml = Record<string, unknown>;
+const obj = (v: unknown): Toml => (v && typeof v === "object" ? v as Toml : {});
+
+/** Resolves `env(NAME)` the way the Supabase CLI does. */
+export function fromEnv(v: unknown, env: (n: string) => string | undefined): string {
+  if (typeof v !== "string") return "";
+  const m = /^env\(([A-Za-z0-9_]+)\)$/.exec(v.trim());
+  return m ? env(m[1]!) ?? "" : v;
+}
+
+export function authConfig(
+  toml: Toml,
+  opts: { apiUrl: string; jwtSecret: string; env?: (n: string) => string | undefined },
+): AuthConfig {
+  const env = opts.env ?? ((n: string) => Deno.env.get(n));
+  const auth = obj(toml.auth);
+  const email = obj(auth.email);
+  const rl = obj(auth.rate_limit);
+  const hook = obj(auth.hook);
+  const hookUri = (name: string) => {
+    const h = obj(hook[name]);
+    return h.enabled ? String(h.uri ?? "") : undefined;
+  };
+  const templates: AuthConfig["templates"] = {};
+  for (const [name, t] of Object.entries(obj(email.template))) {
+    const tt = obj(t);
+    templates[name] = {
+      subject: String(tt.subject ?? ""),
+      ...(tt.content_path ? { contentPath: join(ROOT, String(tt.content_path)) } : {}),
+    };
+  }
+  const providers: Record<string, ProviderConfig> = {};
+  for (const [name, p] of Object.entries(obj(auth.external))) {
+    const pp = obj(p);
+    const clientId = fromEnv(pp.client_id, env);
+    providers[name] = {
+      // Locally a provider also counts as on when its client id is set in the environment.
+      enabled: Boolean(pp.enabled) ||
+        env(`SUPABASE_AUTH_EXTERNAL_${name.toUpperCase()}_ENABLED`) === "true",
+      clientId,
+      secret: fromEnv(pp.secret, env),
+      redirectUri: fromEnv(pp.redirect_uri, env),
+      url: fromEnv(pp.url, env) || env(`SUPABASE_AUTH_EXTERNAL_${name.toUpperCase()}_URL`) || "",
+    };
+  }
+  const num = (v: unknown, d: number) => (typeof v === "number" ? v : d);
+  return {
+    apiUrl: opts.apiUrl,
+    siteUrl: String(auth.site_url ?? "http://127.0.0.1:3000"),
+    redirectUrls: (auth.additional_redirect_urls as string[] | undefined) ?? [],
+    jwtSecret: opts.jwtSecret,
+    jwtExpiry: num(auth.jwt_expiry, 3600),
+    refreshRotation: auth.enable_refresh_token_rotation !== false,
+    refreshReuseInterval: num(auth.refresh_token_reuse_interval, 10),
+    enableSignup: auth.enable_signup !== false && email.enable_signup !== false,
+    confirmEmail: email.enable_confirmations === true,
+    minPasswordLength: Math.max(6, num(auth.minimum_password_length, 6)),
+    otpExpiry: num(email.otp_expiry, 3600),
+    rateLimits: {
+      signInSignUps: num(rl.sign_in_sign_ups, 30),
+      tokenRefresh: num(rl.token_refresh, 150),
+      verify: num(rl.token_verifications, 30),
+      emailSent: num(rl.email_sent, 30),
+    },
+    hooks: {
+      ...(hookUri("custom_access_token")
+        ? { customAccessToken: hookUri("custom_access_token")! }
+        : {}),
+      ...(hookUri("password_verification_attempt")
+        ? { passwordVerificationAttempt: hookUri("password_verification_attempt")! }
+        : {}),
+    },
+    templates,
+    providers,
+  };
+}
+
+/** Whether `url` may be redirected to: the site URL or an allowed URL (with `*`/`**` globs). */
+export function isAllowedRedirect(cfg: AuthConfig, url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  const site = new URL(cfg.siteUrl);
+  if (u.origin === site.origin) return true;
+  return cfg.redirectUrls.some((pattern) =>
+    globToRegExp(pattern).test(url) || sameBase(pattern, url)
+  );
+}
+
+function sameBase(pattern: string, url: string): boolean {
+  try {
+    const p = new URL(pattern);
+    const u = new URL(url);
+    return p.origin === u.origin && u.pathname.startsWith(p.pathname);
+  } catch {
+    return false;
+  }
+}
+
+function globToRegExp(glob: string): RegExp {
+  // "**" matches across "/", "*" within one path segment; everything else is literal.
+  const re = glob.split("**").map((part) =>
+    part.split("*").map((lit) => lit.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")
+  ).join(".*");
+  return new RegExp(`^${re}$`);
+}

@@ -1,0 +1,123 @@
+/** What every Auth route shares: its dependencies and small request helpers. */
+import type { Context } from "hono";
+import type postgres from "postgres";
+import { jwtVerify } from "jose";
+import { AuthError, badRequest } from "./errors.ts";
+import type { AuthConfig } from "./config.ts";
+import type { Mailer } from "./mail.ts";
+import { RateLimiter } from "./rate_limit.ts";
+
+export interface AuthDeps {
+  /** Auth's own connection (role supabase_auth_admin, as GoTrue connects). */
+  sql: postgres.Sql;
+  cfg: AuthConfig;
+  mailer: Mailer;
+  /** The API keys Kong accepts: anon and service_role. */
+  keys: { anon: string; serviceRole: string };
+}
+
+export interface AuthCtx extends AuthDeps {
+  limits: {
+    signInSignUps: RateLimiter;
+    token: RateLimiter;
+    verify: RateLimiter;
+    emailSent: RateLimiter;
+    emailPerAddress: RateLimiter;
+  };
+}
+
+export function makeCtx(deps: AuthDeps): AuthCtx {
+  const { rateLimits } = deps.cfg;
+  const fiveMin = 5 * 60_000;
+  return {
+    ...deps,
+    limits: {
+      signInSignUps: new RateLimiter(rateLimits.signInSignUps, fiveMin),
+      token: new RateLimiter(rateLimits.tokenRefresh, fiveMin),
+      verify: new RateLimiter(rateLimits.verify, fiveMin),
+      emailSent: new RateLimiter(rateLimits.emailSent, 60 * 60_000),
+      // One email per address per minute (GoTrue's per-user resend interval).
+      emailPerAddress: new RateLimiter(1, 60_000),
+    },
+  };
+}
+
+export function clientIp(c: Context): string {
+  const fwd = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+  if (fwd) return fwd;
+  // deno-lint-ignore no-explicit-any
+  const info = (c.env as any)?.remoteAddr as Deno.NetAddr | undefined;
+  return info?.hostname ?? "127.0.0.1";
+}
+
+export function limit(limiter: RateLimiter, key: string): void {
+  if (!limiter.take(key)) {
+    throw new AuthError(429, "over_request_rate_limit", "Request rate limit reached");
+  }
+}
+
+/** The JSON body, or `bad_json`; an empty body is `{}`. */
+export async function readJson(c: Context): Promise<Record<string, unknown>> {
+  const text = await c.req.text();
+  if (!text.trim()) return {};
+  try {
+    const v = JSON.parse(text);
+    if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error("not an object");
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw badRequest("bad_json", `Could not parse request body as JSON: ${(e as Error).message}`);
+  }
+}
+
+export const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
+
+export function validEmail(email: string | undefined): string {
+  if (!email) throw badRequest("validation_failed", "Missing email or phone");
+  if (email.length > 255 || !EMAIL.test(email)) {
+    throw badRequest("email_address_invalid", `Email address "${email}" is invalid`);
+  }
+  return email.toLowerCase();
+}
+
+export interface JwtClaims {
+  sub?: string;
+  role?: string;
+  session_id?: string;
+  exp?: number;
+  [k: string]: unknown;
+}
+
+/** Verifies the bearer JWT (HS256 with the project's secret); GoTrue's errors otherwise. */
+export async function bearerClaims(c: Context, cfg: AuthConfig): Promise<JwtClaims> {
+  const h = c.req.header("authorization") ?? "";
+  const m = /^Bearer\s+(\S+)$/i.exec(h);
+  if (!m) {
+    throw new AuthError(401, "no_authorization", "This endpoint requires a valid Bearer token");
+  }
+  try {
+    const { payload } = await jwtVerify(m[1]!, new TextEncoder().encode(cfg.jwtSecret), {
+      algorithms: ["HS256"],
+    });
+    return payload as JwtClaims;
+  } catch (e) {
+    throw new AuthError(
+      403,
+      "bad_jwt",
+      `invalid JWT: unable to parse or verify signature, ${(e as Error).message}`,
+    );
+  }
+}
+
+export async function sha224Hex(s: string): Promise<string> {
+  // Web Crypto has no SHA-224; node:crypto does.
+  const { createHash } = await import("node:crypto");
+  return createHash("sha224").update(s).digest("hex");
+}
+
+export function randomOtp(): string {
+  const n = crypto.getRandomValues(new Uint32Array(1))[0]! % 1_000_000;
+  return n.toString().padStart(6, "0");
+}

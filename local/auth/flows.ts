@@ -1,0 +1,378 @@
+/**
+ * Email flows: sign-up with confirmation, verification (link and code), resend and password
+ * recovery, as supabase/auth `signup.go`, `verify.go`, `resend.go`, `recover.go` do them. Links
+ * carry a token hash (sha224 of email + the 6-digit code); PKCE links carry `pkce_<hash>` and
+ * end in `?code=<auth_code>` for `exchangeCodeForSession`.
+ */
+import { Hono } from "hono";
+import type postgres from "postgres";
+import { AuthError, badRequest, unprocessable } from "./errors.ts";
+import { isAllowedRedirect } from "./config.ts";
+import { checkPassword } from "./password.ts";
+import { renderMail } from "./mail.ts";
+import { startSession } from "./sessions.ts";
+import {
+  type AuthCtx,
+  clientIp,
+  limit,
+  randomOtp,
+  readJson,
+  sha224Hex,
+  str,
+  validEmail,
+} from "./context.ts";
+import {
+  createEmailUser,
+  findUserByEmail,
+  identitiesOf,
+  type Tx,
+  userJson,
+  type UserRow,
+} from "./users.ts";
+
+type Kind = "signup" | "recovery";
+
+function redirectTarget(ctx: AuthCtx, wanted: string | undefined): string {
+  return wanted && isAllowedRedirect(ctx.cfg, wanted) ? wanted : ctx.cfg.siteUrl;
+}
+
+async function createFlowState(
+  tx: Tx,
+  userId: string,
+  challenge: string,
+  method: string,
+  authMethod: string,
+): Promise<void> {
+  if (!/^[A-Za-z0-9._~-]{43,128}$/.test(challenge)) {
+    throw badRequest("validation_failed", "code challenge has to be between 43 and 128 characters");
+  }
+  const m = method.toLowerCase();
+  if (m !== "s256" && m !== "plain") {
+    throw badRequest("validation_failed", "code challenge method not supported");
+  }
+  await tx`delete from auth.flow_state where user_id = ${userId} and authentication_method = ${authMethod}`;
+  await tx`
+    insert into auth.flow_state (id, user_id, auth_code, code_challenge_method, code_challenge,
+      provider_type, created_at, updated_at, authentication_method)
+    values (${crypto.randomUUID()}, ${userId}, ${crypto.randomUUID()}, ${m}::auth.code_challenge_method,
+      ${challenge}, 'email', now(), now(), ${authMethod})`;
+}
+
+/** Issues a one-time token for `kind` and mails its link. */
+export async function sendLink(
+  ctx: AuthCtx,
+  tx: Tx,
+  user: UserRow,
+  kind: Kind,
+  redirectTo: string | undefined,
+  pkce: { challenge: string; method: string } | undefined,
+): Promise<void> {
+  const email = user.email!;
+  if (!ctx.limits.emailPerAddress.take(`${kind}:${email}`)) {
+    throw new AuthError(
+      429,
+      "over_email_send_rate_limit",
+      "For security purposes, you can only request this after 60 seconds.",
+    );
+  }
+  if (!ctx.limits.emailSent.take("all")) {
+    throw new AuthError(429, "over_email_send_rate_limit", "Email rate limit exceeded");
+  }
+  const otp = randomOtp();
+  const hash = await sha224Hex(email + otp);
+  const token = pkce ? `pkce_${hash}` : hash;
+  if (pkce) {
+    await createFlowState(
+      tx,
+      user.id,
+      pkce.challenge,
+      pkce.method,
+      kind === "signup" ? "email/signup" : "recovery",
+    );
+  }
+  const tokenType = kind === "signup" ? "confirmation_token" : "recovery_token";
+  if (kind === "signup") {
+    await tx`update auth.users set confirmation_token = ${token}, confirmation_sent_at = now() where id = ${user.id}`;
+  } else {
+    await tx`update auth.users set recovery_token = ${token}, recovery_sent_at = now() where id = ${user.id}`;
+  }
+  await tx`
+    insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to, created_at, updated_at)
+    values (${crypto.randomUUID()}, ${user.id}, ${tokenType}::auth.one_time_token_type, ${token}, ${email}, now(), now())
+    on conflict (user_id, token_type) do update set token_hash = excluded.token_hash, created_at = now(), updated_at = now()`;
+  const redirect = redirectTarget(ctx, redirectTo);
+  const url = new URL(`${ctx.cfg.apiUrl}/verify`);
+  url.searchParams.set("token", token);
+  url.searchParams.set("type", kind);
+  url.searchParams.set("redirect_to", redirect);
+  const mail = await renderMail(ctx.cfg, kind === "signup" ? "confirmation" : "recovery", email, {
+    ConfirmationURL: url.toString(),
+    Token: otp,
+    TokenHash: token,
+    RedirectTo: redirect,
+    Data: user.raw_user_meta_data ?? {},
+  });
+  await ctx.mailer.send(mail);
+}
+
+function pkceOf(body: Record<string, unknown>) {
+  const challenge = str(body.code_challenge);
+  const method = str(body.code_challenge_method);
+  return challenge ? { challenge, method: method ?? "s256" } : undefined;
+}
+
+/** An unguessable stand-in for an existing user (no account enumeration), as GoTrue answers. */
+function obfuscatedUser(email: string, data: Record<string, unknown>) {
+  const now = new Date().toISOString();
+  return {
+    id: crypto.randomUUID(),
+    aud: "authenticated",
+    role: "authenticated",
+    email,
+    phone: "",
+    confirmation_sent_at: now,
+    app_metadata: { provider: "email", providers: ["email"] },
+    user_metadata: data,
+    identities: [],
+    created_at: now,
+    updated_at: now,
+    is_anonymous: false,
+  };
+}
+
+export function flowRoutes(ctx: AuthCtx) {
+  const app = new Hono();
+
+  app.post("/signup", async (c) => {
+    limit(ctx.limits.signInSignUps, clientIp(c));
+    if (!ctx.cfg.enableSignup) {
+      throw unprocessable("signup_disabled", "Signups not allowed for this instance");
+    }
+    const body = await readJson(c);
+    const email = validEmail(str(body.email));
+    const password = str(body.password);
+    if (!password) throw badRequest("validation_failed", "Signup requires a valid password");
+    checkPassword(password, { minLength: ctx.cfg.minPasswordLength });
+    const data = (body.data && typeof body.data === "object" ? body.data : {}) as Record<
+      string,
+      unknown
+    >;
+    const redirectTo = c.req.query("redirect_to") ?? str(body.redirect_to);
+    const pkce = pkceOf(body);
+    const req = { userAgent: c.req.header("user-agent"), ip: clientIp(c) };
+
+    const result = await ctx.sql.begin(async (tx) => {
+      const existing = await findUserByEmail(tx, email);
+      if (existing?.email_confirmed_at) {
+        if (ctx.cfg.confirmEmail) {
+          return { kind: "user" as const, body: obfuscatedUser(email, data) };
+        }
+        throw unprocessable("user_already_exists", "User already registered");
+      }
+      let user: UserRow;
+      if (existing) {
+        // Not confirmed yet: take the new password and data, send a new link.
+        const [u] = await tx<UserRow[]>`
+          update auth.users set encrypted_password = extensions.crypt(${password}, extensions.gen_salt('bf', 10)),
+            raw_user_meta_data = ${tx.json(data as postgres.JSONValue)}, updated_at = now()
+          where id = ${existing.id} returning *`;
+        user = u!;
+      } else {
+        user = await createUser(tx, email, password, data, !ctx.cfg.confirmEmail);
+      }
+      if (ctx.cfg.confirmEmail) {
+        await sendLink(ctx, tx, user, "signup", redirectTo, pkce);
+        const [fresh] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
+        return { kind: "user" as const, body: userJson(fresh!, await identitiesOf(tx, user.id)) };
+      }
+      return {
+        kind: "session" as const,
+        body: await startSession(tx, ctx.cfg, user, "password", req),
+      };
+    });
+    return c.json(result.body);
+  });
+
+  // The link in the email: confirm, then redirect with a session (or a PKCE code).
+  app.get("/verify", async (c) => {
+    limit(ctx.limits.verify, clientIp(c));
+    const token = c.req.query("token") ?? "";
+    const type = c.req.query("type") ?? "";
+    const redirect = redirectTarget(ctx, c.req.query("redirect_to"));
+    try {
+      const out = await ctx.sql.begin((tx) =>
+        verifyToken(ctx, tx, type, token, clientIp(c), c.req.header("user-agent"))
+      );
+      if ("code" in out) {
+        const u = new URL(redirect);
+        u.searchParams.set("code", out.code);
+        return c.redirect(u.toString(), 303);
+      }
+      const s = out.session;
+      const frag = new URLSearchParams({
+        access_token: s.access_token,
+        expires_at: String(s.expires_at),
+        expires_in: String(s.expires_in),
+        refresh_token: s.refresh_token,
+        token_type: "bearer",
+        type,
+        sb: "",
+      });
+      return c.redirect(`${redirect.split("#")[0]}#${frag}`, 303);
+    } catch (e) {
+      if (!(e instanceof AuthError)) throw e;
+      const frag = new URLSearchParams({
+        error: e.status === 403 ? "access_denied" : "server_error",
+        error_code: e.code,
+        error_description: e.status === 403 ? "Email link is invalid or has expired" : e.message,
+        sb: "",
+      });
+      const pkceLink = token.startsWith("pkce_");
+      return c.redirect(`${redirect.split("#")[0]}${pkceLink ? `?${frag}` : ""}#${frag}`, 303);
+    }
+  });
+
+  // verifyOtp: { type, token_hash } or { type, email, token }.
+  app.post("/verify", async (c) => {
+    limit(ctx.limits.verify, clientIp(c));
+    const body = await readJson(c);
+    const type = str(body.type) ?? "";
+    let hash = str(body.token_hash);
+    if (!hash) {
+      const email = validEmail(str(body.email));
+      const token = str(body.token);
+      if (!token) {
+        throw badRequest("validation_failed", "Verify requires either a token or a token hash");
+      }
+      hash = await sha224Hex(email + token);
+    }
+    const out = await ctx.sql.begin((tx) =>
+      verifyToken(ctx, tx, type, hash!, clientIp(c), c.req.header("user-agent"))
+    );
+    if ("code" in out) return c.json({ code: out.code });
+    return c.json(out.session);
+  });
+
+  app.post("/resend", async (c) => {
+    limit(ctx.limits.signInSignUps, clientIp(c));
+    const body = await readJson(c);
+    const type = str(body.type);
+    if (type !== "signup" && type !== "email_change") {
+      throw badRequest(
+        "validation_failed",
+        "Missing one of these types: signup, email_change, sms, phone_change",
+      );
+    }
+    const email = validEmail(str(body.email));
+    const redirectTo = c.req.query("redirect_to") ??
+      str((body.options as Record<string, unknown> | undefined)?.emailRedirectTo);
+    await ctx.sql.begin(async (tx) => {
+      const user = await findUserByEmail(tx, email);
+      if (user && !user.email_confirmed_at) {
+        await sendLink(ctx, tx, user, "signup", redirectTo, pkceOf(body));
+      }
+    });
+    return c.json({});
+  });
+
+  app.post("/recover", async (c) => {
+    limit(ctx.limits.signInSignUps, clientIp(c));
+    const body = await readJson(c);
+    const email = validEmail(str(body.email));
+    const redirectTo = c.req.query("redirect_to") ?? str(body.redirect_to);
+    await ctx.sql.begin(async (tx) => {
+      const user = await findUserByEmail(tx, email);
+      if (user) await sendLink(ctx, tx, user, "recovery", redirectTo, pkceOf(body));
+    });
+    // The same answer whether or not the address is known.
+    return c.json({});
+  });
+
+  return app;
+}
+
+async function createUser(
+  tx: Tx,
+  email: string,
+  password: string,
+  data: Record<string, unknown>,
+  confirmed: boolean,
+): Promise<UserRow> {
+  try {
+    return await createEmailUser(tx, { email, password, data, confirmed });
+  } catch (e) {
+    // What GoTrue answers when a database trigger (here: a taken username) refuses the user.
+    const pe = e as { code?: string; message?: string };
+    if (pe.code && /^(23|P0)/.test(pe.code)) {
+      throw new AuthError(500, "unexpected_failure", "Database error saving new user", {
+        ...(pe.message ? { detail: pe.message } : {}),
+      });
+    }
+    throw e;
+  }
+}
+
+const EXPIRED = () => new AuthError(403, "otp_expired", "Token has expired or is invalid");
+
+/** Checks a link/code token of `type`; returns a session, or a PKCE auth code. */
+export async function verifyToken(
+  ctx: AuthCtx,
+  tx: Tx,
+  type: string,
+  token: string,
+  ip: string,
+  userAgent: string | undefined,
+): Promise<{ session: Awaited<ReturnType<typeof startSession>> } | { code: string }> {
+  const kind = type === "signup" || type === "email" || type === "invite"
+    ? "signup"
+    : type === "recovery" || type === "magiclink"
+    ? "recovery"
+    : undefined;
+  if (!kind) throw badRequest("validation_failed", `Verify requires a verification type`);
+  if (!token) throw EXPIRED();
+  const column = kind === "signup" ? tx`confirmation_token` : tx`recovery_token`;
+  const sentAt = kind === "signup" ? tx`confirmation_sent_at` : tx`recovery_sent_at`;
+  const [user] = await tx<(UserRow & { sent_at: Date | null })[]>`
+    select *, ${sentAt} as sent_at from auth.users where ${column} = ${token} and ${column} <> '' for update`;
+  if (!user) throw EXPIRED();
+  if (!user.sent_at || Date.now() - new Date(user.sent_at).getTime() > ctx.cfg.otpExpiry * 1000) {
+    throw EXPIRED();
+  }
+  if (user.banned_until && new Date(user.banned_until) > new Date()) {
+    throw badRequest("user_banned", "User is banned");
+  }
+  const tokenType = kind === "signup" ? "confirmation_token" : "recovery_token";
+  await tx`delete from auth.one_time_tokens where user_id = ${user.id} and token_type = ${tokenType}::auth.one_time_token_type`;
+  if (kind === "signup") {
+    await tx`update auth.users set confirmation_token = '', email_confirmed_at = coalesce(email_confirmed_at, now()),
+               updated_at = now() where id = ${user.id}`;
+    await tx`update auth.identities set identity_data = identity_data || '{"email_verified": true}'::jsonb,
+               updated_at = now() where user_id = ${user.id} and provider = 'email'`;
+  } else {
+    await tx`update auth.users set recovery_token = '', email_confirmed_at = coalesce(email_confirmed_at, now()),
+               updated_at = now() where id = ${user.id}`;
+  }
+  if (token.startsWith("pkce_")) {
+    const [flow] = await tx<{ auth_code: string }[]>`
+      update auth.flow_state set auth_code_issued_at = now(), updated_at = now()
+      where user_id = ${user.id} and authentication_method = ${
+      kind === "signup" ? "email/signup" : "recovery"
+    }
+      returning auth_code`;
+    if (!flow) {
+      throw new AuthError(
+        404,
+        "flow_state_not_found",
+        "invalid flow state, no valid flow state found",
+      );
+    }
+    return { code: flow.auth_code };
+  }
+  const [fresh] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
+  return {
+    session: await startSession(tx, ctx.cfg, fresh!, kind === "signup" ? "otp" : "recovery", {
+      userAgent,
+      ip,
+    }),
+  };
+}
