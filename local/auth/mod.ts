@@ -11,6 +11,7 @@ import { flowRoutes } from "./flows.ts";
 import { tokenRoutes } from "./token.ts";
 import { userRoutes } from "./user.ts";
 import { adminRoutes } from "./admin.ts";
+import { oauthRoutes } from "./oauth.ts";
 
 export { authConfig } from "./config.ts";
 export type { AuthConfig } from "./config.ts";
@@ -89,6 +90,7 @@ export function createAuth(deps: AuthDeps) {
   app.route("/", tokenRoutes(ctx));
   app.route("/", userRoutes(ctx));
   app.route("/", adminRoutes(ctx));
+  app.route("/", oauthRoutes(ctx));
 
   app.notFound((c) =>
     authErrorResponse(c, new AuthError(404, "validation_failed", `${c.req.path} not found`))
