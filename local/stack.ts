@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { LocalConfig } from "./config.ts";
 import { asRole, bringUpDatabase, type Database } from "./db/mod.ts";
 import { authConfig, createAuth } from "./auth/mod.ts";
-import { inboxMailer, inboxRoutes } from "./mail/mod.ts";
+import { inboxMailer, inboxRoutes, smtpFromEnv, smtpMailer } from "./mail/mod.ts";
 import postgres from "postgres";
 import { createGateway } from "./gateway/mod.ts";
 import { WEB_DIR } from "./paths.ts";
@@ -56,11 +56,12 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     );
     kv = await Deno.openKv(cfg.kvPath);
     const api = createApp({ sql, kv, ...(opts.log ? { log: opts.log } : {}) });
+    const smtp = smtpFromEnv();
     const publicUrl = cfg.publicUrl ?? `http://127.0.0.1:${cfg.apiPort}`;
     const auth = createAuth({
       sql: authSql,
       cfg: authConfig(cfg.toml, { apiUrl: `${publicUrl}/auth/v1`, jwtSecret: cfg.jwtSecret }),
-      mailer: inboxMailer(authSql),
+      mailer: smtp ? smtpMailer(smtp) : inboxMailer(authSql),
       keys: { anon: cfg.anonKey, serviceRole: cfg.serviceRoleKey },
     });
     const gateway = createGateway({

@@ -9,7 +9,7 @@
  * points a provider at another host (GitHub Enterprise style), which the tests use for a
  * local provider.
  */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { jwtVerify, SignJWT } from "jose";
 import type postgres from "postgres";
 import { AuthError, badRequest } from "./errors.ts";
@@ -33,8 +33,16 @@ interface Endpoints {
 }
 
 async function getJson(url: string, token: string): Promise<unknown> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: "application/json" } });
-  if (!res.ok) throw new AuthError(500, "unexpected_failure", `Error getting user profile from external provider`);
+  const res = await fetch(url, {
+    headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+  });
+  if (!res.ok) {
+    throw new AuthError(
+      500,
+      "unexpected_failure",
+      `Error getting user profile from external provider`,
+    );
+  }
   return await res.json();
 }
 
@@ -48,7 +56,11 @@ function endpoints(name: string, p: ProviderConfig): Endpoints {
       scopes: "user:email",
       async fetchUser(token) {
         const u = await getJson(`${api}/user`, token) as Record<string, unknown>;
-        const emails = await getJson(`${api}/user/emails`, token) as { email: string; primary: boolean; verified: boolean }[];
+        const emails = await getJson(`${api}/user/emails`, token) as {
+          email: string;
+          primary: boolean;
+          verified: boolean;
+        }[];
         const primary = emails.find((e) => e.primary) ?? emails[0];
         return {
           id: String(u.id),
@@ -77,7 +89,10 @@ function endpoints(name: string, p: ProviderConfig): Endpoints {
       token: base ? `${base}/token` : "https://oauth2.googleapis.com/token",
       scopes: "email profile openid",
       async fetchUser(token) {
-        const u = await getJson(base ? `${base}/userinfo/v2/me` : "https://www.googleapis.com/userinfo/v2/me", token) as Record<string, unknown>;
+        const u = await getJson(
+          base ? `${base}/userinfo/v2/me` : "https://www.googleapis.com/userinfo/v2/me",
+          token,
+        ) as Record<string, unknown>;
         return {
           id: String(u.id),
           email: u.email as string | undefined,
@@ -97,7 +112,10 @@ function endpoints(name: string, p: ProviderConfig): Endpoints {
       },
     };
   }
-  throw badRequest("validation_failed", `Unsupported provider: Provider ${name} could not be found`);
+  throw badRequest(
+    "validation_failed",
+    `Unsupported provider: Provider ${name} could not be found`,
+  );
 }
 
 interface State {
@@ -115,7 +133,9 @@ export function oauthRoutes(ctx: AuthCtx) {
     limit(ctx.limits.signInSignUps, clientIp(c));
     const name = c.req.query("provider") ?? "";
     const p = ctx.cfg.providers[name];
-    if (!p?.enabled) throw badRequest("validation_failed", "Unsupported provider: provider is not enabled");
+    if (!p?.enabled) {
+      throw badRequest("validation_failed", "Unsupported provider: provider is not enabled");
+    }
     const ep = endpoints(name, p);
     const wanted = c.req.query("redirect_to");
     const referrer = wanted && isAllowedRedirect(ctx.cfg, wanted) ? wanted : ctx.cfg.siteUrl;
@@ -146,22 +166,43 @@ export function oauthRoutes(ctx: AuthCtx) {
   });
 
   const callback = async (c: Context) => {
-    const q = c.req.method === "POST" ? Object.fromEntries((await c.req.formData()).entries()) as Record<string, string>
+    const q = c.req.method === "POST"
+      ? Object.fromEntries((await c.req.formData()).entries()) as Record<string, string>
       : c.req.query();
     let state: State;
     try {
-      state = (await jwtVerify(q.state ?? "", key, { algorithms: ["HS256"] })).payload as unknown as State;
+      state = (await jwtVerify(q.state ?? "", key, { algorithms: ["HS256"] }))
+        .payload as unknown as State;
     } catch {
-      return errorRedirect(c, ctx.cfg.siteUrl, "invalid_request", "bad_oauth_state", "OAuth state parameter is invalid");
+      return errorRedirect(
+        c,
+        ctx.cfg.siteUrl,
+        "invalid_request",
+        "bad_oauth_state",
+        "OAuth state parameter is invalid",
+      );
     }
-    if (q.error) return errorRedirect(c, state.referrer, q.error, "provider_error", q.error_description ?? q.error);
+    if (q.error) {
+      return errorRedirect(
+        c,
+        state.referrer,
+        q.error,
+        "provider_error",
+        q.error_description ?? q.error,
+      );
+    }
     try {
       const p = ctx.cfg.providers[state.provider];
-      if (!p?.enabled) throw badRequest("validation_failed", "Unsupported provider: provider is not enabled");
+      if (!p?.enabled) {
+        throw badRequest("validation_failed", "Unsupported provider: provider is not enabled");
+      }
       const ep = endpoints(state.provider, p);
       const tokenRes = await fetch(ep.token, {
         method: "POST",
-        headers: { accept: "application/json", "content-type": "application/x-www-form-urlencoded" },
+        headers: {
+          accept: "application/json",
+          "content-type": "application/x-www-form-urlencoded",
+        },
         body: new URLSearchParams({
           grant_type: "authorization_code",
           code: q.code ?? "",
@@ -170,7 +211,10 @@ export function oauthRoutes(ctx: AuthCtx) {
           redirect_uri: callbackUrl(p),
         }),
       });
-      const tok = await tokenRes.json().catch(() => ({})) as { access_token?: string; refresh_token?: string };
+      const tok = await tokenRes.json().catch(() => ({})) as {
+        access_token?: string;
+        refresh_token?: string;
+      };
       if (!tokenRes.ok || !tok.access_token) {
         throw new AuthError(500, "unexpected_failure", "Unable to exchange external code");
       }
@@ -178,13 +222,25 @@ export function oauthRoutes(ctx: AuthCtx) {
       const req = { userAgent: c.req.header("user-agent"), ip: clientIp(c) };
       const out = await ctx.sql.begin(async (tx) => {
         const user = await upsertOAuthUser(tx, state.provider, pu);
-        if (user.banned_until && new Date(user.banned_until) > new Date()) throw badRequest("user_banned", "User is banned");
+        if (user.banned_until && new Date(user.banned_until) > new Date()) {
+          throw badRequest("user_banned", "User is banned");
+        }
         if (state.flow_state_id) {
           const [flow] = await tx<{ auth_code: string }[]>`
-            update auth.flow_state set user_id = ${user.id}, provider_access_token = ${tok.access_token ?? null},
-              provider_refresh_token = ${tok.refresh_token ?? null}, auth_code_issued_at = now(), updated_at = now()
+            update auth.flow_state set user_id = ${user.id}, provider_access_token = ${
+            tok.access_token ?? null
+          },
+              provider_refresh_token = ${
+            tok.refresh_token ?? null
+          }, auth_code_issued_at = now(), updated_at = now()
             where id = ${state.flow_state_id} returning auth_code`;
-          if (!flow) throw new AuthError(404, "flow_state_not_found", "invalid flow state, no valid flow state found");
+          if (!flow) {
+            throw new AuthError(
+              404,
+              "flow_state_not_found",
+              "invalid flow state, no valid flow state found",
+            );
+          }
           return { code: flow.auth_code };
         }
         return { session: await startSession(tx, ctx.cfg, user, "oauth", req) };
@@ -231,7 +287,13 @@ async function upsertOAuthUser(tx: Tx, provider: string, pu: ProviderUser): Prom
              where provider = ${provider} and provider_id = ${pu.id}`;
     return known;
   }
-  if (!pu.email) throw new AuthError(500, "unexpected_failure", "Error getting user email from external provider");
+  if (!pu.email) {
+    throw new AuthError(
+      500,
+      "unexpected_failure",
+      "Error getting user email from external provider",
+    );
+  }
   let user: UserRow | undefined;
   if (pu.emailVerified) {
     // Link to the account with the same address, but only to a confirmed one.
@@ -257,6 +319,8 @@ async function upsertOAuthUser(tx: Tx, provider: string, pu: ProviderUser): Prom
   }
   await tx`
     insert into auth.identities (provider_id, user_id, identity_data, provider, last_sign_in_at, created_at, updated_at)
-    values (${pu.id}, ${user!.id}, ${tx.json(pu.data as postgres.JSONValue)}, ${provider}, now(), now(), now())`;
+    values (${pu.id}, ${user!.id}, ${
+    tx.json(pu.data as postgres.JSONValue)
+  }, ${provider}, now(), now(), now())`;
   return user!;
 }

@@ -29,7 +29,13 @@ export function startFakeGitHub(): FakeProvider {
     url: "",
     clientId: "local-client-id",
     secret: "local-client-secret",
-    account: { id: 4242, login: "octo", name: "Octo Cat", email: "octo@example.com", verified: true },
+    account: {
+      id: 4242,
+      login: "octo",
+      name: "Octo Cat",
+      email: "octo@example.com",
+      verified: true,
+    },
     authorizations: [],
     async [Symbol.asyncDispose]() {
       await server.shutdown();
@@ -39,7 +45,9 @@ export function startFakeGitHub(): FakeProvider {
     const url = new URL(req.url);
     if (url.pathname === "/login/oauth/authorize") {
       provider.authorizations.push(url.searchParams);
-      if (url.searchParams.get("client_id") !== provider.clientId) return new Response("bad client", { status: 400 });
+      if (url.searchParams.get("client_id") !== provider.clientId) {
+        return new Response("bad client", { status: 400 });
+      }
       const code = crypto.randomUUID();
       codes.set(code, { ...provider.account });
       const back = new URL(url.searchParams.get("redirect_uri")!);
@@ -50,7 +58,10 @@ export function startFakeGitHub(): FakeProvider {
     if (url.pathname === "/login/oauth/access_token" && req.method === "POST") {
       const form = new URLSearchParams(await req.text());
       const account = codes.get(form.get("code") ?? "");
-      if (!account || form.get("client_id") !== provider.clientId || form.get("client_secret") !== provider.secret) {
+      if (
+        !account || form.get("client_id") !== provider.clientId ||
+        form.get("client_secret") !== provider.secret
+      ) {
         return Response.json({ error: "bad_verification_code" }, { status: 400 });
       }
       codes.delete(form.get("code")!);
@@ -61,7 +72,12 @@ export function startFakeGitHub(): FakeProvider {
     const account = tokens.get((req.headers.get("authorization") ?? "").replace(/^Bearer /, ""));
     if (!account) return Response.json({ message: "Bad credentials" }, { status: 401 });
     if (url.pathname === "/api/v3/user") {
-      return Response.json({ id: account.id, login: account.login, name: account.name, avatar_url: "https://example.com/a.png" });
+      return Response.json({
+        id: account.id,
+        login: account.login,
+        name: account.name,
+        avatar_url: "https://example.com/a.png",
+      });
     }
     if (url.pathname === "/api/v3/user/emails") {
       return Response.json([{ email: account.email, primary: true, verified: account.verified }]);

@@ -344,3 +344,57 @@ Deno.test("bad input gets GoTrue's clear errors: no key, bad JSON, huge body, ta
   const badRefresh = await stack.client().auth.refreshSession({ refresh_token: "nope" });
   assert.equal(badRefresh.error?.code, "refresh_token_not_found");
 });
+
+Deno.test("a wrong password and an unknown email take about the same time", async () => {
+  await using stack = await startTestStack();
+  if (!stack.local) return;
+  const email = newEmail("time");
+  await signUpAndConfirm(stack, email, `time_${email.slice(5, 13)}`);
+  const c = stack.client();
+  const median = async (who: () => string) => {
+    const t: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const s = performance.now();
+      await c.auth.signInWithPassword({ email: who(), password: "Wrong-pass-1" });
+      t.push(performance.now() - s);
+    }
+    return t.sort((a, b) => a - b)[2]!;
+  };
+  // Both hash the password at the same bcrypt cost; only that makes them take long.
+  const known = await median(() => email);
+  const unknown = await median(() => newEmail("ghost"));
+  const ratio = known / unknown;
+  assert.ok(
+    ratio > 0.5 && ratio < 2,
+    `known ${known.toFixed(0)} ms vs unknown ${unknown.toFixed(0)} ms`,
+  );
+});
+
+Deno.test("the local inbox lists mails as JSON and shows them as a page, never rendering their HTML", async () => {
+  await using stack = await startTestStack();
+  if (!stack.local) return;
+  const email = newEmail("inbox");
+  await stack.client().auth.signUp({
+    email,
+    password: PASSWORD,
+    options: { data: { username: `ib_${email.slice(6, 14)}` } },
+  });
+  const res = await fetch(`${stack.url}/_inbox/messages?to=${encodeURIComponent(email)}`);
+  const mails = await res.json();
+  assert.equal(mails.length, 1);
+  assert.deepEqual(Object.keys(mails[0]).sort(), [
+    "created_at",
+    "html",
+    "id",
+    "subject",
+    "text",
+    "to",
+  ]);
+  assert.equal(mails[0].to, email);
+  assert.match(mails[0].html, /<a href="http:\/\/127\.0\.0\.1:\d+\/auth\/v1\/verify\?token=/);
+  const page = await fetch(`${stack.url}/_inbox?to=${encodeURIComponent(email)}`);
+  const html = await page.text();
+  assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+  assert.match(html, /Confirm your email/);
+  assert.doesNotMatch(html, /<a href="http:\/\/127/, "the mail's own markup is shown as text");
+});

@@ -12,9 +12,14 @@ async function follow(url: string): Promise<URL> {
     const res = await fetch(next, { redirect: "manual" });
     await res.body?.cancel();
     const loc = res.headers.get("location");
-    if (res.status < 300 || res.status >= 400 || !loc) throw new Error(`no redirect from ${next}: ${res.status}`);
+    if (res.status < 300 || res.status >= 400 || !loc) {
+      throw new Error(`no redirect from ${next}: ${res.status}`);
+    }
     const u = new URL(loc, next);
-    if (u.searchParams.has("code") && !u.pathname.includes("/callback") && !u.pathname.includes("/login/")) return u;
+    if (
+      u.searchParams.has("code") && !u.pathname.includes("/callback") &&
+      !u.pathname.includes("/login/")
+    ) return u;
     if (u.searchParams.has("error")) return u;
     next = u.toString();
   }
@@ -26,32 +31,49 @@ Deno.test("OAuth with PKCE: GitHub-protocol provider → callback → code → s
   await using stack = await startTestStack((toml) => {
     const auth = toml.auth as Record<string, Record<string, unknown>>;
     auth.external = {
-      github: { enabled: true, client_id: provider.clientId, secret: provider.secret, url: provider.url },
+      github: {
+        enabled: true,
+        client_id: provider.clientId,
+        secret: provider.secret,
+        url: provider.url,
+      },
     };
   });
   if (!stack.local) return;
   const redirectTo = "http://127.0.0.1:54321/welcome";
   const c = stack.client({ flowType: "pkce" });
-  const { data, error } = await c.auth.signInWithOAuth({ provider: "github", options: { redirectTo, skipBrowserRedirect: true } });
+  const { data, error } = await c.auth.signInWithOAuth({
+    provider: "github",
+    options: { redirectTo, skipBrowserRedirect: true },
+  });
   assert.equal(error, null);
   const back = await follow(data.url!);
   assert.equal(`${back.origin}${back.pathname}`, redirectTo, "the browser ends on redirect_to");
   const auth = provider.authorizations[0]!;
   assert.equal(auth.get("redirect_uri"), `${stack.url}/auth/v1/callback`);
   assert.equal(auth.get("response_type"), "code");
-  const { data: s, error: xErr } = await c.auth.exchangeCodeForSession(back.searchParams.get("code")!);
+  const { data: s, error: xErr } = await c.auth.exchangeCodeForSession(
+    back.searchParams.get("code")!,
+  );
   assert.equal(xErr, null);
   assert.equal(s.user?.email, "octo@example.com");
   assert.equal(s.user?.app_metadata.provider, "github");
   assert.equal(s.user?.identities?.[0]?.provider, "github");
   assert.ok(s.session?.provider_token?.startsWith("gho_"), "the provider's token is handed over");
-  const [profile] = await stack.db!.admin`select username from public.profiles where id = ${s.user!.id}`;
+  const [profile] = await stack.db!.admin`select username from public.profiles where id = ${
+    s.user!.id
+  }`;
   assert.equal(profile!.username, "octo", "the profile takes the provider's login as username");
 
   // Signing in again finds the same user through the identity.
   const again = stack.client({ flowType: "pkce" });
-  const r2 = await again.auth.signInWithOAuth({ provider: "github", options: { redirectTo, skipBrowserRedirect: true } });
-  const s2 = await again.auth.exchangeCodeForSession((await follow(r2.data.url!)).searchParams.get("code")!);
+  const r2 = await again.auth.signInWithOAuth({
+    provider: "github",
+    options: { redirectTo, skipBrowserRedirect: true },
+  });
+  const s2 = await again.auth.exchangeCodeForSession(
+    (await follow(r2.data.url!)).searchParams.get("code")!,
+  );
   assert.equal(s2.data.user?.id, s.user!.id);
 
   // A confirmed email account with the same verified address gets the identity linked.
@@ -62,10 +84,21 @@ Deno.test("OAuth with PKCE: GitHub-protocol provider → callback → code → s
     email_confirm: true,
     user_metadata: { username: "linked_user" },
   });
-  provider.account = { id: 777, login: "linker", name: "Link Er", email: "linked@example.com", verified: true };
+  provider.account = {
+    id: 777,
+    login: "linker",
+    name: "Link Er",
+    email: "linked@example.com",
+    verified: true,
+  };
   const third = stack.client({ flowType: "pkce" });
-  const r3 = await third.auth.signInWithOAuth({ provider: "github", options: { redirectTo, skipBrowserRedirect: true } });
-  const s3 = await third.auth.exchangeCodeForSession((await follow(r3.data.url!)).searchParams.get("code")!);
+  const r3 = await third.auth.signInWithOAuth({
+    provider: "github",
+    options: { redirectTo, skipBrowserRedirect: true },
+  });
+  const s3 = await third.auth.exchangeCodeForSession(
+    (await follow(r3.data.url!)).searchParams.get("code")!,
+  );
   assert.equal(s3.data.user?.id, existing.user!.id);
   assert.deepEqual(s3.data.user?.identities?.map((i) => i.provider).sort(), ["email", "github"]);
 
