@@ -7,6 +7,7 @@ import type postgres from "postgres";
 import { AuthError, badRequest, unprocessable } from "./errors.ts";
 import { checkPassword } from "./password.ts";
 import { type AuthCtx, bearerClaims, readJson, str, validEmail } from "./context.ts";
+import { goDurationMs } from "./config.ts";
 import {
   createEmailUser,
   findUserByEmail,
@@ -23,29 +24,14 @@ async function requireAdmin(ctx: AuthCtx, c: Context): Promise<void> {
   }
 }
 
-/** Go durations as GoTrue accepts them for ban_duration: "1h30m", "24h", "10s"; "none" unbans. */
+/** ban_duration as GoTrue accepts it: a Go duration ("24h", "1h30m") or "none" to unban. */
 export function parseBanDuration(v: string): number | null {
   if (v === "none") return null;
-  const re = /(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g;
-  const unit: Record<string, number> = {
-    ns: 1e-6,
-    us: 1e-3,
-    "µs": 1e-3,
-    ms: 1,
-    s: 1e3,
-    m: 6e4,
-    h: 3.6e6,
-  };
-  let total = 0;
-  let consumed = 0;
-  for (const m of v.matchAll(re)) {
-    total += Number(m[1]) * unit[m[2]!]!;
-    consumed += m[0].length;
-  }
-  if (!v || consumed !== v.length) {
+  try {
+    return goDurationMs(v);
+  } catch {
     throw badRequest("validation_failed", `invalid format for ban duration: ${v}`);
   }
-  return total;
 }
 
 const obj = (

@@ -28,6 +28,8 @@ export interface AuthConfig {
   confirmEmail: boolean;
   minPasswordLength: number;
   otpExpiry: number;
+  /** Minimum time between two emails of one kind to one user, in ms (`max_frequency`). */
+  emailMaxFrequencyMs: number;
   /** Requests per window; 0 = no limit. */
   rateLimits: { signInSignUps: number; tokenRefresh: number; verify: number; emailSent: number };
   hooks: { customAccessToken?: string; passwordVerificationAttempt?: string };
@@ -93,6 +95,7 @@ export function authConfig(
     confirmEmail: email.enable_confirmations === true,
     minPasswordLength: Math.max(6, num(auth.minimum_password_length, 6)),
     otpExpiry: num(email.otp_expiry, 3600),
+    emailMaxFrequencyMs: goDurationMs(String(email.max_frequency ?? "1m")),
     rateLimits: {
       signInSignUps: num(rl.sign_in_sign_ups, 30),
       tokenRefresh: num(rl.token_refresh, 150),
@@ -143,4 +146,25 @@ function globToRegExp(glob: string): RegExp {
     part.split("*").map((lit) => lit.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")
   ).join(".*");
   return new RegExp(`^${re}$`);
+}
+
+/** A Go duration ("1s", "1m30s", "24h") in milliseconds. */
+export function goDurationMs(v: string): number {
+  const unit: Record<string, number> = {
+    ns: 1e-6,
+    us: 1e-3,
+    "µs": 1e-3,
+    ms: 1,
+    s: 1e3,
+    m: 6e4,
+    h: 3.6e6,
+  };
+  let total = 0;
+  let consumed = 0;
+  for (const m of v.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) {
+    total += Number(m[1]) * unit[m[2]!]!;
+    consumed += m[0].length;
+  }
+  if (!v || consumed !== v.length) throw new Error(`invalid duration "${v}"`);
+  return total;
 }

@@ -22,7 +22,6 @@ export interface AuthCtx extends AuthDeps {
     token: RateLimiter;
     verify: RateLimiter;
     emailSent: RateLimiter;
-    emailPerAddress: RateLimiter;
   };
 }
 
@@ -36,8 +35,6 @@ export function makeCtx(deps: AuthDeps): AuthCtx {
       token: new RateLimiter(rateLimits.tokenRefresh, fiveMin),
       verify: new RateLimiter(rateLimits.verify, fiveMin),
       emailSent: new RateLimiter(rateLimits.emailSent, 60 * 60_000),
-      // One email per address per minute (GoTrue's per-user resend interval).
-      emailPerAddress: new RateLimiter(1, 60_000),
     },
   };
 }

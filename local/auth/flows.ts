@@ -68,11 +68,14 @@ export async function sendLink(
   pkce: { challenge: string; method: string } | undefined,
 ): Promise<void> {
   const email = user.email!;
-  if (!ctx.limits.emailPerAddress.take(`${kind}:${email}`)) {
+  // One email of a kind per user per max_frequency, judged from the database as GoTrue does.
+  const last = kind === "signup" ? user.confirmation_sent_at : user.recovery_sent_at;
+  const wait = last ? ctx.cfg.emailMaxFrequencyMs - (Date.now() - new Date(last).getTime()) : 0;
+  if (wait > 0) {
     throw new AuthError(
       429,
       "over_email_send_rate_limit",
-      "For security purposes, you can only request this after 60 seconds.",
+      `For security purposes, you can only request this after ${Math.ceil(wait / 1000)} seconds.`,
     );
   }
   if (!ctx.limits.emailSent.take("all")) {

@@ -398,3 +398,49 @@ Deno.test("the local inbox lists mails as JSON and shows them as a page, never r
   assert.match(html, /Confirm your email/);
   assert.doesNotMatch(html, /<a href="http:\/\/127/, "the mail's own markup is shown as text");
 });
+
+Deno.test("resend, verify by token hash, a confirmed address signing up again, and sign-out scopes", async () => {
+  await using stack = await startTestStack();
+  if (!stack.local) return;
+  const email = newEmail("more");
+  const c = stack.client();
+  await c.auth.signUp({
+    email,
+    password: PASSWORD,
+    options: { data: { username: `mo_${email.slice(5, 13)}` } },
+  });
+  await stack.db!
+    .admin`update auth.users set confirmation_sent_at = now() - interval '2 minutes' where email = ${email}`;
+  assert.equal((await c.auth.resend({ type: "signup", email })).error, null);
+  const mails = await stack.inbox(email);
+  assert.equal(mails.length, 2, "resend sends a new confirmation");
+  const hash = new URL(linkIn(mails[0]!.text)).searchParams.get("token")!;
+  const old = new URL(linkIn(mails[1]!.text)).searchParams.get("token")!;
+  const stale = await c.auth.verifyOtp({ token_hash: old, type: "signup" });
+  assert.equal(stale.error?.code, "otp_expired", "the first link no longer works");
+  const { data: v, error } = await c.auth.verifyOtp({ token_hash: hash, type: "signup" });
+  assert.equal(error, null);
+  assert.ok(v.session);
+
+  const again = await c.auth.signUp({ email, password: "Other-pass-77" });
+  assert.equal(
+    again.error,
+    null,
+    "no account enumeration: a confirmed address signs up 'again' without error",
+  );
+  assert.deepEqual(again.data.user?.identities, []);
+  assert.notEqual(again.data.user?.id, v.user!.id);
+
+  const a = stack.client();
+  const b = stack.client();
+  await a.auth.signInWithPassword({ email, password: PASSWORD });
+  const { data: bs } = await b.auth.signInWithPassword({ email, password: PASSWORD });
+  assert.equal((await a.auth.signOut({ scope: "others" })).error, null);
+  assert.equal(
+    (await stack.client().auth.getUser(bs.session!.access_token)).error?.name,
+    "AuthSessionMissingError",
+    "scope=others ends the other sessions",
+  );
+  assert.equal((await a.auth.getUser()).error, null, "but not this one");
+  assert.equal((await a.auth.signOut({ scope: "local" })).error, null);
+});
