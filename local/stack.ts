@@ -8,6 +8,7 @@ import type { LocalConfig } from "./config.ts";
 import { asRole, bringUpDatabase, type Database } from "./db/mod.ts";
 import { authConfig, createAuth } from "./auth/mod.ts";
 import { inboxMailer, inboxRoutes, smtpFromEnv, smtpMailer } from "./mail/mod.ts";
+import { createRealtime } from "./realtime/mod.ts";
 import postgres from "postgres";
 import { createGateway } from "./gateway/mod.ts";
 import { WEB_DIR } from "./paths.ts";
@@ -35,11 +36,15 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
   const db = await bringUpDatabase(cfg, say);
   let sql: Sql | undefined;
   let authSql: postgres.Sql | undefined;
+  let rtSql: postgres.Sql | undefined;
+  let realtime: ReturnType<typeof createRealtime> | undefined;
   let kv: Deno.Kv | undefined;
   let server: Deno.HttpServer | undefined;
   const stop = async () => {
+    await realtime?.close();
     await server?.shutdown();
     kv?.close();
+    await rtSql?.end({ timeout: 5 });
     await sql?.end({ timeout: 5 });
     await authSql?.end({ timeout: 5 });
     await db.stop();
@@ -64,10 +69,17 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       mailer: smtp ? smtpMailer(smtp) : inboxMailer(authSql),
       keys: { anon: cfg.anonKey, serviceRole: cfg.serviceRoleKey },
     });
+    // Realtime works with its own rights (it sets the caller's role itself to ask RLS).
+    rtSql = postgres(db.adminUrl, { max: 5, onnotice: () => {} });
+    realtime = createRealtime({ sql: rtSql, jwtSecret: cfg.jwtSecret });
     const gateway = createGateway({
       functions: { api: api.fetch },
       webRoot: WEB_DIR,
-      services: { "/auth/v1": auth, "/_inbox": inboxRoutes(authSql) },
+      services: {
+        "/auth/v1": auth,
+        "/realtime/v1": realtime.app,
+        "/_inbox": inboxRoutes(authSql),
+      },
     });
     const listening = Promise.withResolvers<Deno.NetAddr>();
     server = Deno.serve({

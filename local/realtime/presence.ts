@@ -1,0 +1,56 @@
+/**
+ * Presence per topic, shaped as Phoenix.Presence sends it: state `{ key: { metas: [...] } }`,
+ * diffs `{ joins, leaves }`; each tracked meta carries a `phx_ref` (and `phx_ref_prev` when it
+ * replaces an earlier one of the same subscription).
+ */
+export type Meta = Record<string, unknown> & { phx_ref: string; phx_ref_prev?: string };
+export type PresenceMap = Record<string, { metas: Meta[] }>;
+
+let refCounter = 0;
+const newRef = () => `${Date.now().toString(36)}${(refCounter++).toString(36)}`;
+
+export class PresenceTopic {
+  /** key → subscription id → meta */
+  #entries = new Map<string, Map<string, Meta>>();
+
+  state(): PresenceMap {
+    const out: PresenceMap = {};
+    for (const [key, subs] of this.#entries) out[key] = { metas: [...subs.values()] };
+    return out;
+  }
+
+  /** Tracks (or re-tracks) `payload` for one subscription; returns the diff to broadcast. */
+  track(
+    key: string,
+    subId: string,
+    payload: Record<string, unknown>,
+  ): { joins: PresenceMap; leaves: PresenceMap } {
+    const subs = this.#entries.get(key) ?? new Map<string, Meta>();
+    const prev = subs.get(subId);
+    const meta: Meta = {
+      ...payload,
+      phx_ref: newRef(),
+      ...(prev ? { phx_ref_prev: prev.phx_ref } : {}),
+    };
+    subs.set(subId, meta);
+    this.#entries.set(key, subs);
+    return {
+      joins: { [key]: { metas: [meta] } },
+      leaves: prev ? { [key]: { metas: [prev] } } : {},
+    };
+  }
+
+  /** Forgets one subscription's meta; the diff to broadcast, or undefined if it tracked none. */
+  untrack(key: string, subId: string): { joins: PresenceMap; leaves: PresenceMap } | undefined {
+    const subs = this.#entries.get(key);
+    const prev = subs?.get(subId);
+    if (!subs || !prev) return undefined;
+    subs.delete(subId);
+    if (subs.size === 0) this.#entries.delete(key);
+    return { joins: {}, leaves: { [key]: { metas: [prev] } } };
+  }
+
+  get empty(): boolean {
+    return this.#entries.size === 0;
+  }
+}
