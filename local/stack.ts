@@ -40,14 +40,24 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
   let realtime: ReturnType<typeof createRealtime> | undefined;
   let kv: Deno.Kv | undefined;
   let server: Deno.HttpServer | undefined;
+  // Each step is stopped even if an earlier one fails (on Ctrl-C Postgres may already be gone).
   const stop = async () => {
-    await realtime?.close();
-    await server?.shutdown();
-    kv?.close();
-    await rtSql?.end({ timeout: 5 });
-    await sql?.end({ timeout: 5 });
-    await authSql?.end({ timeout: 5 });
-    await db.stop();
+    const steps: (() => unknown)[] = [
+      () => realtime?.close(),
+      () => server?.shutdown(),
+      () => kv?.close(),
+      () => rtSql?.end({ timeout: 5 }),
+      () => sql?.end({ timeout: 5 }),
+      () => authSql?.end({ timeout: 5 }),
+      () => db.stop(),
+    ];
+    for (const step of steps) {
+      try {
+        await step();
+      } catch {
+        // already closed or unreachable: nothing left to stop there
+      }
+    }
   };
   try {
     sql = connectDb(db.url);
