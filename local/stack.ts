@@ -9,6 +9,7 @@ import { asRole, bringUpDatabase, type Database } from "./db/mod.ts";
 import { authConfig, createAuth } from "./auth/mod.ts";
 import { inboxMailer, inboxRoutes, smtpFromEnv, smtpMailer } from "./mail/mod.ts";
 import { createRealtime } from "./realtime/mod.ts";
+import { bucketsFromToml, createStorage, parseSize, syncBuckets } from "./storage/mod.ts";
 import postgres from "postgres";
 import { createGateway } from "./gateway/mod.ts";
 import { WEB_DIR } from "./paths.ts";
@@ -82,12 +83,23 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     // Realtime works with its own rights (it sets the caller's role itself to ask RLS).
     rtSql = postgres(db.adminUrl, { max: 5, onnotice: () => {} });
     realtime = createRealtime({ sql: rtSql, jwtSecret: cfg.jwtSecret });
+    // Storage too: it switches to the caller's role for every query, so RLS decides.
+    await syncBuckets(rtSql, bucketsFromToml(cfg.toml));
+    const storageSection = (cfg.toml.storage ?? {}) as Record<string, unknown>;
+    const storage = createStorage({
+      sql: rtSql,
+      jwtSecret: cfg.jwtSecret,
+      keys: { anon: cfg.anonKey, serviceRole: cfg.serviceRoleKey },
+      root: join(cfg.dataDir, "storage"),
+      globalLimit: parseSize(storageSection.file_size_limit) ?? 50 * 1024 * 1024,
+    });
     const gateway = createGateway({
       functions: { api: api.fetch },
       webRoot: WEB_DIR,
       services: {
         "/auth/v1": auth,
         "/realtime/v1": realtime.app,
+        "/storage/v1": storage,
         "/_inbox": inboxRoutes(authSql),
       },
     });

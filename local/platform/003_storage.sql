@@ -48,6 +48,8 @@ comment on column storage.objects.owner is 'Field is deprecated, use owner_id in
 create unique index if not exists bucketid_objname on storage.objects using btree (bucket_id, name);
 create index if not exists name_prefix_search on storage.objects using btree (name text_pattern_ops);
 alter table storage.objects enable row level security;
+-- Creating and changing buckets takes a policy (or the service key), as on Supabase.
+alter table storage.buckets enable row level security;
 
 create table if not exists storage.migrations (
   id integer primary key,

@@ -16,6 +16,8 @@ export interface TestStack extends AsyncDisposable {
   /** False against a real Supabase project. */
   local: boolean;
   db: TestDatabase | undefined;
+  /** The local stack's data directory (stored files live under storage/). */
+  dataDir: string;
   client(opts?: { flowType?: "implicit" | "pkce" }): SupabaseClient;
   admin(): SupabaseClient;
   /** Mails the local inbox holds for `to`, newest first. */
@@ -39,6 +41,7 @@ export async function startTestStack(tweak: (toml: Toml) => void = () => {}): Pr
       serviceRoleKey,
       local: false,
       db: undefined,
+      dataDir: "",
       client: clientFor(remote, anonKey),
       admin: () => clientFor(remote, serviceRoleKey)(),
       inbox: () => Promise.reject(new Error("no local inbox on a real project")),
@@ -63,6 +66,7 @@ export async function startTestStack(tweak: (toml: Toml) => void = () => {}): Pr
     serviceRoleKey: cfg.serviceRoleKey,
     local: true,
     db,
+    dataDir,
     client: clientFor(stack.url, cfg.anonKey),
     admin: () => clientFor(stack.url, cfg.serviceRoleKey)(),
     async inbox(to: string) {
