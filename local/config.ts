@@ -25,6 +25,8 @@ export interface LocalConfig {
   seedEnabled: boolean;
   /** The URL clients reach the gateway at (API_EXTERNAL_URL), if not http://127.0.0.1:<port>. */
   publicUrl: string | undefined;
+  /** PEM files: with both set the gateway serves https and wss. */
+  tls: { certFile: string; keyFile: string } | undefined;
   /** Deno KV location: a file path, `:memory:`, or a remote KV URL. */
   kvPath: string;
   /** Raw parsed `config.toml`, for the parts (auth, storage) that read their own sections. */
@@ -63,6 +65,9 @@ export async function loadConfig(env: Env = (n) => Deno.env.get(n)): Promise<Loc
       isAbsolute(p) ? p : join(SUPABASE_DIR, p)
     ),
     publicUrl: env("API_EXTERNAL_URL") || undefined,
+    tls: env("TLS_CERT_FILE") && env("TLS_KEY_FILE")
+      ? { certFile: env("TLS_CERT_FILE")!, keyFile: env("TLS_KEY_FILE")! }
+      : undefined,
     kvPath: env("DENO_KV_URL") || env("DENO_KV_PATH") || join(dataDir, "kv.sqlite3"),
     toml,
   };

@@ -73,7 +73,8 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     kv = await Deno.openKv(cfg.kvPath);
     const api = createApp({ sql, kv, ...(opts.log ? { log: opts.log } : {}) });
     const smtp = smtpFromEnv();
-    const publicUrl = cfg.publicUrl ?? `http://127.0.0.1:${cfg.apiPort}`;
+    const scheme = cfg.tls ? "https" : "http";
+    const publicUrl = cfg.publicUrl ?? `${scheme}://127.0.0.1:${cfg.apiPort}`;
     const auth = createAuth({
       sql: authSql,
       cfg: authConfig(cfg.toml, { apiUrl: `${publicUrl}/auth/v1`, jwtSecret: cfg.jwtSecret }),
@@ -108,9 +109,15 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       hostname: opts.hostname ?? "127.0.0.1",
       port: cfg.apiPort,
       onListen: (addr) => listening.resolve(addr as Deno.NetAddr),
+      ...(cfg.tls
+        ? {
+          cert: await Deno.readTextFile(cfg.tls.certFile),
+          key: await Deno.readTextFile(cfg.tls.keyFile),
+        }
+        : {}),
     }, gateway.fetch);
     const addr = await listening.promise;
-    return { url: `http://${addr.hostname}:${addr.port}`, db, stop };
+    return { url: `${scheme}://${addr.hostname}:${addr.port}`, db, stop };
   } catch (e) {
     await stop();
     throw e;
