@@ -3,6 +3,7 @@ export interface Stats {
   n: number;
   p50: number;
   p95: number;
+  p99: number;
   mean: number;
 }
 
@@ -23,6 +24,7 @@ export function summarize(times: number[]): Stats {
     n: s.length,
     p50: at(0.5),
     p95: at(0.95),
+    p99: at(0.99),
     mean: s.reduce((a, b) => a + b, 0) / s.length,
   };
 }
