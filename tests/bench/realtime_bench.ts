@@ -84,7 +84,6 @@ async function openAll(
 
 async function fanout(
   sockets: WebSocket[],
-  publisher: WebSocket,
   send: (round: number) => void,
   roundOf: (data: string) => number | undefined,
 ) {
@@ -106,7 +105,6 @@ async function fanout(
       10_000,
     );
     await done.promise.finally(() => clearTimeout(t));
-    void publisher;
   }
   return summarize(latencies);
 }
