@@ -155,7 +155,6 @@ export default async function bench(): Promise<string[]> {
     await new Promise((r) => setTimeout(r, 200));
     const rtStats = await fanout(
       rt,
-      publisher,
       (round) =>
         publisher.send(
           JSON.stringify(["p", `r${round}`, "realtime:bench", "broadcast", {
