@@ -151,3 +151,39 @@ Deno.test("signed URLs work without a session and stop working when they expire"
   assert.equal(tampered.status, 400);
   await tampered.body?.cancel();
 });
+
+Deno.test("buckets: the service key creates, updates, empties and deletes them; users cannot", async () => {
+  await using stack = await startTestStack();
+  const admin = stack.admin();
+  const user = await stranger(stack);
+  const mine = await user.storage.createBucket("users-own", { public: false });
+  assert.equal(errCode(mine.error), "403", "a user cannot create buckets");
+  const made = await admin.storage.createBucket("public-docs", {
+    public: true,
+    fileSizeLimit: "1MB",
+    allowedMimeTypes: ["text/*"],
+  });
+  assert.equal(made.error, null);
+  assert.equal(errCode((await admin.storage.createBucket("public-docs")).error), "409");
+  const up = await admin.storage.from("public-docs").upload("readme.txt", "public words", {
+    contentType: "text/plain",
+  });
+  assert.equal(up.error, null);
+  const pub = await fetch(
+    admin.storage.from("public-docs").getPublicUrl("readme.txt").data.publicUrl,
+  );
+  assert.equal(await pub.text(), "public words", "public buckets serve without a token");
+  const wrong = await admin.storage.from("public-docs").upload("x.png", new Uint8Array([1]), {
+    contentType: "image/png",
+  });
+  assert.equal(errCode(wrong.error), "415", "wildcard MIME rules apply");
+  assert.equal(
+    errCode((await admin.storage.deleteBucket("public-docs")).error),
+    "409",
+    "a bucket with files is not deleted",
+  );
+  assert.equal((await admin.storage.emptyBucket("public-docs")).error, null);
+  assert.equal((await admin.storage.deleteBucket("public-docs")).error, null);
+  const { data: buckets } = await admin.storage.listBuckets();
+  assert.deepEqual(buckets?.map((b) => b.id).sort(), ["attachments", "avatars"]);
+});
