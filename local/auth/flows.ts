@@ -10,7 +10,7 @@ import { AuthError, badRequest, unprocessable } from "./errors.ts";
 import { isAllowedRedirect } from "./config.ts";
 import { checkPassword } from "./password.ts";
 import { renderMail } from "./mail.ts";
-import { startSession } from "./sessions.ts";
+import { sessionRedirectUrl, startSession } from "./sessions.ts";
 import {
   type AuthCtx,
   clientIp,
@@ -206,22 +206,7 @@ export function flowRoutes(ctx: AuthCtx) {
       const out = await ctx.sql.begin((tx) =>
         verifyToken(ctx, tx, type, token, clientIp(c), c.req.header("user-agent"))
       );
-      if ("code" in out) {
-        const u = new URL(redirect);
-        u.searchParams.set("code", out.code);
-        return c.redirect(u.toString(), 303);
-      }
-      const s = out.session;
-      const frag = new URLSearchParams({
-        access_token: s.access_token,
-        expires_at: String(s.expires_at),
-        expires_in: String(s.expires_in),
-        refresh_token: s.refresh_token,
-        token_type: "bearer",
-        type,
-        sb: "",
-      });
-      return c.redirect(`${redirect.split("#")[0]}#${frag}`, 303);
+      return c.redirect(sessionRedirectUrl(redirect, out, { type, sb: "" }), 303);
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
       const frag = new URLSearchParams({

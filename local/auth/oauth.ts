@@ -14,7 +14,7 @@ import { jwtVerify, SignJWT } from "jose";
 import type postgres from "postgres";
 import { AuthError, badRequest } from "./errors.ts";
 import { isAllowedRedirect, type ProviderConfig } from "./config.ts";
-import { startSession } from "./sessions.ts";
+import { sessionRedirectUrl, startSession } from "./sessions.ts";
 import { type AuthCtx, clientIp, limit } from "./context.ts";
 import { INSTANCE_ID, type Tx, type UserRow } from "./users.ts";
 
@@ -245,22 +245,13 @@ export function oauthRoutes(ctx: AuthCtx) {
         }
         return { session: await startSession(tx, ctx.cfg, user, "oauth", req) };
       });
-      if ("code" in out) {
-        const u = new URL(state.referrer);
-        u.searchParams.set("code", out.code);
-        return c.redirect(u.toString(), 302);
-      }
-      const s = out.session;
-      const frag = new URLSearchParams({
-        access_token: s.access_token,
-        expires_at: String(s.expires_at),
-        expires_in: String(s.expires_in),
-        provider_token: tok.access_token,
-        ...(tok.refresh_token ? { provider_refresh_token: tok.refresh_token } : {}),
-        refresh_token: s.refresh_token,
-        token_type: "bearer",
-      });
-      return c.redirect(`${state.referrer.split("#")[0]}#${frag}`, 302);
+      return c.redirect(
+        sessionRedirectUrl(state.referrer, out, {
+          provider_token: tok.access_token,
+          ...(tok.refresh_token ? { provider_refresh_token: tok.refresh_token } : {}),
+        }),
+        302,
+      );
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
       return errorRedirect(c, state.referrer, "server_error", e.code, e.message);

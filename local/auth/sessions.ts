@@ -202,3 +202,29 @@ export async function refreshSession(
   await tx`update auth.sessions set refreshed_at = now(), updated_at = now() where id = ${row.session_id}`;
   return await sessionJson(tx, cfg, user.id, row.session_id, next, "token_refresh");
 }
+
+/**
+ * Where a browser goes after a link or an OAuth callback: `?code=` for PKCE, or the session in
+ * the fragment (implicit flow), as GoTrue redirects.
+ */
+export function sessionRedirectUrl(
+  to: string,
+  out: { code: string } | { session: SessionResponse },
+  extra: Record<string, string> = {},
+): string {
+  if ("code" in out) {
+    const u = new URL(to);
+    u.searchParams.set("code", out.code);
+    return u.toString();
+  }
+  const s = out.session;
+  const frag = new URLSearchParams({
+    access_token: s.access_token,
+    expires_at: String(s.expires_at),
+    expires_in: String(s.expires_in),
+    refresh_token: s.refresh_token,
+    token_type: "bearer",
+    ...extra,
+  });
+  return `${to.split("#")[0]}#${frag}`;
+}

@@ -62,52 +62,62 @@ function cmpVersion(a: string, b: string): number {
 }
 
 /** Applies, in order, every migration of `dir` not yet recorded. Safe to run concurrently. */
-export async function applyMigrations(sql: Sql, dir: string): Promise<MigrateResult> {
-  await locked(sql, (tx) =>
-    tx.unsafe(`
+export function applyMigrations(sql: Sql, dir: string): Promise<MigrateResult> {
+  return applyFiles(sql, dir, {
+    setup: `
       create schema if not exists supabase_migrations;
       create table if not exists supabase_migrations.schema_migrations (
         version text not null primary key, statements text[], name text
-      );`));
-  const result: MigrateResult = { applied: [], skipped: [] };
-  for (const f of listMigrations(dir)) {
-    const file = basename(f.path);
-    const text = await Deno.readTextFile(f.path);
-    const ran = await runFile(sql, file, text, async (tx) => {
-      const [done] = await tx`
-        select 1 from supabase_migrations.schema_migrations where version = ${f.version}`;
-      if (done) return false;
-      await tx.unsafe(text);
+      );`,
+    done: async (tx, f) =>
+      (await tx`select 1 from supabase_migrations.schema_migrations where version = ${f.version}`)
+        .length > 0,
+    record: async (tx, f, text) => {
       await tx`insert into supabase_migrations.schema_migrations (version, name, statements)
                values (${f.version}, ${f.name}, ${splitStatements(text)})`;
-      return true;
-    });
-    (ran ? result.applied : result.skipped).push(file);
-  }
-  return result;
+    },
+  });
 }
 
 /**
  * Applies the files of the local platform layer (`local/platform/NNN_name.sql`) not yet
  * applied to this database; recorded in `_local.platform_migrations`, a local-only schema.
  */
-export async function applyPlatform(sql: Sql, dir: string): Promise<MigrateResult> {
-  await locked(sql, (tx) =>
-    tx.unsafe(`
+export function applyPlatform(sql: Sql, dir: string): Promise<MigrateResult> {
+  return applyFiles(sql, dir, {
+    setup: `
       create schema if not exists _local;
       revoke all on schema _local from public;
       create table if not exists _local.platform_migrations (
         version text primary key, applied_at timestamptz not null default now()
-      );`));
+      );`,
+    done: async (tx, f) =>
+      (await tx`select 1 from _local.platform_migrations where version = ${basename(f.path)}`)
+        .length > 0,
+    record: async (tx, f) => {
+      await tx`insert into _local.platform_migrations (version) values (${basename(f.path)})`;
+    },
+  });
+}
+
+interface Ledger {
+  /** SQL creating the table that records applied files. */
+  setup: string;
+  done(tx: postgres.TransactionSql, f: MigrationFile): Promise<boolean>;
+  record(tx: postgres.TransactionSql, f: MigrationFile, text: string): Promise<void>;
+}
+
+/** Each file of `dir` in version order, once: applied and recorded in one transaction. */
+async function applyFiles(sql: Sql, dir: string, ledger: Ledger): Promise<MigrateResult> {
+  await locked(sql, (tx) => tx.unsafe(ledger.setup));
   const result: MigrateResult = { applied: [], skipped: [] };
   for (const f of listMigrations(dir)) {
     const file = basename(f.path);
     const text = await Deno.readTextFile(f.path);
     const ran = await runFile(sql, file, text, async (tx) => {
-      const [done] = await tx`select 1 from _local.platform_migrations where version = ${file}`;
-      if (done) return false;
+      if (await ledger.done(tx, f)) return false;
       await tx.unsafe(text);
-      await tx`insert into _local.platform_migrations (version) values (${file})`;
+      await ledger.record(tx, f, text);
       return true;
     });
     (ran ? result.applied : result.skipped).push(file);
