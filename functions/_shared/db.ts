@@ -38,3 +38,23 @@ export async function pingDb(sql: Sql, ms = 2000): Promise<boolean> {
     clearTimeout(timer);
   }
 }
+
+/**
+ * Runs `fn` as the caller, in one transaction: role `authenticated` to read or `chat_api` to
+ * write, the verified claims in `request.jwt.claims`, so RLS judges every statement as them.
+ *
+ * @example
+ * const rows = await asCaller(sql, claims, "read", (tx) => tx`select * from public.my_channels()`);
+ */
+export function asCaller<T>(
+  sql: Sql,
+  claims: Record<string, unknown>,
+  mode: "read" | "write",
+  fn: (tx: postgres.TransactionSql) => Promise<T>,
+): Promise<T> {
+  return sql.begin(async (tx) => {
+    await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
+    await tx.unsafe(mode === "read" ? "set local role authenticated" : "set local role chat_api");
+    return await fn(tx);
+  }) as Promise<T>;
+}

@@ -1,0 +1,29 @@
+import assert from "node:assert/strict";
+import { createModerator, normalizeText } from "./moderation.ts";
+
+Deno.test("moderation rejects, masks and flags by the admin's terms, and masks profanity in leetspeak", async () => {
+  let loads = 0;
+  const m = createModerator(() => {
+    loads++;
+    return Promise.resolve([
+      { term: "badword", action: "reject" as const },
+      { term: "darn", action: "mask" as const },
+      { term: "spoiler", action: "flag" as const },
+    ]);
+  });
+  assert.equal((await m.check("this has a BadWord in it")).outcome, "rejected");
+  assert.deepEqual(await m.check("well darn it"), { outcome: "masked", text: "well **** it" });
+  assert.equal((await m.check("huge spoiler ahead")).outcome, "flagged");
+  assert.equal((await m.check("darned fine")).outcome, "ok", "whole words only");
+  const leet = await m.check("you are a fvck1ng idiot");
+  assert.equal(leet.outcome, "masked");
+  assert.doesNotMatch(leet.text, /fvck/);
+  assert.equal(loads, 1, "terms are cached");
+  m.invalidate();
+  await m.check("hello");
+  assert.equal(loads, 2, "invalidate reloads them");
+});
+
+Deno.test("normalizeText applies NFC, removes control characters and the search markers, trims", () => {
+  assert.equal(normalizeText("  e\u0301cole\u0000\u0002x\u0003\n ok\t "), "école" + "x\n ok");
+});
