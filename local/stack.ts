@@ -71,7 +71,16 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       },
     );
     kv = await Deno.openKv(cfg.kvPath);
-    const api = createApp({ sql, kv, ...(opts.log ? { log: opts.log } : {}) });
+    const api = createApp({
+      sql,
+      kv,
+      jwtSecret: cfg.jwtSecret,
+      jwksUrl: Deno.env.get("SUPABASE_JWKS_URL") || undefined,
+      allowedOrigins: (Deno.env.get("ALLOWED_ORIGINS") ??
+        `http://127.0.0.1:${cfg.apiPort},http://localhost:${cfg.apiPort}`)
+        .split(",").map((s) => s.trim()).filter(Boolean),
+      ...(opts.log ? { log: opts.log } : {}),
+    });
     const smtp = smtpFromEnv();
     const scheme = cfg.tls ? "https" : "http";
     const publicUrl = cfg.publicUrl ?? `${scheme}://127.0.0.1:${cfg.apiPort}`;

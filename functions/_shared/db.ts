@@ -19,6 +19,15 @@ export function connectDb(url: string, max = 10): Sql {
     idle_timeout: 30,
     connect_timeout: 5,
     onnotice: () => {},
+    // bigint ids (messages) as JSON numbers, as PostgREST sends them: exact below 2^53.
+    types: {
+      bigint: {
+        to: 20,
+        from: [20],
+        parse: (x: string) => Number(x),
+        serialize: (x: number) => String(x),
+      },
+    },
   });
 }
 

@@ -53,3 +53,24 @@ export class DependencyDownError extends AppError {
     super("service_unavailable", message, options);
   }
 }
+
+/** Postgres errors the chat's constraints and policies raise, as domain errors. */
+export function fromDbError(e: unknown): unknown {
+  const pe = e as { code?: string; message?: string; constraint_name?: string };
+  switch (pe.code) {
+    case "42501":
+      return new AppError("forbidden", "You may not do that here", { cause: e });
+    case "23505":
+      return new AppError("conflict", "That already exists", { cause: e });
+    case "23514":
+    case "22001":
+    case "22P02":
+      return new AppError("validation_failed", pe.message ?? "Invalid value", { cause: e });
+    case "23503":
+      return new AppError("not_found", pe.message ?? "A referenced row does not exist", {
+        cause: e,
+      });
+    default:
+      return e;
+  }
+}

@@ -6,7 +6,7 @@ import { testDatabase } from "../../tests/_helpers/db.ts";
 const backends: [string, () => Promise<{ limiter: RateLimiter; close: () => Promise<void> }>][] = [
   ["kv", async () => {
     const kv = await Deno.openKv(":memory:");
-    return { limiter: kvRateLimiter(kv), close: async () => kv.close() };
+    return { limiter: kvRateLimiter(kv), close: () => Promise.resolve(kv.close()) };
   }],
   ["postgres", async () => {
     const db = await testDatabase();

@@ -2,27 +2,97 @@
  * The API function: one Hono app under `/api` (Supabase's gateway strips `/functions/v1`, so
  * the function sees `/api/...`). Built from its dependencies so that tests and the local
  * gateway can run it in-process; `index.ts` builds it from the environment.
+ *
+ * Middleware, in order: request id + log, CORS, body size limit, JWT verification, then per
+ * route rate limits and zod validation; errors are mapped once, in onError.
  */
 import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { AppError, ERROR_CODES } from "../_shared/errors.ts";
 import { jsonLogger, type Logger } from "../_shared/log.ts";
 import type { Sql } from "../_shared/db.ts";
-import { requestLog, type RequestLogEnv } from "./middleware/request_log.ts";
+import { kvRateLimiter, pgRateLimiter, type RateLimiter } from "../_shared/rate_limit.ts";
+import { type BlockedTerm, createModerator, type Moderator } from "../_shared/moderation.ts";
+import { requestLog } from "./middleware/request_log.ts";
+import { type AuthEnv, requireUser } from "./middleware/auth.ts";
 import { healthRoutes } from "./health.ts";
+import { messageRoutes } from "./messages.ts";
+import { channelRoutes } from "./channels.ts";
+import { meRoutes } from "./me.ts";
 
 export interface AppDeps {
   sql: Sql | undefined;
   kv: Deno.Kv | undefined;
   log?: Logger;
   now?: () => number;
+  /** HS256 secret of the project (SUPABASE_JWT_SECRET). */
+  jwtSecret?: string | undefined;
+  /** The project's JWKS (SUPABASE_JWKS_URL), for asymmetric signing keys. */
+  jwksUrl?: string | undefined;
+  /** Origins allowed by CORS (ALLOWED_ORIGINS, comma-separated); none → no CORS headers. */
+  allowedOrigins?: string[];
+  limiter?: RateLimiter;
+  moderator?: Moderator;
+  /** Largest JSON body accepted, in bytes. */
+  maxBodyBytes?: number;
 }
 
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? jsonLogger;
-  const app = new Hono<RequestLogEnv>().basePath("/api");
+  const app = new Hono<AuthEnv>().basePath("/api");
   app.use("*", requestLog({ log, ...(deps.now ? { now: deps.now } : {}) }));
-  app.route("/health", healthRoutes(deps));
+  if (deps.allowedOrigins?.length) {
+    app.use(
+      "*",
+      cors({
+        origin: deps.allowedOrigins,
+        allowHeaders: ["authorization", "x-client-info", "apikey", "content-type", "x-request-id"],
+        allowMethods: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        exposeHeaders: [
+          "x-request-id",
+          "retry-after",
+          "ratelimit-limit",
+          "ratelimit-remaining",
+          "ratelimit-reset",
+        ],
+        maxAge: 600,
+      }),
+    );
+  }
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: deps.maxBodyBytes ?? 64 * 1024,
+      onError: () => {
+        throw new AppError(
+          "payload_too_large",
+          `The body is larger than ${deps.maxBodyBytes ?? 64 * 1024} bytes`,
+        );
+      },
+    }),
+  );
+
+  // Without Deno KV (Supabase's hosted runtime) the limiter runs on Postgres.
+  const limiter = deps.limiter ??
+    (deps.kv ? kvRateLimiter(deps.kv) : deps.sql ? pgRateLimiter(deps.sql) : undefined);
+  app.route(
+    "/health",
+    healthRoutes({ sql: deps.sql, kv: deps.kv, limiter: limiter?.backend ?? "none" }),
+  );
+
+  if (deps.sql && limiter && (deps.jwtSecret || deps.jwksUrl)) {
+    const sql = deps.sql;
+    const moderator = deps.moderator ??
+      createModerator(async () =>
+        await sql<BlockedTerm[]>`select term, action from public.blocked_terms`
+      );
+    app.use("*", requireUser({ jwtSecret: deps.jwtSecret, jwksUrl: deps.jwksUrl }));
+    app.route("/", messageRoutes({ sql, limiter, moderator }));
+    app.route("/", channelRoutes({ sql, limiter }));
+    app.route("/", meRoutes({ sql, limiter }));
+  }
 
   app.notFound((c) =>
     c.json({
@@ -40,7 +110,7 @@ export function createApp(deps: AppDeps) {
         ? "payload_too_large"
         : status === 401
         ? "unauthorized"
-        : "bad_request";
+        : "validation_failed";
       return c.json({ error: { code, message: err.message || "Bad request" } }, status);
     }
     log("error", "unhandled error", { request_id: c.get("requestId"), error: err });

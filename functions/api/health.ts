@@ -5,6 +5,8 @@ import { pingDb, type Sql } from "../_shared/db.ts";
 export interface HealthDeps {
   sql: Sql | undefined;
   kv: Deno.Kv | undefined;
+  /** Which rate-limiter backend this instance chose at start-up. */
+  limiter?: "kv" | "postgres" | "none";
 }
 
 export type CheckState = "ok" | "down" | "absent";
@@ -16,7 +18,7 @@ export async function checkHealth(deps: HealthDeps) {
     deps.kv ? pingKv(deps.kv) : "absent",
   ]);
   const status = db === "ok" && kv !== "down" ? "ok" : "degraded";
-  return { status, checks: { db, kv } } as const;
+  return { status, checks: { db, kv }, rate_limiter: deps.limiter ?? "none" } as const;
 }
 
 async function pingKv(kv: Deno.Kv): Promise<CheckState> {

@@ -13,7 +13,11 @@ Deno.test("GET /api/health answers 200 ok when the database and KV answer", asyn
   try {
     const res = await createApp({ sql, kv, log: () => {} }).request("/api/health");
     assert.equal(res.status, 200);
-    assert.deepEqual(await res.json(), { status: "ok", checks: { db: "ok", kv: "ok" } });
+    assert.deepEqual(await res.json(), {
+      status: "ok",
+      checks: { db: "ok", kv: "ok" },
+      rate_limiter: "kv",
+    });
     assert.equal(res.headers.get("cache-control"), "no-store");
   } finally {
     kv.close();
@@ -33,6 +37,7 @@ Deno.test("GET /api/health answers 503 degraded when the database is down", asyn
     assert.deepEqual(await res.json(), {
       status: "degraded",
       checks: { db: "down", kv: "absent" },
+      rate_limiter: "postgres",
     });
   } finally {
     await sql.end();

@@ -11,5 +11,13 @@ const kv = typeof Deno.openKv === "function"
   ? await Deno.openKv(Deno.env.get("DENO_KV_URL") || undefined)
   : undefined;
 
-const app = createApp({ sql: dbUrl ? connectDb(dbUrl) : undefined, kv });
+const app = createApp({
+  sql: dbUrl ? connectDb(dbUrl) : undefined,
+  kv,
+  jwtSecret: Deno.env.get("SUPABASE_JWT_SECRET") || Deno.env.get("JWT_SECRET") || undefined,
+  jwksUrl: Deno.env.get("SUPABASE_JWKS_URL") || undefined,
+  allowedOrigins: (Deno.env.get("ALLOWED_ORIGINS") ?? "").split(",").map((s) => s.trim()).filter(
+    Boolean,
+  ),
+});
 Deno.serve(app.fetch);

@@ -163,6 +163,8 @@ create policy "authenticated can read own channels and public groups" on public.
   using (
     id in (select private.my_channel_ids())
     or (kind = 'group' and not is_private and (select private.is_active_caller()))
+    -- The creator sees a new channel before adding the members (INSERT … RETURNING needs it).
+    or (created_by = (select auth.uid()) and (select private.is_active_caller()))
   );
 create policy "chat_api can create channels as an active user" on public.channels
   for insert to chat_api

@@ -33,7 +33,7 @@ as $$
        'content', left(q.content, 200), 'deleted', q.deleted_at is not null)
      from public.messages q where q.id = m.reply_to_id),
     coalesce((select jsonb_agg(jsonb_build_object('emoji', r.emoji, 'count', r.n,
-       'user_ids', r.users, 'mine', (select auth.uid()) = any (r.users)) order by r.first)
+       'user_ids', r.users, 'mine', (select private.caller_id()) = any (r.users)) order by r.first)
      from (select mr.emoji, count(*) as n, array_agg(mr.user_id order by mr.created_at) as users,
              min(mr.created_at) as first
            from public.message_reactions mr where mr.message_id = m.id group by mr.emoji) r), '[]'),
@@ -125,7 +125,7 @@ as $$
       from public.messages m where m.channel_id = c.id order by m.id desc limit 1)
   from public.channel_members cm
   join public.channels c on c.id = cm.channel_id
-  where cm.user_id = (select auth.uid())
+  where cm.user_id = (select private.caller_id())
   order by coalesce(
     (select max(m.id) from public.messages m where m.channel_id = c.id), 0) desc, c.created_at desc
 $$;

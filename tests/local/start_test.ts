@@ -74,7 +74,11 @@ Deno.test("start serves health and the web page, and Ctrl-C stops it with no Pos
     const r = await start(dataDir);
     const health = await fetch(`${r.url}/functions/v1/api/health`);
     assert.equal(health.status, 200);
-    assert.deepEqual(await health.json(), { status: "ok", checks: { db: "ok", kv: "ok" } });
+    assert.deepEqual(await health.json(), {
+      status: "ok",
+      checks: { db: "ok", kv: "ok" },
+      rate_limiter: "kv",
+    });
     const page = await fetch(`${r.url}/`);
     assert.equal(page.status, 200);
     await page.body?.cancel();

@@ -1,0 +1,169 @@
+/** Channels: mine (with unread counts), groups, DMs (one per pair), joining, leaving, members. */
+import { Hono } from "hono";
+import { z } from "zod";
+import { AppError, fromDbError, NotFoundError } from "../_shared/errors.ts";
+import { asCaller, type Sql } from "../_shared/db.ts";
+import type { RateLimiter } from "../_shared/rate_limit.ts";
+import type { AuthEnv } from "./middleware/auth.ts";
+import { rateLimit } from "./middleware/rate_limit.ts";
+import { body, parse, uuid } from "./validate.ts";
+
+const CreateGroup = z.object({
+  name: z.string().trim().min(1).max(80),
+  topic: z.string().max(250).default(""),
+  is_private: z.boolean().default(false),
+  member_ids: z.array(uuid).max(500).default([]),
+});
+const UpdateGroup = z.object({
+  name: z.string().trim().min(1).max(80).optional(),
+  topic: z.string().max(250).optional(),
+})
+  .refine((b) => b.name !== undefined || b.topic !== undefined, "give name or topic");
+
+export function channelRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
+  const app = new Hono<AuthEnv>();
+  const run = async <T>(
+    c: { get(k: "claims"): Record<string, unknown> },
+    mode: "read" | "write",
+    fn: Parameters<typeof asCaller<T>>[3],
+  ) => {
+    try {
+      return await asCaller(sql, c.get("claims"), mode, fn);
+    } catch (e) {
+      throw fromDbError(e);
+    }
+  };
+
+  app.get(
+    "/channels",
+    async (c) =>
+      c.json({ channels: await run(c, "read", (tx) => tx`select * from public.my_channels()`) }),
+  );
+
+  app.post("/channels", rateLimit(limiter, "write"), async (c) => {
+    const b = await body(c, CreateGroup);
+    const me = c.get("userId")!;
+    const channel = await run(c, "write", async (tx) => {
+      const [ch] = await tx`insert into public.channels (kind, name, topic, is_private, created_by)
+                            values ('group', ${b.name}, ${b.topic}, ${b.is_private}, ${me}) returning *`;
+      await tx`insert into public.channel_members (channel_id, user_id) values (${ch!.id}, ${me})`;
+      for (const id of new Set(b.member_ids.filter((m) => m !== me))) {
+        await tx`insert into public.channel_members (channel_id, user_id) values (${
+          ch!.id
+        }, ${id})`;
+      }
+      return ch;
+    });
+    return c.json({ channel }, 201);
+  });
+
+  app.post("/channels/direct", rateLimit(limiter, "write"), async (c) => {
+    const { user_id: other } = await body(c, z.object({ user_id: uuid }));
+    const me = c.get("userId")!;
+    if (other === me) {
+      throw new AppError("validation_failed", "A direct channel needs another person");
+    }
+    const [low, high] = [me, other].sort();
+    const out = await run(c, "write", async (tx) => {
+      const [found] =
+        await tx`select * from public.channels where dm_user_low = ${low!} and dm_user_high = ${high!}`;
+      if (found) return { created: false, channel: found };
+      const [ch] =
+        await tx`insert into public.channels (kind, is_private, created_by, dm_user_low, dm_user_high)
+                            values ('direct', true, ${me}, ${low!}, ${high!})
+                            on conflict (dm_user_low, dm_user_high) do nothing returning *`;
+      if (!ch) {
+        // Created by the other person at the same moment: theirs is the one.
+        const [again] =
+          await tx`select * from public.channels where dm_user_low = ${low!} and dm_user_high = ${high!}`;
+        return { created: false, channel: again };
+      }
+      await tx`insert into public.channel_members (channel_id, user_id) values (${ch.id}, ${me}), (${ch.id}, ${other})`;
+      return { created: true, channel: ch };
+    });
+    return c.json({ channel: out.channel }, out.created ? 201 : 200);
+  });
+
+  app.get("/channels/:id", async (c) => {
+    const id = parse(uuid, c.req.param("id"));
+    const out = await run(c, "read", async (tx) => {
+      const [ch] = await tx`select * from public.channels where id = ${id}`;
+      if (!ch) throw new NotFoundError("No such channel");
+      const members =
+        await tx`select m.user_id, m.role, m.joined_at, m.last_delivered_message_id, m.last_read_message_id,
+                                      p.username, p.display_name, p.avatar_path, p.deactivated_at is not null as deactivated
+                               from public.channel_members m join public.profiles p on p.id = m.user_id
+                               where m.channel_id = ${id} order by m.joined_at`;
+      return { channel: ch, members };
+    });
+    return c.json(out);
+  });
+
+  app.patch("/channels/:id", rateLimit(limiter, "write"), async (c) => {
+    const id = parse(uuid, c.req.param("id"));
+    const b = await body(c, UpdateGroup);
+    const channel = await run(c, "write", async (tx) => {
+      const [ch] = await tx`update public.channels set name = coalesce(${b.name ?? null}, name),
+                              topic = coalesce(${
+        b.topic ?? null
+      }, topic) where id = ${id} returning *`;
+      if (!ch) throw new AppError("forbidden", "Only the channel's owners and admins change it");
+      return ch;
+    });
+    return c.json({ channel });
+  });
+
+  app.post("/channels/:id/join", rateLimit(limiter, "write"), async (c) => {
+    const id = parse(uuid, c.req.param("id"));
+    await run(
+      c,
+      "write",
+      (tx) =>
+        tx`insert into public.channel_members (channel_id, user_id) values (${id}, ${c.get(
+          "userId",
+        )!}) on conflict do nothing`,
+    );
+    return c.json({ joined: true });
+  });
+
+  app.post("/channels/:id/leave", rateLimit(limiter, "write"), async (c) => {
+    const id = parse(uuid, c.req.param("id"));
+    const rows = await run(
+      c,
+      "write",
+      (tx) =>
+        tx`delete from public.channel_members where channel_id = ${id} and user_id = ${c.get(
+          "userId",
+        )!} returning 1`,
+    );
+    if (!rows.length) throw new NotFoundError("You are not in this group");
+    return c.json({ left: true });
+  });
+
+  app.post("/channels/:id/members", rateLimit(limiter, "write"), async (c) => {
+    const id = parse(uuid, c.req.param("id"));
+    const { user_id } = await body(c, z.object({ user_id: uuid }));
+    await run(
+      c,
+      "write",
+      (tx) =>
+        tx`insert into public.channel_members (channel_id, user_id) values (${id}, ${user_id})`,
+    );
+    return c.json({ added: user_id }, 201);
+  });
+
+  app.delete("/channels/:id/members/:user_id", rateLimit(limiter, "write"), async (c) => {
+    const id = parse(uuid, c.req.param("id"));
+    const userId = parse(uuid, c.req.param("user_id"));
+    const rows = await run(
+      c,
+      "write",
+      (tx) =>
+        tx`delete from public.channel_members where channel_id = ${id} and user_id = ${userId} returning 1`,
+    );
+    if (!rows.length) throw new AppError("forbidden", "You may not remove this member");
+    return c.json({ removed: userId });
+  });
+
+  return app;
+}

@@ -1,0 +1,110 @@
+/** The caller's profile, deactivation, and finding people; search over messages. */
+import { Hono } from "hono";
+import { z } from "zod";
+import { AppError, fromDbError } from "../_shared/errors.ts";
+import { asCaller, type Sql } from "../_shared/db.ts";
+import type { RateLimiter } from "../_shared/rate_limit.ts";
+import type { AuthEnv } from "./middleware/auth.ts";
+import { rateLimit } from "./middleware/rate_limit.ts";
+import { body, parse, uuid } from "./validate.ts";
+
+const UpdateMe = z.object({
+  username: z.string().regex(/^[A-Za-z0-9_.]{3,32}$/, "3-32 characters of a-z, 0-9, _ and .")
+    .optional(),
+  display_name: z.string().trim().max(64).optional(),
+  status_text: z.string().max(140).optional(),
+  locale: z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$/).optional(),
+  avatar_path: z.string().max(512).nullable().optional(),
+}).strict();
+
+const SearchQuery = z.object({
+  q: z.string().trim().min(1, "q is required").max(200),
+  channel_id: uuid.optional(),
+  sender_id: uuid.optional(),
+  after: z.iso.datetime({ offset: true }).optional(),
+  before: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  cursor: z.string().regex(/^-?[0-9.e-]+:\d+$/i, "not a cursor from an earlier page").optional(),
+  archive: z.enum(["true", "false"]).optional(),
+});
+
+export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
+  const app = new Hono<AuthEnv>();
+  const run = async <T>(
+    c: { get(k: "claims"): Record<string, unknown> },
+    mode: "read" | "write",
+    fn: Parameters<typeof asCaller<T>>[3],
+  ) => {
+    try {
+      return await asCaller(sql, c.get("claims"), mode, fn);
+    } catch (e) {
+      throw fromDbError(e);
+    }
+  };
+  const me = (tx: Parameters<Parameters<typeof asCaller>[3]>[0], id: string) =>
+    tx`select p.*, coalesce(r.role, 'user') as role from public.profiles p
+       left join public.user_roles r on r.user_id = p.id where p.id = ${id}`;
+
+  app.get("/me", async (c) => {
+    const [profile] = await run(c, "read", (tx) => me(tx, c.get("userId")!));
+    if (!profile) throw new AppError("forbidden", "This account is deactivated");
+    return c.json({ profile });
+  });
+
+  app.patch("/me", rateLimit(limiter, "write"), async (c) => {
+    const b = await body(c, UpdateMe);
+    const profile = await run(c, "write", async (tx) => {
+      const rows = await tx`update public.profiles set
+          username = coalesce(${b.username?.toLowerCase() ?? null}, username),
+          display_name = coalesce(${b.display_name ?? null}, display_name),
+          status_text = coalesce(${b.status_text ?? null}, status_text),
+          locale = coalesce(${b.locale ?? null}, locale),
+          avatar_path = case when ${b.avatar_path !== undefined} then ${
+        b.avatar_path ?? null
+      } else avatar_path end
+        where id = ${c.get("userId")!} returning id`;
+      if (!rows.length) throw new AppError("forbidden", "This account is deactivated");
+      return (await me(tx, c.get("userId")!))[0];
+    });
+    return c.json({ profile });
+  });
+
+  app.delete("/me", rateLimit(limiter, "write"), async (c) => {
+    await run(
+      c,
+      "write",
+      (tx) => tx`update public.profiles set deactivated_at = now() where id = ${c.get("userId")!}`,
+    );
+    return c.json({ deactivated: true });
+  });
+
+  app.get("/users", async (c) => {
+    const q = parse(z.string().trim().min(1).max(64), c.req.query("q") ?? "");
+    const users = await run(c, "read", (tx) =>
+      tx`
+      select id, username, display_name, avatar_path, status_text, last_seen_at from public.profiles
+      where deactivated_at is null and (username ilike ${q.replace(/[\\%_]/g, "\\$&") + "%"}
+        or lower(display_name) like ${"%" + q.toLowerCase().replace(/[\\%_]/g, "\\$&") + "%"})
+      order by username limit 20`);
+    return c.json({ users });
+  });
+
+  app.get("/search", rateLimit(limiter, "search"), async (c) => {
+    const q = parse(SearchQuery, c.req.query());
+    const [score, id] = q.cursor ? q.cursor.split(":") : [null, null];
+    const hits = await run(c, "read", (tx) =>
+      tx`
+      select * from public.search_messages(${q.q}, ${q.channel_id ?? null}, ${q.sender_id ?? null},
+        ${q.after ?? null}, ${q.before ?? null}, ${q.limit}, ${
+        score === null ? null : Number(score)
+      }::real,
+        ${id === null ? null : Number(id)}::bigint, ${q.archive === "true"})`);
+    const last = hits.at(-1);
+    return c.json({
+      hits,
+      next_cursor: hits.length === q.limit && last ? `${last.score}:${last.id}` : null,
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,207 @@
+/**
+ * Messages: pages of a channel, the send pipeline (validate → rate limit → moderate → insert as
+ * chat_api → broadcast by trigger), edits (moderated again), deletes (tombstones), reactions
+ * and read receipts. RLS decides membership; these routes turn its refusals into 403/404.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { AppError, fromDbError, NotFoundError } from "../_shared/errors.ts";
+import { asCaller, type Sql } from "../_shared/db.ts";
+import { type Moderator, normalizeText } from "../_shared/moderation.ts";
+import type { RateLimiter } from "../_shared/rate_limit.ts";
+import type { AuthEnv } from "./middleware/auth.ts";
+import { rateLimit } from "./middleware/rate_limit.ts";
+import { body, messageId, parse, uuid } from "./validate.ts";
+
+export interface MessageDeps {
+  sql: Sql;
+  limiter: RateLimiter;
+  moderator: Moderator;
+}
+
+const content = z.string().transform(normalizeText).pipe(
+  z.string().min(1, "must not be empty").max(4000, "must be at most 4000 characters"),
+);
+const SendBody = z.object({
+  content,
+  client_id: z.string().min(1).max(64),
+  reply_to_id: z.number().int().positive().optional(),
+  attachment_ids: z.array(uuid).max(10).optional(),
+});
+const EditBody = z.object({ content });
+const PageQuery = z.object({
+  before: messageId.optional(),
+  after: messageId.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+const ReceiptBody = z.object({
+  delivered_up_to: z.number().int().nonnegative().optional(),
+  read_up_to: z.number().int().nonnegative().optional(),
+}).refine(
+  (b) => b.delivered_up_to !== undefined || b.read_up_to !== undefined,
+  "give delivered_up_to or read_up_to",
+);
+const emoji = z.string().min(1).max(32).refine((e) => !/[\s<>]/.test(e), "not an emoji");
+
+const MENTION = /(?:^|[^\w.@])@([a-z0-9_.]{3,32})/gi;
+
+async function viewOf(tx: Parameters<Parameters<typeof asCaller>[3]>[0], id: number | string) {
+  const [m] = await tx`select * from public.message_views(${[Number(id)]}::bigint[])`;
+  return m;
+}
+
+export function messageRoutes({ sql, limiter, moderator }: MessageDeps) {
+  const app = new Hono<AuthEnv>();
+  const run = async <T>(
+    c: { get(k: "claims"): Record<string, unknown> },
+    mode: "read" | "write",
+    fn: Parameters<typeof asCaller<T>>[3],
+  ) => {
+    try {
+      return await asCaller(sql, c.get("claims"), mode, fn);
+    } catch (e) {
+      throw fromDbError(e);
+    }
+  };
+
+  /** 404 when the caller cannot see the channel, 403 when they see it but are not in it. */
+  async function requireMember(
+    c: { get(k: "claims"): Record<string, unknown> },
+    channelId: string,
+  ) {
+    const [row] = await run(c, "read", (tx) =>
+      tx`
+      select c.id, exists (select 1 from public.channel_members m where m.channel_id = c.id
+                           and m.user_id = (select auth.uid())) as member
+      from public.channels c where c.id = ${channelId}`);
+    if (!row) throw new NotFoundError("No such channel");
+    if (!row.member) throw new AppError("forbidden", "You are not a member of this channel");
+  }
+
+  app.get("/channels/:id/messages", async (c) => {
+    const id = parse(uuid, c.req.param("id"));
+    const q = parse(PageQuery, c.req.query());
+    await requireMember(c, id);
+    const rows = await run(
+      c,
+      "read",
+      (tx) =>
+        tx`select * from public.channel_messages(${id}, ${q.before ?? null}, ${
+          q.after ?? null
+        }, ${q.limit})`,
+    );
+    return c.json({ messages: rows });
+  });
+
+  app.post("/channels/:id/messages", rateLimit(limiter, "send"), async (c) => {
+    const channelId = parse(uuid, c.req.param("id"));
+    const b = await body(c, SendBody);
+    const verdict = await moderator.check(b.content);
+    if (verdict.outcome === "rejected") {
+      throw new AppError("content_rejected", `Message rejected: ${verdict.reason}`);
+    }
+    const me = c.get("userId")!;
+    const usernames = [
+      ...new Set([...verdict.text.matchAll(MENTION)].map((m) => m[1]!.toLowerCase())),
+    ];
+    const result = await run(c, "write", async (tx) => {
+      const mentions = usernames.length
+        ? (await tx`select id from public.profiles where lower(username) = any(${usernames})`).map((
+          r,
+        ) => r.id)
+        : [];
+      const inserted = await tx`
+        insert into public.messages (channel_id, sender_id, content, client_id, reply_to_id, mentions, moderation)
+        values (${channelId}, ${me}, ${verdict.text}, ${b.client_id}, ${
+        b.reply_to_id ?? null
+      }, ${mentions}::uuid[],
+          ${verdict.outcome === "ok" ? "ok" : verdict.outcome})
+        on conflict (sender_id, client_id) do nothing
+        returning id`;
+      if (!inserted.length) {
+        // The same client_id again (a retry after a lost answer): the stored message, once.
+        const [prev] =
+          await tx`select id from public.messages where sender_id = ${me} and client_id = ${b.client_id}`;
+        return { created: false, message: await viewOf(tx, prev!.id) };
+      }
+      if (b.attachment_ids?.length) {
+        const linked = await tx`update public.attachments set message_id = ${inserted[0]!.id}
+                                where id = any(${b.attachment_ids}::uuid[]) and message_id is null returning id`;
+        if (linked.length !== b.attachment_ids.length) {
+          throw new AppError("validation_failed", "Unknown or used attachment");
+        }
+      }
+      return { created: true, message: await viewOf(tx, inserted[0]!.id) };
+    });
+    return c.json({ message: result.message }, result.created ? 201 : 200);
+  });
+
+  app.patch("/messages/:id", rateLimit(limiter, "edit"), async (c) => {
+    const id = parse(messageId, c.req.param("id"));
+    const b = await body(c, EditBody);
+    const verdict = await moderator.check(b.content);
+    if (verdict.outcome === "rejected") {
+      throw new AppError("content_rejected", `Edit rejected: ${verdict.reason}`);
+    }
+    const message = await run(c, "write", async (tx) => {
+      const rows = await tx`update public.messages set content = ${verdict.text},
+        moderation = ${verdict.outcome === "ok" ? "ok" : verdict.outcome}
+        where id = ${id} and sender_id = ${c.get("userId")!} and deleted_at is null returning id`;
+      if (!rows.length) throw new NotFoundError("No such message of yours");
+      return await viewOf(tx, id);
+    });
+    return c.json({ message });
+  });
+
+  app.delete("/messages/:id", rateLimit(limiter, "edit"), async (c) => {
+    const id = parse(messageId, c.req.param("id"));
+    const message = await run(c, "write", async (tx) => {
+      const rows =
+        await tx`update public.messages set deleted_at = now() where id = ${id} and deleted_at is null returning id`;
+      if (!rows.length) throw new NotFoundError("No such message you may delete");
+      return await viewOf(tx, id);
+    });
+    return c.json({ message });
+  });
+
+  for (const method of ["put", "delete"] as const) {
+    app[method]("/messages/:id/reactions/:emoji", rateLimit(limiter, "react"), async (c) => {
+      const id = parse(messageId, c.req.param("id"));
+      const e = parse(emoji, decodeURIComponent(c.req.param("emoji")));
+      const message = await run(c, "write", async (tx) => {
+        if (method === "put") {
+          await tx`insert into public.message_reactions (message_id, user_id, emoji)
+                   values (${id}, ${c.get("userId")!}, ${e}) on conflict do nothing`;
+        } else {
+          await tx`delete from public.message_reactions where message_id = ${id} and user_id = ${c
+            .get("userId")!} and emoji = ${e}`;
+        }
+        const m = await viewOf(tx, id);
+        if (!m) throw new NotFoundError("No such message");
+        return m;
+      });
+      return c.json({ message });
+    });
+  }
+
+  app.post("/channels/:id/receipts", rateLimit(limiter, "write"), async (c) => {
+    const channelId = parse(uuid, c.req.param("id"));
+    const b = await body(c, ReceiptBody);
+    const row = await run(c, "write", async (tx) => {
+      const [r] = await tx`
+        update public.channel_members set
+          -- Never past the channel's newest message: a watermark cannot pre-read the future.
+          last_delivered_message_id = least(private.last_message_id(${channelId}),
+            greatest(last_delivered_message_id, ${b.delivered_up_to ?? 0}, ${b.read_up_to ?? 0})),
+          last_read_message_id = least(private.last_message_id(${channelId}),
+            greatest(last_read_message_id, ${b.read_up_to ?? 0}))
+        where channel_id = ${channelId} and user_id = ${c.get("userId")!}
+        returning last_delivered_message_id, last_read_message_id`;
+      if (!r) throw new NotFoundError("You are not in this channel");
+      return r;
+    });
+    return c.json(row);
+  });
+
+  return app;
+}
