@@ -15,6 +15,8 @@ import { createGateway } from "./gateway/mod.ts";
 import { WEB_DIR } from "./paths.ts";
 import { createApp } from "../functions/api/app.ts";
 import { connectDb, type Sql } from "../functions/_shared/db.ts";
+import { Metrics } from "../functions/_shared/metrics.ts";
+import { authBanner } from "../functions/_shared/auth_admin.ts";
 import type { Logger } from "../functions/_shared/log.ts";
 
 export interface Stack {
@@ -71,19 +73,28 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       },
     );
     kv = await Deno.openKv(cfg.kvPath);
+    const scheme = cfg.tls ? "https" : "http";
+    const publicUrl = cfg.publicUrl ?? `${scheme}://127.0.0.1:${cfg.apiPort}`;
+    const metrics = new Metrics();
+    metrics.gauge(
+      "realtime_connections",
+      "Open Realtime WebSocket connections.",
+      () => realtime?.connections ?? 0,
+    );
     const api = createApp({
       sql,
       kv,
       jwtSecret: cfg.jwtSecret,
       jwksUrl: Deno.env.get("SUPABASE_JWKS_URL") || undefined,
+      metricsToken: Deno.env.get("METRICS_TOKEN") || undefined,
+      metrics,
+      setAuthBan: authBanner(publicUrl, cfg.serviceRoleKey),
       allowedOrigins: (Deno.env.get("ALLOWED_ORIGINS") ??
         `http://127.0.0.1:${cfg.apiPort},http://localhost:${cfg.apiPort}`)
         .split(",").map((s) => s.trim()).filter(Boolean),
       ...(opts.log ? { log: opts.log } : {}),
     });
     const smtp = smtpFromEnv();
-    const scheme = cfg.tls ? "https" : "http";
-    const publicUrl = cfg.publicUrl ?? `${scheme}://127.0.0.1:${cfg.apiPort}`;
     const auth = createAuth({
       sql: authSql,
       cfg: authConfig(cfg.toml, { apiUrl: `${publicUrl}/auth/v1`, jwtSecret: cfg.jwtSecret }),

@@ -21,6 +21,8 @@ import { healthRoutes } from "./health.ts";
 import { messageRoutes } from "./messages.ts";
 import { channelRoutes } from "./channels.ts";
 import { meRoutes } from "./me.ts";
+import { adminRoutes } from "./admin.ts";
+import { Metrics } from "../_shared/metrics.ts";
 
 export interface AppDeps {
   sql: Sql | undefined;
@@ -37,12 +39,29 @@ export interface AppDeps {
   moderator?: Moderator;
   /** Largest JSON body accepted, in bytes. */
   maxBodyBytes?: number;
+  /** Bearer token for GET /metrics (METRICS_TOKEN); unset → metrics are off. */
+  metricsToken?: string | undefined;
+  metrics?: Metrics;
+  /** Bans or unbans a user in Supabase Auth when an admin (de)activates them. */
+  setAuthBan?: ((userId: string, banned: boolean) => Promise<void>) | undefined;
 }
 
 export function createApp(deps: AppDeps) {
   const log = deps.log ?? jsonLogger;
   const app = new Hono<AuthEnv>().basePath("/api");
+  const metrics = deps.metrics ?? new Metrics();
   app.use("*", requestLog({ log, ...(deps.now ? { now: deps.now } : {}) }));
+  app.use("*", async (c, next) => {
+    const t = performance.now();
+    try {
+      await next();
+    } finally {
+      metrics.observeRequest(
+        { method: c.req.method, route: c.req.routePath, status: String(c.res.status) },
+        (performance.now() - t) / 1000,
+      );
+    }
+  });
   if (deps.allowedOrigins?.length) {
     app.use(
       "*",
@@ -81,6 +100,15 @@ export function createApp(deps: AppDeps) {
     "/health",
     healthRoutes({ sql: deps.sql, kv: deps.kv, limiter: limiter?.backend ?? "none" }),
   );
+  app.get("/metrics", (c) => {
+    if (!deps.metricsToken) {
+      throw new AppError("service_unavailable", "Metrics are off: set METRICS_TOKEN");
+    }
+    if (c.req.header("authorization") !== `Bearer ${deps.metricsToken}`) {
+      throw new AppError("unauthorized", "Metrics need the METRICS_TOKEN bearer token");
+    }
+    return c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" });
+  });
 
   if (deps.sql && limiter && (deps.jwtSecret || deps.jwksUrl)) {
     const sql = deps.sql;
@@ -92,6 +120,15 @@ export function createApp(deps: AppDeps) {
     app.route("/", messageRoutes({ sql, limiter, moderator }));
     app.route("/", channelRoutes({ sql, limiter }));
     app.route("/", meRoutes({ sql, limiter }));
+    app.route(
+      "/",
+      adminRoutes({
+        sql,
+        limiter,
+        moderator,
+        ...(deps.setAuthBan ? { setAuthBan: deps.setAuthBan } : {}),
+      }),
+    );
   }
 
   app.notFound((c) =>

@@ -290,3 +290,99 @@ Deno.test("API: channels, DMs created once, profile, people and search", async (
   assert.equal(none.hits.length, 0, "carol is not in the moderators' channel");
   assert.equal((await bob("/search")).status, 400);
 });
+
+Deno.test("API: reports and the moderators' queue; admins manage roles, terms and accounts", async () => {
+  await using t = await setup();
+  const [alice, bob, carol] = [await t.as("alice"), await t.as("bob"), await t.as("carol")];
+  const sent = await carol(`/channels/${GENERAL}/messages`, {
+    method: "POST",
+    json: { content: "rude words", client_id: "r-1" },
+  });
+  const mid = (await sent.json()).message.id;
+  const rep = await alice("/reports", {
+    method: "POST",
+    json: { message_id: mid, reason: "rude" },
+  });
+  assert.equal(rep.status, 201);
+  assert.equal(
+    (await alice("/reports", { method: "POST", json: { message_id: mid, reason: "again" } }))
+      .status,
+    409,
+  );
+  assert.equal((await carol("/admin/reports")).status, 403, "users see no queue");
+  const queue = (await (await bob("/admin/reports")).json()).reports; // bob is a moderator in the seed
+  const mine = queue.find((r: { message: { id: number } }) => r.message.id === mid);
+  assert.equal(mine.reporter, "alice");
+  const decided = await bob(`/admin/reports/${mine.id}`, {
+    method: "POST",
+    json: { status: "actioned", delete_message: true },
+  });
+  assert.equal((await decided.json()).report.status, "actioned");
+  const [gone] = await t.db
+    .admin`select content, deleted_at is not null as deleted from public.messages where id = ${mid}`;
+  assert.deepEqual(gone, { content: "", deleted: true });
+
+  assert.equal(
+    (await bob(`/admin/users/${USERS.carol}/role`, { method: "POST", json: { role: "admin" } }))
+      .status,
+    403,
+  );
+  const role = await alice(`/admin/users/${USERS.carol}/role`, {
+    method: "POST",
+    json: { role: "moderator" },
+  });
+  assert.deepEqual(await role.json(), { user_id: USERS.carol, role: "moderator" });
+
+  assert.equal(
+    (await alice("/admin/blocked-terms", {
+      method: "POST",
+      json: { term: "Zonk", action: "reject" },
+    })).status,
+    201,
+  );
+  const blocked = await carol(`/channels/${GENERAL}/messages`, {
+    method: "POST",
+    json: { content: "zonk!", client_id: "r-2" },
+  });
+  assert.equal(blocked.status, 422, "a new term applies at once (the cache is invalidated)");
+  assert.equal((await alice("/admin/blocked-terms?term=zonk", { method: "DELETE" })).status, 200);
+  const fine = await carol(`/channels/${GENERAL}/messages`, {
+    method: "POST",
+    json: { content: "zonk!", client_id: "r-3" },
+  });
+  assert.equal(fine.status, 201);
+
+  assert.equal(
+    (await alice(`/admin/users/${USERS.carol}/deactivate`, { method: "POST" })).status,
+    200,
+  );
+  assert.equal((await carol("/me")).status, 403, "a deactivated user's old token reads nothing");
+  assert.equal(
+    (await carol(`/channels/${GENERAL}/messages`, {
+      method: "POST",
+      json: { content: "hi", client_id: "r-4" },
+    })).status,
+    403,
+  );
+  assert.equal(
+    (await alice(`/admin/users/${USERS.carol}/reactivate`, { method: "POST" })).status,
+    200,
+  );
+  assert.equal((await carol("/me")).status, 200);
+});
+
+Deno.test("API: /metrics needs METRICS_TOKEN and speaks Prometheus text", async () => {
+  await using t = await setup();
+  assert.equal((await t.app.request("/api/metrics")).status, 503, "off without a token configured");
+  const app = createApp({ sql: undefined, kv: undefined, log: () => {}, metricsToken: "s3cret" });
+  await app.request("/api/health");
+  assert.equal(
+    (await app.request("/api/metrics", { headers: { authorization: "Bearer wrong" } })).status,
+    401,
+  );
+  const res = await app.request("/api/metrics", { headers: { authorization: "Bearer s3cret" } });
+  assert.match(res.headers.get("content-type") ?? "", /text\/plain/);
+  const text = await res.text();
+  assert.match(text, /http_requests_total\{method="GET",route="\/api\/health",status="503"\} 1/);
+  assert.match(text, /http_request_duration_seconds_count\{method="GET",route="\/api\/health"\} 1/);
+});

@@ -1,0 +1,176 @@
+/**
+ * Reports and the moderators' queue; admin routes for roles, (de)activation and blocked
+ * terms. Roles come from the database (user_roles), and RLS checks every write again.
+ */
+import { Hono, type MiddlewareHandler } from "hono";
+import { z } from "zod";
+import { AppError, fromDbError, NotFoundError } from "../_shared/errors.ts";
+import { asCaller, type Sql } from "../_shared/db.ts";
+import type { Moderator } from "../_shared/moderation.ts";
+import type { RateLimiter } from "../_shared/rate_limit.ts";
+import type { AuthEnv } from "./middleware/auth.ts";
+import { rateLimit } from "./middleware/rate_limit.ts";
+import { body, messageId, parse, uuid } from "./validate.ts";
+
+export interface AdminDeps {
+  sql: Sql;
+  limiter: RateLimiter;
+  moderator: Moderator;
+  /** Bans or unbans a user in Supabase Auth (admin API, service key); absent → profile only. */
+  setAuthBan?: ((userId: string, banned: boolean) => Promise<void>) | undefined;
+}
+
+export function adminRoutes({ sql, limiter, moderator, setAuthBan }: AdminDeps) {
+  const app = new Hono<AuthEnv>();
+  const run = async <T>(
+    c: { get(k: "claims"): Record<string, unknown> },
+    mode: "read" | "write",
+    fn: Parameters<typeof asCaller<T>>[3],
+  ) => {
+    try {
+      return await asCaller(sql, c.get("claims"), mode, fn);
+    } catch (e) {
+      throw fromDbError(e);
+    }
+  };
+  const requireRole = (...roles: string[]): MiddlewareHandler<AuthEnv> => async (c, next) => {
+    const [r] = await run(
+      c,
+      "read",
+      (tx) => tx`select r.role from public.user_roles r where r.user_id = ${c.get("userId")!}`,
+    );
+    if (!r || !roles.includes(r.role)) {
+      throw new AppError("forbidden", `Only ${roles.join(" or ")}s may do this`);
+    }
+    await next();
+  };
+
+  app.post("/reports", rateLimit(limiter, "report"), async (c) => {
+    const b = await body(
+      c,
+      z.object({
+        message_id: z.number().int().positive(),
+        reason: z.string().trim().min(1).max(500),
+      }),
+    );
+    const [report] = await run(
+      c,
+      "write",
+      (tx) =>
+        tx`insert into public.reports (message_id, reporter_id, reason) values (${b.message_id}, ${c
+          .get("userId")!}, ${b.reason})
+         returning id, message_id, status, created_at`,
+    );
+    return c.json({ report }, 201);
+  });
+
+  app.get("/admin/reports", requireRole("moderator", "admin"), async (c) => {
+    const status = parse(
+      z.enum(["open", "dismissed", "actioned"]).default("open"),
+      c.req.query("status") ?? undefined,
+    );
+    const reports = await run(c, "read", (tx) =>
+      tx`
+      select r.id, r.reason, r.status, r.created_at, r.reviewed_by, r.reviewed_at, r.channel_id,
+        jsonb_build_object('id', m.id, 'content', m.content, 'sender_id', m.sender_id, 'deleted', m.deleted_at is not null) as message,
+        (select p.username from public.profiles p where p.id = r.reporter_id) as reporter
+      from public.reports r left join public.messages m on m.id = r.message_id
+      where r.status = ${status} order by r.created_at limit 200`);
+    return c.json({ reports });
+  });
+
+  app.post("/admin/reports/:id", requireRole("moderator", "admin"), async (c) => {
+    const id = parse(messageId, c.req.param("id"));
+    const b = await body(
+      c,
+      z.object({
+        status: z.enum(["dismissed", "actioned"]),
+        delete_message: z.boolean().default(false),
+      }),
+    );
+    const report = await run(c, "write", async (tx) => {
+      const [r] =
+        await tx`update public.reports set status = ${b.status} where id = ${id} returning id, message_id, status`;
+      if (!r) throw new NotFoundError("No such report");
+      if (b.delete_message) {
+        await tx`update public.messages set deleted_at = now() where id = ${r.message_id} and deleted_at is null`;
+      }
+      return r;
+    });
+    return c.json({ report });
+  });
+
+  app.post("/admin/users/:id/role", requireRole("admin"), async (c) => {
+    const id = parse(uuid, c.req.param("id"));
+    const { role } = await body(c, z.object({ role: z.enum(["user", "moderator", "admin"]) }));
+    if (id === c.get("userId") && role !== "admin") {
+      throw new AppError("conflict", "Admins cannot demote themselves");
+    }
+    const rows = await run(
+      c,
+      "write",
+      (tx) =>
+        tx`update public.user_roles set role = ${role} where user_id = ${id} returning user_id, role`,
+    );
+    if (!rows.length) throw new NotFoundError("No such user");
+    return c.json(rows[0]);
+  });
+
+  for (const [path, active] of [["deactivate", false], ["reactivate", true]] as const) {
+    app.post(`/admin/users/:id/${path}`, requireRole("admin"), async (c) => {
+      const id = parse(uuid, c.req.param("id"));
+      if (id === c.get("userId")) {
+        throw new AppError("conflict", "Admins cannot deactivate themselves here");
+      }
+      const rows = await run(
+        c,
+        "write",
+        (tx) =>
+          tx`update public.profiles set deactivated_at = ${
+            active ? null : new Date()
+          } where id = ${id} returning id`,
+      );
+      if (!rows.length) throw new NotFoundError("No such user");
+      // Also in Auth: a ban ends their sessions at once (the token hook refuses new ones anyway).
+      await setAuthBan?.(id, !active);
+      return c.json({ id, active });
+    });
+  }
+
+  app.get("/admin/blocked-terms", requireRole("moderator", "admin"), async (c) => {
+    const terms = await run(
+      c,
+      "read",
+      (tx) => tx`select term, action, created_at from public.blocked_terms order by term`,
+    );
+    return c.json({ terms });
+  });
+  app.post("/admin/blocked-terms", requireRole("admin"), async (c) => {
+    const b = await body(
+      c,
+      z.object({
+        term: z.string().trim().min(1).max(100).transform((t) => t.toLowerCase()),
+        action: z.enum(["reject", "mask", "flag"]),
+      }),
+    );
+    const [term] = await run(c, "write", (tx) =>
+      tx`
+      insert into public.blocked_terms (term, action) values (${b.term}, ${b.action})
+      on conflict (term) do update set action = excluded.action returning term, action`);
+    moderator.invalidate();
+    return c.json({ term }, 201);
+  });
+  app.delete("/admin/blocked-terms", requireRole("admin"), async (c) => {
+    const term = parse(z.string().trim().min(1).max(100), c.req.query("term") ?? "").toLowerCase();
+    const rows = await run(
+      c,
+      "write",
+      (tx) => tx`delete from public.blocked_terms where term = ${term} returning term`,
+    );
+    if (!rows.length) throw new NotFoundError("No such term");
+    moderator.invalidate();
+    return c.json({ removed: term });
+  });
+
+  return app;
+}
