@@ -17,6 +17,7 @@ import { createApp } from "../functions/api/app.ts";
 import { connectDb, type Sql } from "../functions/_shared/db.ts";
 import { Metrics } from "../functions/_shared/metrics.ts";
 import { authBanner } from "../functions/_shared/auth_admin.ts";
+import { storageClient } from "../functions/_shared/storage_client.ts";
 import type { Logger } from "../functions/_shared/log.ts";
 
 export interface Stack {
@@ -89,6 +90,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       metricsToken: Deno.env.get("METRICS_TOKEN") || undefined,
       metrics,
       setAuthBan: authBanner(publicUrl, cfg.serviceRoleKey),
+      storage: storageClient(publicUrl, cfg.serviceRoleKey),
       allowedOrigins: (Deno.env.get("ALLOWED_ORIGINS") ??
         `http://127.0.0.1:${cfg.apiPort},http://localhost:${cfg.apiPort}`)
         .split(",").map((s) => s.trim()).filter(Boolean),

@@ -22,6 +22,8 @@ import { messageRoutes } from "./messages.ts";
 import { channelRoutes } from "./channels.ts";
 import { meRoutes } from "./me.ts";
 import { adminRoutes } from "./admin.ts";
+import { attachmentRoutes } from "./attachments.ts";
+import type { StorageClient } from "../_shared/storage_client.ts";
 import { Metrics } from "../_shared/metrics.ts";
 
 export interface AppDeps {
@@ -44,6 +46,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Bans or unbans a user in Supabase Auth when an admin (de)activates them. */
   setAuthBan?: ((userId: string, banned: boolean) => Promise<void>) | undefined;
+  /** Storage with the service key, for checking uploads and storing thumbnails. */
+  storage?: StorageClient | undefined;
 }
 
 export function createApp(deps: AppDeps) {
@@ -129,6 +133,7 @@ export function createApp(deps: AppDeps) {
         ...(deps.setAuthBan ? { setAuthBan: deps.setAuthBan } : {}),
       }),
     );
+    if (deps.storage) app.route("/", attachmentRoutes({ sql, limiter, storage: deps.storage }));
   }
 
   app.notFound((c) =>

@@ -5,6 +5,7 @@
 import { createApp } from "./app.ts";
 import { connectDb } from "../_shared/db.ts";
 import { authBanner } from "../_shared/auth_admin.ts";
+import { storageClient } from "../_shared/storage_client.ts";
 
 const dbUrl = Deno.env.get("SUPABASE_DB_URL");
 // Supabase's hosted edge runtime has no Deno KV; the app then runs without it.

@@ -1,0 +1,103 @@
+/**
+ * POST /attachments: after the client uploaded to Storage, check the object — its real type by
+ * magic bytes against the bucket's allowed types (a mismatch deletes the object: 415), size,
+ * sha256, image dimensions (25 MP at most) — make a thumbnail beside it, and record the row.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import { AppError, DependencyDownError, fromDbError } from "../_shared/errors.ts";
+import { asCaller, type Sql } from "../_shared/db.ts";
+import { imageSize, MAX_PIXELS, sniff, thumbnail } from "../_shared/media.ts";
+import type { RateLimiter } from "../_shared/rate_limit.ts";
+import type { StorageClient } from "../_shared/storage_client.ts";
+import type { AuthEnv } from "./middleware/auth.ts";
+import { rateLimit } from "./middleware/rate_limit.ts";
+import { body } from "./validate.ts";
+
+const Body = z.object({
+  bucket: z.literal("attachments"),
+  path: z.string().regex(
+    /^[0-9a-f-]{36}\/[0-9a-f-]{36}\/[A-Za-z0-9._-]{1,200}$/,
+    "must be <channel_id>/<your user id>/<file name>",
+  ),
+});
+
+const allowed = (list: string[] | null, mime: string) =>
+  !list?.length ||
+  list.some((a) => a === mime || (a.endsWith("/*") && mime.startsWith(a.slice(0, -1))));
+
+async function sha256Hex(b: Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(d)].map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+export function attachmentRoutes(
+  { sql, limiter, storage }: { sql: Sql; limiter: RateLimiter; storage: StorageClient },
+) {
+  const app = new Hono<AuthEnv>();
+  app.post("/attachments", rateLimit(limiter, "upload"), async (c) => {
+    const b = await body(c, Body);
+    const [channelId, owner] = b.path.split("/") as [string, string, string];
+    if (owner !== c.get("userId")) {
+      throw new AppError("forbidden", "You can only record your own uploads");
+    }
+    // The caller must be able to read it under the storage policies (a member of the channel).
+    const [visible] = await asCaller(
+      sql,
+      c.get("claims"),
+      "read",
+      (tx) => tx`select 1 from storage.objects where bucket_id = ${b.bucket} and name = ${b.path}`,
+    );
+    if (!visible) throw new AppError("not_found", "No such uploaded object");
+    const object = await storage.download(b.bucket, b.path);
+    if (!object) throw new AppError("not_found", "No such uploaded object");
+    const bucket = await storage.bucket(b.bucket);
+    if (!bucket) throw new DependencyDownError("The bucket is missing");
+    const real = await sniff(object.bytes);
+    if (!real || !allowed(bucket.allowed_mime_types, real)) {
+      await storage.remove(b.bucket, b.path);
+      throw new AppError(
+        "unsupported_media_type",
+        `The file's content (${real ?? "unknown"}) is not an allowed type; it was deleted`,
+      );
+    }
+    let dims: { width: number; height: number } | undefined;
+    let thumbPath: string | null = null;
+    if (real.startsWith("image/")) {
+      dims = imageSize(object.bytes, real);
+      if (!dims || dims.width * dims.height > MAX_PIXELS) {
+        await storage.remove(b.bucket, b.path);
+        throw new AppError(
+          "unsupported_media_type",
+          dims ? "Images may have at most 25 megapixels" : "The image is corrupt",
+        );
+      }
+      if (real === "image/jpeg" || real === "image/png") {
+        try {
+          const t = await thumbnail(object.bytes, real);
+          thumbPath = `${b.path}.thumb.${t.mime === "image/jpeg" ? "jpg" : "png"}`;
+          await storage.upload(b.bucket, thumbPath, t.bytes, t.mime);
+        } catch (e) {
+          if (e instanceof DependencyDownError) throw e;
+          await storage.remove(b.bucket, b.path);
+          throw new AppError("unsupported_media_type", "The image is corrupt");
+        }
+      }
+    }
+    const sha = await sha256Hex(object.bytes);
+    try {
+      const [row] = await asCaller(sql, c.get("claims"), "write", (tx) =>
+        tx`
+        insert into public.attachments (channel_id, uploaded_by, bucket, path, mime_type, size_bytes, width, height, thumb_path, sha256)
+        values (${channelId}, ${owner}, ${b.bucket}, ${b.path}, ${real}, ${object.bytes.length}, ${
+          dims?.width ?? null
+        },
+          ${dims?.height ?? null}, ${thumbPath}, ${sha})
+        returning *`);
+      return c.json({ attachment: row }, 201);
+    } catch (e) {
+      throw fromDbError(e);
+    }
+  });
+  return app;
+}
