@@ -7,7 +7,8 @@ import { connectDb } from "../_shared/db.ts";
 import { authBanner } from "../_shared/auth_admin.ts";
 import { storageClient } from "../_shared/storage_client.ts";
 
-const dbUrl = Deno.env.get("SUPABASE_DB_URL");
+const env = (name: string) => Deno.env.get(name) || undefined;
+const dbUrl = env("SUPABASE_DB_URL");
 // Supabase's hosted edge runtime has no Deno KV; the app then runs without it.
 const kv = typeof Deno.openKv === "function"
   ? await Deno.openKv(Deno.env.get("DENO_KV_URL") || undefined)
@@ -21,5 +22,10 @@ const app = createApp({
   allowedOrigins: (Deno.env.get("ALLOWED_ORIGINS") ?? "").split(",").map((s) => s.trim()).filter(
     Boolean,
   ),
+  metricsToken: env("METRICS_TOKEN"),
+  setAuthBan: authBanner(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY")),
+  storage: env("SUPABASE_URL") && env("SUPABASE_SERVICE_ROLE_KEY")
+    ? storageClient(env("SUPABASE_URL")!, env("SUPABASE_SERVICE_ROLE_KEY")!)
+    : undefined,
 });
 Deno.serve(app.fetch);
