@@ -24,6 +24,7 @@ import { meRoutes } from "./me.ts";
 import { adminRoutes } from "./admin.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
+import { type AiProvider, localAi } from "../_shared/ai.ts";
 import { Metrics } from "../_shared/metrics.ts";
 
 export interface AppDeps {
@@ -48,6 +49,8 @@ export interface AppDeps {
   setAuthBan?: ((userId: string, banned: boolean) => Promise<void>) | undefined;
   /** Storage with the service key, for checking uploads and storing thumbnails. */
   storage?: StorageClient | undefined;
+  /** Summaries and sentiment; the local provider when absent. */
+  ai?: AiProvider;
 }
 
 export function createApp(deps: AppDeps) {
@@ -121,7 +124,7 @@ export function createApp(deps: AppDeps) {
         await sql<BlockedTerm[]>`select term, action from public.blocked_terms`
       );
     app.use("*", requireUser({ jwtSecret: deps.jwtSecret, jwksUrl: deps.jwksUrl }));
-    app.route("/", messageRoutes({ sql, limiter, moderator }));
+    app.route("/", messageRoutes({ sql, limiter, moderator, ai: deps.ai ?? localAi() }));
     app.route("/", channelRoutes({ sql, limiter }));
     app.route("/", meRoutes({ sql, limiter }));
     app.route(

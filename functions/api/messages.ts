@@ -10,6 +10,7 @@ import { asCaller, type Sql } from "../_shared/db.ts";
 import { type Moderator, normalizeText } from "../_shared/moderation.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
+import type { AiProvider } from "../_shared/ai.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { body, messageId, parse, uuid } from "./validate.ts";
 
@@ -17,6 +18,7 @@ export interface MessageDeps {
   sql: Sql;
   limiter: RateLimiter;
   moderator: Moderator;
+  ai: AiProvider;
 }
 
 const content = z.string().transform(normalizeText).pipe(
@@ -50,7 +52,7 @@ async function viewOf(tx: Parameters<Parameters<typeof asCaller>[3]>[0], id: num
   return m;
 }
 
-export function messageRoutes({ sql, limiter, moderator }: MessageDeps) {
+export function messageRoutes({ sql, limiter, moderator, ai }: MessageDeps) {
   const app = new Hono<AuthEnv>();
   const run = async <T>(
     c: { get(k: "claims"): Record<string, unknown> },
@@ -183,6 +185,31 @@ export function messageRoutes({ sql, limiter, moderator }: MessageDeps) {
       return c.json({ message });
     });
   }
+
+  // Summary of recent messages, with their overall mood (the AI provider: local by default).
+  app.get("/channels/:id/summary", rateLimit(limiter, "search"), async (c) => {
+    const id = parse(uuid, c.req.param("id"));
+    const limit = parse(z.coerce.number().int().min(1).max(200).default(50), c.req.query("limit"));
+    await requireMember(c, id);
+    const rows = await run(
+      c,
+      "read",
+      (tx) =>
+        tx`select content, sender ->> 'username' as author from public.channel_messages(${id}, null, null, ${
+          Math.min(limit, 100)
+        })
+         where deleted_at is null order by id`,
+    );
+    const messages = rows.map((r) => ({
+      author: String(r.author ?? "someone"),
+      content: String(r.content),
+    }));
+    const [summary, mood] = await Promise.all([
+      ai.summarize(messages),
+      ai.sentiment(messages.map((m) => m.content).join("\n")),
+    ]);
+    return c.json({ provider: ai.name, message_count: messages.length, summary, sentiment: mood });
+  });
 
   app.post("/channels/:id/receipts", rateLimit(limiter, "write"), async (c) => {
     const channelId = parse(uuid, c.req.param("id"));

@@ -386,3 +386,30 @@ Deno.test("API: /metrics needs METRICS_TOKEN and speaks Prometheus text", async 
   assert.match(text, /http_requests_total\{method="GET",route="\/api\/health",status="503"\} 1/);
   assert.match(text, /http_request_duration_seconds_count\{method="GET",route="\/api\/health"\} 1/);
 });
+
+Deno.test("API: a channel summary with its mood, from the local AI provider", async () => {
+  await using t = await setup();
+  const alice = await t.as("alice");
+  for (
+    const [i, content] of [
+      "The launch is on Friday. Please review the launch checklist.",
+      "I love the new design, great work!",
+      "ok",
+    ].entries()
+  ) {
+    await alice(`/channels/${GENERAL}/messages`, {
+      method: "POST",
+      json: { content, client_id: `s-${i}` },
+    });
+  }
+  const res = await alice(`/channels/${GENERAL}/summary?limit=20`);
+  const body = await res.json();
+  assert.equal(body.provider, "local");
+  assert.ok(body.summary.some((s: string) => /launch/.test(s)), JSON.stringify(body.summary));
+  assert.equal(body.sentiment.label, "positive");
+  assert.equal(
+    (await (await t.as("carol"))(`/channels/${MODERATORS}/summary`)).status,
+    404,
+    "a private channel stays hidden",
+  );
+});
