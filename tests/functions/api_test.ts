@@ -413,3 +413,21 @@ Deno.test("API: a channel summary with its mood, from the local AI provider", as
     "a private channel stays hidden",
   );
 });
+
+Deno.test("API: CORS answers only allowed origins", async () => {
+  await using t = await setup();
+  const pre = (origin: string) =>
+    t.app.request("/api/channels", {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization",
+      },
+    });
+  const ok = await pre("https://chat.example");
+  assert.equal(ok.headers.get("access-control-allow-origin"), "https://chat.example");
+  assert.match(ok.headers.get("access-control-allow-methods") ?? "", /POST/);
+  const evil = await pre("https://evil.example");
+  assert.equal(evil.headers.get("access-control-allow-origin"), null);
+});
