@@ -25,6 +25,7 @@ import { adminRoutes } from "./admin.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
 import { type AiProvider, localAi } from "../_shared/ai.ts";
+import { openApiDocument } from "./openapi.ts";
 import { Metrics } from "../_shared/metrics.ts";
 
 export interface AppDeps {
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps) {
     "/health",
     healthRoutes({ sql: deps.sql, kv: deps.kv, limiter: limiter?.backend ?? "none" }),
   );
+  app.get("/openapi.json", (c) => c.json(openApiDocument()));
   app.get("/metrics", (c) => {
     if (!deps.metricsToken) {
       throw new AppError("service_unavailable", "Metrics are off: set METRICS_TOKEN");

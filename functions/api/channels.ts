@@ -8,7 +8,7 @@ import type { AuthEnv } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { body, parse, uuid } from "./validate.ts";
 
-const CreateGroup = z.object({
+export const CreateGroup = z.object({
   name: z.string().trim().min(1).max(80),
   topic: z.string().max(250).default(""),
   is_private: z.boolean().default(false),

@@ -8,7 +8,7 @@ import type { AuthEnv } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { body, parse, uuid } from "./validate.ts";
 
-const UpdateMe = z.object({
+export const UpdateMe = z.object({
   username: z.string().regex(/^[A-Za-z0-9_.]{3,32}$/, "3-32 characters of a-z, 0-9, _ and .")
     .optional(),
   display_name: z.string().trim().max(64).optional(),

@@ -24,19 +24,19 @@ export interface MessageDeps {
 const content = z.string().transform(normalizeText).pipe(
   z.string().min(1, "must not be empty").max(4000, "must be at most 4000 characters"),
 );
-const SendBody = z.object({
+export const SendBody = z.object({
   content,
   client_id: z.string().min(1).max(64),
   reply_to_id: z.number().int().positive().optional(),
   attachment_ids: z.array(uuid).max(10).optional(),
 });
-const EditBody = z.object({ content });
+export const EditBody = z.object({ content });
 const PageQuery = z.object({
   before: messageId.optional(),
   after: messageId.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
-const ReceiptBody = z.object({
+export const ReceiptBody = z.object({
   delivered_up_to: z.number().int().nonnegative().optional(),
   read_up_to: z.number().int().nonnegative().optional(),
 }).refine(

@@ -431,3 +431,15 @@ Deno.test("API: CORS answers only allowed origins", async () => {
   const evil = await pre("https://evil.example");
   assert.equal(evil.headers.get("access-control-allow-origin"), null);
 });
+
+Deno.test("API: /openapi.json describes the routes without a token", async () => {
+  const app = createApp({ sql: undefined, kv: undefined, log: () => {} });
+  const doc = await (await app.request("/api/openapi.json")).json();
+  assert.equal(doc.openapi, "3.1.0");
+  const send = doc.paths["/api/channels/{id}/messages"].post;
+  assert.deepEqual(send.requestBody.content["application/json"].schema.required.sort(), [
+    "client_id",
+    "content",
+  ]);
+  assert.equal(doc.paths["/api/health"].get.security, undefined);
+});
