@@ -4,11 +4,12 @@
  */
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
-import { AppError, fromDbError, NotFoundError } from "../_shared/errors.ts";
-import { asCaller, type Sql } from "../_shared/db.ts";
+import { AppError, NotFoundError } from "../_shared/errors.ts";
+import type { Sql } from "../_shared/db.ts";
 import type { Moderator } from "../_shared/moderation.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
+import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { body, messageId, parse, uuid } from "./validate.ts";
 
@@ -22,17 +23,7 @@ export interface AdminDeps {
 
 export function adminRoutes({ sql, limiter, moderator, setAuthBan }: AdminDeps) {
   const app = new Hono<AuthEnv>();
-  const run = async <T>(
-    c: { get(k: "claims"): Record<string, unknown> },
-    mode: "read" | "write",
-    fn: Parameters<typeof asCaller<T>>[3],
-  ) => {
-    try {
-      return await asCaller(sql, c.get("claims"), mode, fn);
-    } catch (e) {
-      throw fromDbError(e);
-    }
-  };
+  const run = callerRunner(sql);
   const requireRole = (...roles: string[]): MiddlewareHandler<AuthEnv> => async (c, next) => {
     const [r] = await run(
       c,

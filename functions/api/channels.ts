@@ -1,10 +1,11 @@
 /** Channels: mine (with unread counts), groups, DMs (one per pair), joining, leaving, members. */
 import { Hono } from "hono";
 import { z } from "zod";
-import { AppError, fromDbError, NotFoundError } from "../_shared/errors.ts";
-import { asCaller, type Sql } from "../_shared/db.ts";
+import { AppError, NotFoundError } from "../_shared/errors.ts";
+import type { Sql } from "../_shared/db.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
+import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { body, parse, uuid } from "./validate.ts";
 
@@ -22,17 +23,7 @@ const UpdateGroup = z.object({
 
 export function channelRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
   const app = new Hono<AuthEnv>();
-  const run = async <T>(
-    c: { get(k: "claims"): Record<string, unknown> },
-    mode: "read" | "write",
-    fn: Parameters<typeof asCaller<T>>[3],
-  ) => {
-    try {
-      return await asCaller(sql, c.get("claims"), mode, fn);
-    } catch (e) {
-      throw fromDbError(e);
-    }
-  };
+  const run = callerRunner(sql);
 
   app.get(
     "/channels",

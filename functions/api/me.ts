@@ -1,10 +1,12 @@
 /** The caller's profile, deactivation, and finding people; search over messages. */
 import { Hono } from "hono";
+import type postgres from "postgres";
 import { z } from "zod";
-import { AppError, fromDbError } from "../_shared/errors.ts";
-import { asCaller, type Sql } from "../_shared/db.ts";
+import { AppError } from "../_shared/errors.ts";
+import type { Sql } from "../_shared/db.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
+import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { body, parse, uuid } from "./validate.ts";
 
@@ -30,18 +32,8 @@ const SearchQuery = z.object({
 
 export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
   const app = new Hono<AuthEnv>();
-  const run = async <T>(
-    c: { get(k: "claims"): Record<string, unknown> },
-    mode: "read" | "write",
-    fn: Parameters<typeof asCaller<T>>[3],
-  ) => {
-    try {
-      return await asCaller(sql, c.get("claims"), mode, fn);
-    } catch (e) {
-      throw fromDbError(e);
-    }
-  };
-  const me = (tx: Parameters<Parameters<typeof asCaller>[3]>[0], id: string) =>
+  const run = callerRunner(sql);
+  const me = (tx: postgres.TransactionSql, id: string) =>
     tx`select p.*, coalesce(r.role, 'user') as role from public.profiles p
        left join public.user_roles r on r.user_id = p.id where p.id = ${id}`;
 

@@ -4,12 +4,14 @@
  * and read receipts. RLS decides membership; these routes turn its refusals into 403/404.
  */
 import { Hono } from "hono";
+import type postgres from "postgres";
 import { z } from "zod";
-import { AppError, fromDbError, NotFoundError } from "../_shared/errors.ts";
-import { asCaller, type Sql } from "../_shared/db.ts";
+import { AppError, NotFoundError } from "../_shared/errors.ts";
+import type { Sql } from "../_shared/db.ts";
 import { type Moderator, normalizeText } from "../_shared/moderation.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
+import { callerRunner } from "./caller.ts";
 import type { AiProvider } from "../_shared/ai.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { body, messageId, parse, uuid } from "./validate.ts";
@@ -47,24 +49,14 @@ const emoji = z.string().min(1).max(32).refine((e) => !/[\s<>]/.test(e), "not an
 
 const MENTION = /(?:^|[^\w.@])@([a-z0-9_.]{3,32})/gi;
 
-async function viewOf(tx: Parameters<Parameters<typeof asCaller>[3]>[0], id: number | string) {
+async function viewOf(tx: postgres.TransactionSql, id: number | string) {
   const [m] = await tx`select * from public.message_views(${[Number(id)]}::bigint[])`;
   return m;
 }
 
 export function messageRoutes({ sql, limiter, moderator, ai }: MessageDeps) {
   const app = new Hono<AuthEnv>();
-  const run = async <T>(
-    c: { get(k: "claims"): Record<string, unknown> },
-    mode: "read" | "write",
-    fn: Parameters<typeof asCaller<T>>[3],
-  ) => {
-    try {
-      return await asCaller(sql, c.get("claims"), mode, fn);
-    } catch (e) {
-      throw fromDbError(e);
-    }
-  };
+  const run = callerRunner(sql);
 
   /** 404 when the caller cannot see the channel, 403 when they see it but are not in it. */
   async function requireMember(
