@@ -51,6 +51,8 @@ export class AuthError extends Error {
   }
 }
 
+export const flowStateNotFound = () =>
+  new AuthError(404, "flow_state_not_found", "invalid flow state, no valid flow state found");
 export const badRequest = (code: AuthErrorCode, message: string) =>
   new AuthError(400, code, message);
 export const unprocessable = (

@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import type postgres from "postgres";
-import { AuthError, badRequest, unprocessable } from "./errors.ts";
+import { AuthError, badRequest, flowStateNotFound, unprocessable } from "./errors.ts";
 import { isAllowedRedirect } from "./config.ts";
 import { checkPassword } from "./password.ts";
 import { renderMail } from "./mail.ts";
@@ -348,11 +348,7 @@ export async function verifyToken(
     }
       returning auth_code`;
     if (!flow) {
-      throw new AuthError(
-        404,
-        "flow_state_not_found",
-        "invalid flow state, no valid flow state found",
-      );
+      throw flowStateNotFound();
     }
     return { code: flow.auth_code };
   }

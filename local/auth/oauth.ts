@@ -12,7 +12,7 @@
 import { type Context, Hono } from "hono";
 import { jwtVerify, SignJWT } from "jose";
 import type postgres from "postgres";
-import { AuthError, badRequest } from "./errors.ts";
+import { AuthError, badRequest, flowStateNotFound } from "./errors.ts";
 import { isAllowedRedirect, type ProviderConfig } from "./config.ts";
 import { sessionRedirectUrl, startSession } from "./sessions.ts";
 import { type AuthCtx, clientIp, limit } from "./context.ts";
@@ -235,11 +235,7 @@ export function oauthRoutes(ctx: AuthCtx) {
           }, auth_code_issued_at = now(), updated_at = now()
             where id = ${state.flow_state_id} returning auth_code`;
           if (!flow) {
-            throw new AuthError(
-              404,
-              "flow_state_not_found",
-              "invalid flow state, no valid flow state found",
-            );
+            throw flowStateNotFound();
           }
           return { code: flow.auth_code };
         }

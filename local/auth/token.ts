@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { createHash } from "node:crypto";
-import { AuthError, badRequest } from "./errors.ts";
+import { AuthError, badRequest, flowStateNotFound } from "./errors.ts";
 import { callHook } from "./hooks.ts";
 import { type AuthMethod, refreshSession, startSession } from "./sessions.ts";
 import { type AuthCtx, clientIp, limit, readJson, str, validEmail } from "./context.ts";
@@ -106,11 +106,7 @@ async function pkceGrant(
       provider_refresh_token: string | null;
     }[]>`select * from auth.flow_state where auth_code = ${code} for update`;
     if (!flow) {
-      throw new AuthError(
-        404,
-        "flow_state_not_found",
-        "invalid flow state, no valid flow state found",
-      );
+      throw flowStateNotFound();
     }
     if (Date.now() - new Date(flow.created_at).getTime() > 10 * 60_000) {
       await tx`delete from auth.flow_state where id = ${flow.id}`;
