@@ -36,7 +36,12 @@ export function kvRateLimiter(kv: Deno.Kv): RateLimiter {
     backend: "kv",
     async take(key, rule, now = Date.now()) {
       const k = ["rate_limit", key];
-      for (let attempt = 0; attempt < 20; attempt++) {
+      // Optimistic: on a lost race read again. With n concurrent takers each round has a winner,
+      // so n rounds always suffice; a little jitter keeps the losers from colliding again.
+      for (let attempt = 0; attempt < 1000; attempt++) {
+        if (attempt > 0) {
+          await new Promise((r) => setTimeout(r, Math.random() * Math.min(attempt, 10)));
+        }
         const cur = await kv.get<{ tokens: number; ts: number }>(k);
         const st = cur.value ?? { tokens: rule.capacity, ts: now };
         const avail = Math.min(

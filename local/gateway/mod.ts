@@ -23,10 +23,22 @@ export function createGateway({ functions, webRoot, services = {} }: GatewayOpti
   const app = new App();
   for (const [prefix, svc] of Object.entries(services)) app.route(prefix, svc);
 
-  app.all("/functions/v1/:name{[A-Za-z0-9_-]+}/*", (c) => forwardToFunction(c.req.raw));
-  app.all("/functions/v1/:name{[A-Za-z0-9_-]+}", (c) => forwardToFunction(c.req.raw));
+  // deno-lint-ignore no-explicit-any
+  const remote = (env: any): string | undefined =>
+    (env?.remoteAddr as Deno.NetAddr | undefined)?.hostname;
+  app.all(
+    "/functions/v1/:name{[A-Za-z0-9_-]+}/*",
+    (c) => forwardToFunction(c.req.raw, remote(c.env)),
+  );
+  app.all(
+    "/functions/v1/:name{[A-Za-z0-9_-]+}",
+    (c) => forwardToFunction(c.req.raw, remote(c.env)),
+  );
 
-  function forwardToFunction(req: Request): Response | Promise<Response> {
+  function forwardToFunction(
+    req: Request,
+    clientIp: string | undefined,
+  ): Response | Promise<Response> {
     const url = new URL(req.url);
     const rest = url.pathname.slice("/functions/v1".length);
     const name = rest.split("/")[1] ?? "";
@@ -38,7 +50,12 @@ export function createGateway({ functions, webRoot, services = {} }: GatewayOpti
       });
     }
     url.pathname = rest;
-    return fn(new Request(url, req));
+    const forwarded = new Request(url, req);
+    // As Supabase's gateway does: the function learns the client's address from a header the
+    // client cannot set (a client's own X-Forwarded-For is replaced).
+    if (clientIp) forwarded.headers.set("x-forwarded-for", clientIp);
+    else forwarded.headers.delete("x-forwarded-for");
+    return fn(forwarded);
   }
 
   app.use("/*", serveStatic({ root: webRoot }));

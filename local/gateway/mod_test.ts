@@ -39,3 +39,15 @@ Deno.test("the gateway serves the web client at / and 404s unknown paths as JSON
   const escape = await gw.request("/../deno.json");
   assert.equal(escape.status, 404, "no file outside the web root is served");
 });
+
+Deno.test("the gateway tells functions the client's real address, not one the client claims", async () => {
+  const gw = createGateway({
+    functions: { api: (req) => Response.json({ ip: req.headers.get("x-forwarded-for") }) },
+    webRoot: WEB_DIR,
+  });
+  const res = await gw.fetch(
+    new Request("http://x/functions/v1/api/x", { headers: { "x-forwarded-for": "203.0.113.9" } }),
+    { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 5555 } },
+  );
+  assert.deepEqual(await res.json(), { ip: "127.0.0.1" });
+});

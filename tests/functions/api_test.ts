@@ -46,6 +46,8 @@ async function setup() {
         headers: {
           authorization: `Bearer ${token}`,
           "content-type": "application/json",
+          // Each test user behind an address of their own (documentation range), as the gateway says.
+          "x-forwarded-for": `198.51.100.${Object.keys(USERS).indexOf(who) + 1}`,
           ...(init.headers ?? {}),
         },
         ...(init.json !== undefined ? { body: JSON.stringify(init.json) } : {}),
@@ -54,7 +56,11 @@ async function setup() {
   return {
     app,
     db,
-    as,
+    as: async (who: keyof typeof USERS) => {
+      const call = await as(who);
+      return (path: string, init: RequestInit & { json?: unknown } = {}) =>
+        Promise.resolve(call(path, init));
+    },
     async [Symbol.asyncDispose]() {
       kv.close();
       await sql.end();
@@ -442,4 +448,44 @@ Deno.test("API: /openapi.json describes the routes without a token", async () =>
     "content",
   ]);
   assert.equal(doc.paths["/api/health"].get.security, undefined);
+});
+
+Deno.test("API under concurrency: 100 parallel sends against a budget of 20 accept exactly 20; one client_id sent 10 times at once stores one message", async () => {
+  await using t = await setup();
+  const bob = await t.as("bob");
+  const statuses = await Promise.all(
+    Array.from(
+      { length: 100 },
+      (_, i) =>
+        bob(`/channels/${GENERAL}/messages`, {
+          method: "POST",
+          json: { content: `p${i}`, client_id: `par-${i}` },
+        })
+          .then((r) => r.status),
+    ),
+  );
+  assert.equal(statuses.filter((s) => s === 201).length, 20, `statuses: ${statuses.join(",")}`);
+  assert.equal(statuses.filter((s) => s === 429).length, 80);
+
+  const carol = await t.as("carol");
+  const same = await Promise.all(
+    Array.from(
+      { length: 10 },
+      () =>
+        carol(`/channels/${GENERAL}/messages`, {
+          method: "POST",
+          json: { content: "once", client_id: "dup-1" },
+        })
+          .then(async (r) => ({ status: r.status, id: (await r.json()).message?.id })),
+    ),
+  );
+  assert.equal(
+    new Set(same.map((s) => s.id)).size,
+    1,
+    `every answer names the same message: ${JSON.stringify(same)}`,
+  );
+  assert.equal(same.filter((s) => s.status === 201).length, 1, "created once");
+  const [n] = await t.db
+    .admin`select count(*)::int as n from public.messages where client_id = 'dup-1'`;
+  assert.equal(n!.n, 1);
 });
