@@ -126,7 +126,7 @@ export function createApp(deps: AppDeps) {
         await sql<BlockedTerm[]>`select term, action from public.blocked_terms`
       );
     app.use("*", requireUser({ jwtSecret: deps.jwtSecret, jwksUrl: deps.jwksUrl }));
-    app.route("/", messageRoutes({ sql, limiter, moderator, ai: deps.ai ?? localAi() }));
+    app.route("/", messageRoutes({ sql, limiter, moderator, ai: deps.ai ?? localAi(), metrics }));
     app.route("/", channelRoutes({ sql, limiter }));
     app.route("/", meRoutes({ sql, limiter }));
     app.route(
@@ -148,6 +148,11 @@ export function createApp(deps: AppDeps) {
   );
   app.onError((err, c) => {
     if (err instanceof AppError) {
+      if (err.code === "rate_limited") {
+        metrics.inc("rate_limited_total", "Requests refused by the rate limiter.", {
+          route: c.req.routePath,
+        });
+      }
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.json({ error: { code: err.code, message: err.message } }, ERROR_CODES[err.code]);
     }

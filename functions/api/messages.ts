@@ -13,6 +13,7 @@ import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
 import type { AiProvider } from "../_shared/ai.ts";
+import type { Metrics } from "../_shared/metrics.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { body, messageId, parse, uuid } from "./validate.ts";
 
@@ -21,6 +22,7 @@ export interface MessageDeps {
   limiter: RateLimiter;
   moderator: Moderator;
   ai: AiProvider;
+  metrics?: Metrics;
 }
 
 const content = z.string().transform(normalizeText).pipe(
@@ -54,7 +56,16 @@ async function viewOf(tx: postgres.TransactionSql, id: number | string) {
   return m;
 }
 
-export function messageRoutes({ sql, limiter, moderator, ai }: MessageDeps) {
+export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageDeps) {
+  const counted = (outcome: string) => {
+    if (outcome !== "ok") {
+      metrics?.inc(
+        "moderation_actions_total",
+        "Messages rejected, masked or flagged by moderation.",
+        { outcome },
+      );
+    }
+  };
   const app = new Hono<AuthEnv>();
   const run = callerRunner(sql);
 
@@ -91,6 +102,7 @@ export function messageRoutes({ sql, limiter, moderator, ai }: MessageDeps) {
     const channelId = parse(uuid, c.req.param("id"));
     const b = await body(c, SendBody);
     const verdict = await moderator.check(b.content);
+    counted(verdict.outcome);
     if (verdict.outcome === "rejected") {
       throw new AppError("content_rejected", `Message rejected: ${verdict.reason}`);
     }
@@ -127,6 +139,9 @@ export function messageRoutes({ sql, limiter, moderator, ai }: MessageDeps) {
       }
       return { created: true, message: await viewOf(tx, inserted[0]!.id) };
     });
+    if (result.created) {
+      metrics?.inc("messages_sent_total", "Messages stored (rate: messages per second).");
+    }
     return c.json({ message: result.message }, result.created ? 201 : 200);
   });
 
@@ -134,6 +149,7 @@ export function messageRoutes({ sql, limiter, moderator, ai }: MessageDeps) {
     const id = parse(messageId, c.req.param("id"));
     const b = await body(c, EditBody);
     const verdict = await moderator.check(b.content);
+    counted(verdict.outcome);
     if (verdict.outcome === "rejected") {
       throw new AppError("content_rejected", `Edit rejected: ${verdict.reason}`);
     }

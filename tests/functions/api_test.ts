@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { SignJWT } from "jose";
 import { createApp } from "../../functions/api/app.ts";
+import { Metrics } from "../../functions/_shared/metrics.ts";
 import { connectDb } from "../../functions/_shared/db.ts";
 import { applySeed } from "../../local/db/mod.ts";
 import { SUPABASE_DIR } from "../../local/paths.ts";
@@ -31,12 +32,15 @@ async function setup() {
   await applySeed(db.sql, [join(SUPABASE_DIR, "seed.sql")]);
   const kv = await Deno.openKv(":memory:");
   const sql = connectDb(db.url, 4);
+  const metrics = new Metrics();
   const app = createApp({
     sql,
     kv,
     jwtSecret: SECRET,
     log: () => {},
     allowedOrigins: ["https://chat.example"],
+    metrics,
+    metricsToken: "tok",
   });
   const as = async (who: keyof typeof USERS) => {
     const token = await tokenFor(USERS[who]);
@@ -379,7 +383,22 @@ Deno.test("API: reports and the moderators' queue; admins manage roles, terms an
 
 Deno.test("API: /metrics needs METRICS_TOKEN and speaks Prometheus text", async () => {
   await using t = await setup();
-  assert.equal((await t.app.request("/api/metrics")).status, 503, "off without a token configured");
+  const bob = await t.as("bob");
+  await bob(`/channels/${GENERAL}/messages`, {
+    method: "POST",
+    json: { content: "hi", client_id: "mt-1" },
+  });
+  await bob(`/channels/${GENERAL}/messages`, {
+    method: "POST",
+    json: { content: "oh darn", client_id: "mt-2" },
+  });
+  const scraped =
+    await (await t.app.request("/api/metrics", { headers: { authorization: "Bearer tok" } }))
+      .text();
+  assert.match(scraped, /messages_sent_total 2/);
+  assert.match(scraped, /moderation_actions_total\{outcome="masked"\} 1/);
+  const off = createApp({ sql: undefined, kv: undefined, log: () => {} });
+  assert.equal((await off.request("/api/metrics")).status, 503, "off without a token configured");
   const app = createApp({ sql: undefined, kv: undefined, log: () => {}, metricsToken: "s3cret" });
   await app.request("/api/health");
   assert.equal(
