@@ -508,3 +508,128 @@ Deno.test("API under concurrency: 100 parallel sends against a budget of 20 acce
     .admin`select count(*)::int as n from public.messages where client_id = 'dup-1'`;
   assert.equal(n!.n, 1);
 });
+
+Deno.test("API fuzz: random JSON, ids and queries at every route of the OpenAPI document never give a 500", async () => {
+  await using t = await setup();
+  const { openApiDocument } = await import("../../functions/api/openapi.ts");
+  let seed = 20261124;
+  const rand = () => ((seed = (seed * 1664525 + 1013904223) % 2 ** 32) / 2 ** 32);
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const ids = [
+    GENERAL,
+    MODERATORS,
+    crypto.randomUUID(),
+    "x",
+    "1",
+    "-5",
+    "99999999999999999999",
+    "%00",
+    "../etc",
+  ];
+  const keys = [
+    "content",
+    "client_id",
+    "reply_to_id",
+    "attachment_ids",
+    "name",
+    "is_private",
+    "member_ids",
+    "user_id",
+    "read_up_to",
+    "delivered_up_to",
+    "status",
+    "reason",
+    "message_id",
+    "term",
+    "action",
+    "role",
+    "bucket",
+    "path",
+    "username",
+  ];
+  const value = (depth = 0): unknown =>
+    pick<() => unknown>([
+      () => null,
+      () => Math.floor(rand() * 2 ** 40) * (rand() < 0.5 ? -1 : 1),
+      () => rand() < 0.5,
+      () =>
+        pick([
+          "",
+          "hello",
+          "💥".repeat(50),
+          "a".repeat(5000),
+          "<script>x</script>",
+          "\u0000\u0002",
+          GENERAL,
+        ]),
+      () => depth > 2 ? 1 : Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1)),
+      () =>
+        depth > 2 ? {} : Object.fromEntries(
+          Array.from(
+            { length: 1 + Math.floor(rand() * 4) },
+            () => [pick(keys), value(depth + 1)],
+          ),
+        ),
+    ])();
+  const doc = openApiDocument();
+  const routes = Object.entries(doc.paths).flatMap(([p, ops]) =>
+    Object.keys(ops).map((m) => [m, p] as const)
+  );
+  // A limiter that never refuses, so the fuzz reaches the routes rather than the 429s.
+  const sql = connectDb(t.db.url, 4);
+  const app = createApp({
+    sql,
+    kv: undefined,
+    jwtSecret: SECRET,
+    log: () => {},
+    limiter: {
+      backend: "kv",
+      take: () => Promise.resolve({ allowed: true, remaining: 99, retryAfterMs: 0, limit: 99 }),
+    },
+  });
+  const token = await tokenFor(USERS.alice);
+  const alice = (path: string, init: RequestInit) =>
+    app.request(`/api${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    });
+  const statuses = new Map<number, number>();
+  const failures: string[] = [];
+  for (let i = 0; i < 400; i++) {
+    const [method, template] = pick(routes);
+    const path = template.replace(/^\/api/, "").replace(
+      /\{[^}]+\}/g,
+      () => encodeURIComponent(pick(ids)),
+    );
+    const query = rand() < 0.5
+      ? `?${pick(["q", "limit", "before", "after", "cursor", "status", "term"])}=${
+        encodeURIComponent(String(value()))
+      }`
+      : "";
+    const body = method === "get"
+      ? undefined
+      : rand() < 0.2
+      ? "{not json"
+      : JSON.stringify(value());
+    const res = await alice(path + query, {
+      method: method.toUpperCase(),
+      ...(body !== undefined ? { body } : {}),
+    });
+    statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+    if (res.status === 500) {
+      failures.push(
+        `${method.toUpperCase()} ${path}${query.slice(0, 80)} ${
+          body?.slice(0, 80)
+        } → ${res.status} ${await res
+          .text()}`,
+      );
+    } else await res.body?.cancel();
+  }
+  await sql.end();
+  assert.deepEqual(failures, []);
+  assert.ok(
+    (statuses.get(200) ?? 0) + (statuses.get(201) ?? 0) > 20,
+    `some requests succeed: ${[...statuses]}`,
+  );
+  assert.ok((statuses.get(400) ?? 0) > 50, `most are refused as bad input: ${[...statuses]}`);
+});
