@@ -30,9 +30,13 @@ export function summarize(times: number[]): Stats {
 }
 
 export function row(name: string, st: Stats, baseline?: Stats): string {
-  const ratio = baseline
-    ? `  ${(baseline.p50 / st.p50).toFixed(1)}x faster than baseline (p50)`
-    : "  (baseline)";
+  let ratio = "  (baseline)";
+  if (baseline) {
+    const r = baseline.p50 / st.p50;
+    ratio = r >= 1
+      ? `  ${r.toFixed(1)}x faster than baseline (p50)`
+      : `  ${(1 / r).toFixed(1)}x slower than baseline (p50)`;
+  }
   return `${name.padEnd(48)} n=${String(st.n).padStart(4)}  p50 ${
     st.p50.toFixed(2).padStart(9)
   } ms  p95 ${st.p95.toFixed(2).padStart(9)} ms${ratio}`;
