@@ -18,6 +18,7 @@ import { connectDb, type Sql } from "../functions/_shared/db.ts";
 import { Metrics } from "../functions/_shared/metrics.ts";
 import { authBanner } from "../functions/_shared/auth_admin.ts";
 import { storageClient } from "../functions/_shared/storage_client.ts";
+import { aiFromEnv } from "../functions/_shared/ai.ts";
 import type { Logger } from "../functions/_shared/log.ts";
 
 export interface Stack {
@@ -91,6 +92,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       metrics,
       setAuthBan: authBanner(publicUrl, cfg.serviceRoleKey),
       storage: storageClient(publicUrl, cfg.serviceRoleKey),
+      ai: aiFromEnv(),
       allowedOrigins: (Deno.env.get("ALLOWED_ORIGINS") ??
         `http://127.0.0.1:${cfg.apiPort},http://localhost:${cfg.apiPort}`)
         .split(",").map((s) => s.trim()).filter(Boolean),

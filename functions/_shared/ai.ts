@@ -59,3 +59,81 @@ export function localAi(): AiProvider {
     },
   };
 }
+
+/**
+ * An OpenAI-compatible chat-completions provider (AI_PROVIDER_URL, AI_API_KEY, AI_MODEL). Any
+ * failure of the provider falls back to the local answer, so the feature never breaks.
+ */
+export function openAiCompatible(
+  opts: {
+    url: string;
+    apiKey?: string | undefined;
+    model?: string | undefined;
+    fallback?: AiProvider;
+  },
+): AiProvider {
+  const fallback = opts.fallback ?? localAi();
+  const base = opts.url.replace(/\/+$/, "");
+  async function complete(system: string, user: string): Promise<string> {
+    const res = await fetch(`${base}/chat/completions`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : {}),
+      },
+      body: JSON.stringify({
+        model: opts.model ?? "gpt-4o-mini",
+        temperature: 0,
+        messages: [{ role: "system", content: system }, { role: "user", content: user }],
+      }),
+      signal: AbortSignal.timeout(15_000),
+    });
+    if (!res.ok) throw new Error(`provider answered ${res.status}`);
+    const body = await res.json() as { choices?: { message?: { content?: string } }[] };
+    const text = body.choices?.[0]?.message?.content;
+    if (typeof text !== "string") throw new Error("provider gave no content");
+    return text.trim();
+  }
+  return {
+    name: "openai-compatible",
+    async sentiment(text) {
+      try {
+        const out = (await complete(
+          "Classify the sentiment of the user's text. Answer with one word: positive, neutral or negative.",
+          text,
+        )).toLowerCase();
+        const label = out.includes("positive")
+          ? "positive"
+          : out.includes("negative")
+          ? "negative"
+          : "neutral";
+        return { score: label === "positive" ? 1 : label === "negative" ? -1 : 0, label };
+      } catch {
+        return await fallback.sentiment(text);
+      }
+    },
+    async summarize(messages, maxSentences = 3) {
+      try {
+        const transcript = messages.map((m) => `${m.author}: ${m.content}`).join("\n");
+        const out = await complete(
+          `Summarize this chat in at most ${maxSentences} short lines, one per line, each starting with who said it.`,
+          transcript,
+        );
+        return out.split("\n").map((l) => l.replace(/^[-*\d.\s]+/, "").trim()).filter(Boolean)
+          .slice(0, maxSentences);
+      } catch {
+        return await fallback.summarize(messages, maxSentences);
+      }
+    },
+  };
+}
+
+/** The provider the environment asks for: AI_PROVIDER_URL → OpenAI-compatible, else local. */
+export function aiFromEnv(
+  env: (n: string) => string | undefined = (n) => Deno.env.get(n),
+): AiProvider {
+  const url = env("AI_PROVIDER_URL");
+  return url
+    ? openAiCompatible({ url, apiKey: env("AI_API_KEY"), model: env("AI_MODEL") })
+    : localAi();
+}

@@ -6,6 +6,7 @@ import { createApp } from "./app.ts";
 import { connectDb } from "../_shared/db.ts";
 import { authBanner } from "../_shared/auth_admin.ts";
 import { storageClient } from "../_shared/storage_client.ts";
+import { aiFromEnv } from "../_shared/ai.ts";
 
 const env = (name: string) => Deno.env.get(name) || undefined;
 const dbUrl = env("SUPABASE_DB_URL");
@@ -23,6 +24,7 @@ const app = createApp({
     Boolean,
   ),
   metricsToken: env("METRICS_TOKEN"),
+  ai: aiFromEnv(),
   setAuthBan: authBanner(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY")),
   storage: env("SUPABASE_URL") && env("SUPABASE_SERVICE_ROLE_KEY")
     ? storageClient(env("SUPABASE_URL")!, env("SUPABASE_SERVICE_ROLE_KEY")!)
