@@ -84,3 +84,18 @@ Deno.test("imageSize reads dimensions from headers, and thumbnails are at most 3
     "a corrupt image is an error, not a crash",
   );
 });
+
+Deno.test("thumbnail golden test: the WASM/JS path gives the reviewed picture, within 2 levels per channel", async () => {
+  const { thumbnailSource } = await import("../../tests/golden/make_thumbnail_source.ts");
+  const t = await thumbnail(await thumbnailSource(), "image/png", { native: false });
+  const got = await Image.decode(t.bytes);
+  const want = await Image.decode(
+    await Deno.readFile(new URL("../../tests/golden/thumbnail_320x213.png", import.meta.url)),
+  );
+  assert.deepEqual([got.width, got.height], [want.width, want.height]);
+  let worst = 0;
+  for (let i = 0; i < got.bitmap.length; i++) {
+    worst = Math.max(worst, Math.abs(got.bitmap[i]! - want.bitmap[i]!));
+  }
+  assert.ok(worst <= 2, `largest difference ${worst}`);
+});
