@@ -12,7 +12,10 @@ export interface AiProvider {
   summarize(
     messages: { author: string; content: string }[],
     maxSentences?: number,
-  ): Promise<string[]>;
+  ): Promise<
+    string[]
+  >; /** The @assistant's reply to `question`, given the channel messages search found for it. */
+  answer(question: string, context: { author: string; content: string }[]): Promise<string>;
 }
 
 const STOP = new Set(
@@ -57,6 +60,13 @@ export function localAi(): AiProvider {
       );
       return Promise.resolve(best.map((s) => `${s.author}: ${s.text}`));
     },
+    answer(_question, context) {
+      if (!context.length) {
+        return Promise.resolve("I could not find anything about that in this channel yet.");
+      }
+      const lines = context.slice(0, 3).map((m) => `• ${m.author}: ${m.content.slice(0, 200)}`);
+      return Promise.resolve(`Here is what this channel says about it:\n${lines.join("\n")}`);
+    },
   };
 }
 
@@ -96,6 +106,18 @@ export function openAiCompatible(
   }
   return {
     name: "openai-compatible",
+    async answer(question, context) {
+      try {
+        const notes = context.map((m) => `${m.author}: ${m.content}`).join("\n");
+        return await complete(
+          "You are the assistant of a team chat. Answer briefly, using only these channel messages:\n" +
+            notes,
+          question,
+        );
+      } catch {
+        return await fallback.answer(question, context);
+      }
+    },
     async sentiment(text) {
       try {
         const out = (await complete(

@@ -77,7 +77,12 @@ export function createModerator(
         out = out.normalize("NFKC").replace(h.re, (m) => "*".repeat([...m].length));
         masked = true;
       }
-      const profane = matcher.getAllMatches(out, true);
+      // Mentions are names, not words: "@assistant" reads as "aassistant" to the leetspeak matcher.
+      const mentions = [...out.matchAll(/@[A-Za-z0-9_.]{3,32}/g)].map((
+        m,
+      ) => [m.index, m.index + m[0].length - 1]);
+      const profane = matcher.getAllMatches(out, true)
+        .filter((p) => !mentions.some(([s, e]) => p.startIndex <= e! && p.endIndex >= s!));
       if (profane.length) {
         out = censor.applyTo(out, profane);
         masked = true;

@@ -18,6 +18,10 @@ Deno.test("moderation rejects, masks and flags by the admin's terms, and masks p
   const leet = await m.check("you are a fvck1ng idiot");
   assert.equal(leet.outcome, "masked");
   assert.doesNotMatch(leet.text, /fvck/);
+  assert.deepEqual(await m.check("@assistant @sassy_cat hi"), {
+    outcome: "ok",
+    text: "@assistant @sassy_cat hi",
+  }, "mentions are left alone");
   assert.equal(loads, 1, "terms are cached");
   m.invalidate();
   await m.check("hello");

@@ -49,6 +49,9 @@ export const ReceiptBody = z.object({
 );
 const emoji = z.string().min(1).max(32).refine((e) => !/[\s<>]/.test(e), "not an emoji");
 
+/** The @assistant user (migration 20251124001400). */
+export const ASSISTANT = "00000000-0000-4000-8000-00000000a551";
+
 const MENTION = /(?:^|[^\w.@])@([a-z0-9_.]{3,32})/gi;
 
 async function viewOf(tx: postgres.TransactionSql, id: number | string) {
@@ -81,6 +84,32 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
       from public.channels c where c.id = ${channelId}`);
     if (!row) throw new NotFoundError("No such channel");
     if (!row.member) throw new AppError("forbidden", "You are not a member of this channel");
+  }
+
+  /** Finds what the channel says about the question (search, as the asker) and replies. */
+  async function answerAsAssistant(
+    claims: Record<string, unknown>,
+    questionId: number,
+    text: string,
+  ) {
+    const question = text.replace(/@assistant\b/gi, "").trim();
+    const hits = question.length >= 3
+      ? await run({ get: () => claims }, "read", (tx) =>
+        tx`
+          select m.content, m.sender ->> 'username' as author
+          from public.search_messages(${question}, (select channel_id from public.messages where id = ${questionId})) h
+          join lateral public.message_views(array[h.id]) m on true
+          where h.id <> ${questionId} and m.sender_id is distinct from ${ASSISTANT}::uuid limit 5`)
+      : [];
+    const answer = await ai.answer(
+      question,
+      hits.map((h) => ({ author: String(h.author), content: String(h.content) })),
+    );
+    await run(
+      { get: () => claims },
+      "write",
+      (tx) => tx`select private.assistant_reply(${questionId}, ${answer})`,
+    );
   }
 
   app.get("/channels/:id/messages", async (c) => {
@@ -141,6 +170,13 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
     });
     if (result.created) {
       metrics?.inc("messages_sent_total", "Messages stored (rate: messages per second).");
+    }
+    if (result.created && (result.message?.mentions as string[] | undefined)?.includes(ASSISTANT)) {
+      // Answered after the response, so the sender is not kept waiting for the model.
+      const claims = c.get("claims");
+      void answerAsAssistant(claims, Number(result.message!.id), verdict.text).catch((e) =>
+        console.error(JSON.stringify({ level: "error", msg: "assistant failed", error: String(e) }))
+      );
     }
     return c.json({ message: result.message }, result.created ? 201 : 200);
   });

@@ -664,3 +664,43 @@ Deno.test("API: every route the app registers is in /openapi.json, and nothing e
   assert.deepEqual(missing, [], "routes without documentation");
   assert.deepEqual(stale, [], "documented routes that do not exist");
 });
+
+Deno.test("API: mentioning @assistant gets a reply in the thread, from what the channel says", async () => {
+  await using t = await setup();
+  const alice = await t.as("alice");
+  await alice(`/channels/${GENERAL}/messages`, {
+    method: "POST",
+    json: { content: "The launch is on Friday at noon.", client_id: "as-1" },
+  });
+  const asked = await alice(`/channels/${GENERAL}/messages`, {
+    method: "POST",
+    json: { content: "@assistant when is the launch?", client_id: "as-2" },
+  });
+  const q = (await asked.json()).message;
+  assert.deepEqual(
+    q.mentions,
+    ["00000000-0000-4000-8000-00000000a551"],
+    "the assistant counts as mentioned",
+  );
+  let reply: Record<string, unknown> | undefined;
+  for (let i = 0; i < 50 && !reply; i++) {
+    [reply] = await t.db.admin`select content, reply_to_id from public.messages
+                               where sender_id = '00000000-0000-4000-8000-00000000a551' and reply_to_id = ${q.id}`;
+    if (!reply) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(reply, "the assistant answered");
+  assert.match(String(reply.content), /Friday at noon/);
+  // Nobody makes the assistant speak under a message that does not ask it.
+  await assert.rejects(
+    () =>
+      t.db.sql.begin(async (tx) => {
+        await tx`select set_config('request.jwt.claims', ${
+          JSON.stringify({ sub: USERS.alice, role: "authenticated" })
+        }, true)`;
+        await tx.unsafe("set local role chat_api");
+        const [m] = await tx`select id from public.messages where client_id = 'as-1'`;
+        await tx`select private.assistant_reply(${m!.id}, 'I say what you want')`;
+      }),
+    /does not ask the assistant/,
+  );
+});

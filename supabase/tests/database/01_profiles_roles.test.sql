@@ -68,7 +68,7 @@ select tests.clear_authentication();
 
 -- moderator, admin
 select tests.authenticate_as('mod');
-select is((select count(*) from public.user_roles), 7::bigint, 'a moderator reads every role (admin view)');
+select is((select count(*) from public.user_roles), 8::bigint, 'a moderator reads every role (admin view; 7 test users and the assistant)');
 select tests.clear_authentication();
 select tests.api_as('mod');
 select is(tests.affected($$ update public.user_roles set role = 'admin' where user_id = tests.uid('bob') $$), 0::bigint,
