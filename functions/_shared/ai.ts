@@ -12,10 +12,11 @@ export interface AiProvider {
   summarize(
     messages: { author: string; content: string }[],
     maxSentences?: number,
-  ): Promise<
-    string[]
-  >; /** The @assistant's reply to `question`, given the channel messages search found for it. */
+  ): Promise<string[]>;
+  /** The @assistant's reply to `question`, given the channel messages search found for it. */
   answer(question: string, context: { author: string; content: string }[]): Promise<string>;
+  /** Optional model check in moderation: "flag" sends the message to the moderators' queue. */
+  review?(text: string): Promise<"ok" | "flag">;
 }
 
 const STOP = new Set(
@@ -106,6 +107,18 @@ export function openAiCompatible(
   }
   return {
     name: "openai-compatible",
+    async review(text) {
+      try {
+        const out = (await complete(
+          "You review chat messages for a moderation queue. Answer FLAG if the message is abusive, hateful, " +
+            "threatening or sexual harassment; otherwise answer OK. One word.",
+          text,
+        )).toUpperCase();
+        return out.startsWith("FLAG") ? "flag" : "ok";
+      } catch {
+        return "ok"; // the model being down never blocks a message; the word lists still apply
+      }
+    },
     async answer(question, context) {
       try {
         const notes = context.map((m) => `${m.author}: ${m.content}`).join("\n");

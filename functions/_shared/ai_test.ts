@@ -40,6 +40,8 @@ Deno.test("the OpenAI-compatible provider speaks chat completions to a local fak
     const system = body.messages[0].content as string;
     const content = system.startsWith("Classify")
       ? "Negative."
+      : system.startsWith("You review")
+      ? (String(body.messages[1].content).includes("hate") ? "FLAG" : "OK")
       : "- alice: the release moved to Friday\n- carol: login page fixed";
     return Response.json({
       id: "x",
@@ -59,12 +61,23 @@ Deno.test("the OpenAI-compatible provider speaks chat completions to a local fak
       "carol: login page fixed",
     ]);
     assert.equal(seen[0]!.auth, "Bearer sk-local");
+    assert.equal(
+      await ai.review!("I hate you all"),
+      "flag",
+      "the optional model check in moderation",
+    );
+    assert.equal(await ai.review!("see you at lunch"), "ok");
     assert.equal(seen[0]!.body.model, "tiny");
     fail = true;
     assert.equal(
       (await ai.sentiment("I love it, great")).label,
       "positive",
       "falls back to the local lexicon",
+    );
+    assert.equal(
+      await ai.review!("I hate you all"),
+      "ok",
+      "a model that is down never blocks a message",
     );
     assert.equal(aiFromEnv(() => undefined).name, "local");
   } finally {

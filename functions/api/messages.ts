@@ -131,6 +131,9 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
     const channelId = parse(uuid, c.req.param("id"));
     const b = await body(c, SendBody);
     const verdict = await moderator.check(b.content);
+    if (verdict.outcome === "ok" && ai.review && (await ai.review(verdict.text)) === "flag") {
+      verdict.outcome = "flagged";
+    }
     counted(verdict.outcome);
     if (verdict.outcome === "rejected") {
       throw new AppError("content_rejected", `Message rejected: ${verdict.reason}`);

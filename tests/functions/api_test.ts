@@ -704,3 +704,44 @@ Deno.test("API: mentioning @assistant gets a reply in the thread, from what the 
     /does not ask the assistant/,
   );
 });
+
+Deno.test("API: with a model provider configured, a message the model flags goes to the moderators' queue", async () => {
+  await using t = await setup();
+  const { openAiCompatible } = await import("../../functions/_shared/ai.ts");
+  const model = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const body = await req.json();
+    const text = String(body.messages.at(-1).content);
+    const content =
+      String(body.messages[0].content).startsWith("You review") && text.includes("wish you harm")
+        ? "FLAG"
+        : "OK";
+    return Response.json({ choices: [{ message: { role: "assistant", content } }] });
+  });
+  const sql = connectDb(t.db.url, 2);
+  try {
+    const app = createApp({
+      sql,
+      kv: undefined,
+      jwtSecret: SECRET,
+      log: () => {},
+      ai: openAiCompatible({ url: `http://127.0.0.1:${(model.addr as Deno.NetAddr).port}` }),
+    });
+    const token = await tokenFor(USERS.bob);
+    const send = (content: string, client_id: string) =>
+      app.request(`/api/channels/${GENERAL}/messages`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ content, client_id }),
+      });
+    const calm = await (await send("see you tomorrow", "m-1")).json();
+    assert.equal(calm.message.moderation, "ok");
+    const mean = await (await send("I wish you harm", "m-2")).json();
+    assert.equal(mean.message.moderation, "flagged");
+    const [report] = await t.db
+      .admin`select status from public.reports where message_id = ${mean.message.id}`;
+    assert.equal(report?.status, "open");
+  } finally {
+    await sql.end();
+    await model.shutdown();
+  }
+});
