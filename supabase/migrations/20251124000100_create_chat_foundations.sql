@@ -33,3 +33,9 @@ language sql stable security definer set search_path = ''
 as $$ select auth.uid() $$;
 revoke all on function private.caller_id() from public;
 grant execute on function private.caller_id() to authenticated, chat_api, service_role;
+
+-- The @assistant's user id (the user itself is made by the assistant migration).
+create function private.assistant_id() returns uuid
+language sql immutable
+as $$ select '00000000-0000-4000-8000-00000000a551'::uuid $$;
+grant execute on function private.assistant_id() to authenticated, chat_api, service_role;

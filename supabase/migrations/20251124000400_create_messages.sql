@@ -66,7 +66,8 @@ create policy "chat_api can delete any message as moderator" on public.messages
   using ((select private.is_moderator()))
   with check ((select private.is_moderator()));
 
--- Inserts: a reply must quote a message of the same channel; mentions keep only members.
+-- Inserts: a reply must quote a message of the same channel; mentions keep only members
+-- (and the assistant).
 create function private.check_message_insert() returns trigger
 language plpgsql security definer set search_path = ''
 as $$
@@ -79,10 +80,12 @@ begin
     raise exception 'reply_to_id % is not a message of this channel', new.reply_to_id
       using errcode = '23503';
   end if;
+  -- Mentions keep other members of the channel, and the @assistant (who answers anywhere).
   new.mentions := coalesce(array(
     select distinct u from unnest(new.mentions) u
-    join public.channel_members cm on cm.channel_id = new.channel_id and cm.user_id = u
     where u is distinct from new.sender_id
+      and (u = private.assistant_id() or exists (
+        select 1 from public.channel_members cm where cm.channel_id = new.channel_id and cm.user_id = u))
   ), '{}');
   new.created_at := now();
   new.edited_at := null;

@@ -11,11 +11,6 @@ values ('00000000-0000-0000-0000-000000000000', '00000000-0000-4000-8000-0000000
   now(), now(), '', '', '', '')
 on conflict (id) do nothing;
 
-create function private.assistant_id() returns uuid
-language sql immutable
-as $$ select '00000000-0000-4000-8000-00000000a551'::uuid $$;
-grant execute on function private.assistant_id() to authenticated, chat_api, service_role;
-
 -- Posts the assistant's answer to message `question` (which must mention the assistant and be
 -- visible to the caller, i.e. in one of their channels). Returns the new message id.
 create function private.assistant_reply(question bigint, answer text) returns bigint
@@ -40,30 +35,3 @@ end
 $$;
 revoke all on function private.assistant_reply(bigint, text) from public;
 grant execute on function private.assistant_reply(bigint, text) to chat_api, service_role;
-
--- Mentions of the assistant are kept even though it is not a member of the channel.
-create or replace function private.check_message_insert() returns trigger
-language plpgsql security definer set search_path = ''
-as $$
-begin
-  if new.reply_to_id is not null and not exists (
-    select 1 from public.messages m where m.id = new.reply_to_id and m.channel_id = new.channel_id
-  ) and not exists (
-    select 1 from public.messages_archive a where a.id = new.reply_to_id and a.channel_id = new.channel_id
-  ) then
-    raise exception 'reply_to_id % is not a message of this channel', new.reply_to_id
-      using errcode = '23503';
-  end if;
-  new.mentions := coalesce(array(
-    select distinct u from unnest(new.mentions) u
-    where u is distinct from new.sender_id
-      and (u = private.assistant_id() or exists (
-        select 1 from public.channel_members cm where cm.channel_id = new.channel_id and cm.user_id = u))
-  ), '{}');
-  new.created_at := now();
-  new.edited_at := null;
-  new.deleted_at := null;
-  new.deleted_by := null;
-  return new;
-end
-$$;
