@@ -11,7 +11,22 @@ import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
+import { doc } from "./docs.ts";
 import { body, messageId, parse, uuid } from "./validate.ts";
+
+export const ReportBody = z.object({
+  message_id: z.number().int().positive(),
+  reason: z.string().trim().min(1).max(500),
+});
+export const DecideBody = z.object({
+  status: z.enum(["dismissed", "actioned"]),
+  delete_message: z.boolean().default(false),
+});
+export const RoleBody = z.object({ role: z.enum(["user", "moderator", "admin"]) });
+export const TermBody = z.object({
+  term: z.string().trim().min(1).max(100).transform((t) => t.toLowerCase()),
+  action: z.enum(["reject", "mask", "flag"]),
+});
 
 export interface AdminDeps {
   sql: Sql;
@@ -36,132 +51,164 @@ export function adminRoutes({ sql, limiter, moderator, setAuthBan }: AdminDeps) 
     await next();
   };
 
-  app.post("/reports", rateLimit(limiter, "report"), async (c) => {
-    const b = await body(
-      c,
-      z.object({
-        message_id: z.number().int().positive(),
-        reason: z.string().trim().min(1).max(500),
-      }),
-    );
-    const [report] = await run(
-      c,
-      "write",
-      (tx) =>
-        tx`insert into public.reports (message_id, reporter_id, reason) values (${b.message_id}, ${c
-          .get("userId")!}, ${b.reason})
+  app.post(
+    "/reports",
+    doc("Report a message", { body: ReportBody }),
+    rateLimit(limiter, "report"),
+    async (c) => {
+      const b = await body(
+        c,
+        ReportBody,
+      );
+      const [report] = await run(
+        c,
+        "write",
+        (tx) =>
+          tx`insert into public.reports (message_id, reporter_id, reason) values (${b.message_id}, ${c
+            .get("userId")!}, ${b.reason})
          returning id, message_id, status, created_at`,
-    );
-    return c.json({ report }, 201);
-  });
+      );
+      return c.json({ report }, 201);
+    },
+  );
 
-  app.get("/admin/reports", requireRole("moderator", "admin"), async (c) => {
-    const status = parse(
-      z.enum(["open", "dismissed", "actioned"]).default("open"),
-      c.req.query("status") ?? undefined,
-    );
-    const reports = await run(c, "read", (tx) =>
-      tx`
+  app.get(
+    "/admin/reports",
+    doc("The moderators' queue (?status=)"),
+    requireRole("moderator", "admin"),
+    async (c) => {
+      const status = parse(
+        z.enum(["open", "dismissed", "actioned"]).default("open"),
+        c.req.query("status") ?? undefined,
+      );
+      const reports = await run(c, "read", (tx) =>
+        tx`
       select r.id, r.reason, r.status, r.created_at, r.reviewed_by, r.reviewed_at, r.channel_id,
         jsonb_build_object('id', m.id, 'content', m.content, 'sender_id', m.sender_id, 'deleted', m.deleted_at is not null) as message,
         (select p.username from public.profiles p where p.id = r.reporter_id) as reporter
       from public.reports r left join public.messages m on m.id = r.message_id
       where r.status = ${status} order by r.created_at limit 200`);
-    return c.json({ reports });
-  });
+      return c.json({ reports });
+    },
+  );
 
-  app.post("/admin/reports/:id", requireRole("moderator", "admin"), async (c) => {
-    const id = parse(messageId, c.req.param("id"));
-    const b = await body(
-      c,
-      z.object({
-        status: z.enum(["dismissed", "actioned"]),
-        delete_message: z.boolean().default(false),
-      }),
-    );
-    const report = await run(c, "write", async (tx) => {
-      const [r] =
-        await tx`update public.reports set status = ${b.status} where id = ${id} returning id, message_id, status`;
-      if (!r) throw new NotFoundError("No such report");
-      if (b.delete_message) {
-        await tx`update public.messages set deleted_at = now() where id = ${r.message_id} and deleted_at is null`;
-      }
-      return r;
-    });
-    return c.json({ report });
-  });
+  app.post(
+    "/admin/reports/:id",
+    doc("Decide a report (moderators)", { body: DecideBody }),
+    requireRole("moderator", "admin"),
+    async (c) => {
+      const id = parse(messageId, c.req.param("id"));
+      const b = await body(
+        c,
+        DecideBody,
+      );
+      const report = await run(c, "write", async (tx) => {
+        const [r] =
+          await tx`update public.reports set status = ${b.status} where id = ${id} returning id, message_id, status`;
+        if (!r) throw new NotFoundError("No such report");
+        if (b.delete_message) {
+          await tx`update public.messages set deleted_at = now() where id = ${r.message_id} and deleted_at is null`;
+        }
+        return r;
+      });
+      return c.json({ report });
+    },
+  );
 
-  app.post("/admin/users/:id/role", requireRole("admin"), async (c) => {
-    const id = parse(uuid, c.req.param("id"));
-    const { role } = await body(c, z.object({ role: z.enum(["user", "moderator", "admin"]) }));
-    if (id === c.get("userId") && role !== "admin") {
-      throw new AppError("conflict", "Admins cannot demote themselves");
-    }
-    const rows = await run(
-      c,
-      "write",
-      (tx) =>
-        tx`update public.user_roles set role = ${role} where user_id = ${id} returning user_id, role`,
-    );
-    if (!rows.length) throw new NotFoundError("No such user");
-    return c.json(rows[0]);
-  });
-
-  for (const [path, active] of [["deactivate", false], ["reactivate", true]] as const) {
-    app.post(`/admin/users/:id/${path}`, requireRole("admin"), async (c) => {
+  app.post(
+    "/admin/users/:id/role",
+    doc("Change a user's role (admins)", { body: RoleBody }),
+    requireRole("admin"),
+    async (c) => {
       const id = parse(uuid, c.req.param("id"));
-      if (id === c.get("userId")) {
-        throw new AppError("conflict", "Admins cannot deactivate themselves here");
+      const { role } = await body(c, RoleBody);
+      if (id === c.get("userId") && role !== "admin") {
+        throw new AppError("conflict", "Admins cannot demote themselves");
       }
       const rows = await run(
         c,
         "write",
         (tx) =>
-          tx`update public.profiles set deactivated_at = ${
-            active ? null : new Date()
-          } where id = ${id} returning id`,
+          tx`update public.user_roles set role = ${role} where user_id = ${id} returning user_id, role`,
       );
       if (!rows.length) throw new NotFoundError("No such user");
-      // Also in Auth: a ban ends their sessions at once (the token hook refuses new ones anyway).
-      await setAuthBan?.(id, !active);
-      return c.json({ id, active });
-    });
+      return c.json(rows[0]);
+    },
+  );
+
+  for (const [path, active] of [["deactivate", false], ["reactivate", true]] as const) {
+    app.post(
+      `/admin/users/:id/${path}`,
+      doc(active ? "Reactivate a user (admins)" : "Deactivate a user (admins; also bans in Auth)"),
+      requireRole("admin"),
+      async (c) => {
+        const id = parse(uuid, c.req.param("id"));
+        if (id === c.get("userId")) {
+          throw new AppError("conflict", "Admins cannot deactivate themselves here");
+        }
+        const rows = await run(
+          c,
+          "write",
+          (tx) =>
+            tx`update public.profiles set deactivated_at = ${
+              active ? null : new Date()
+            } where id = ${id} returning id`,
+        );
+        if (!rows.length) throw new NotFoundError("No such user");
+        // Also in Auth: a ban ends their sessions at once (the token hook refuses new ones anyway).
+        await setAuthBan?.(id, !active);
+        return c.json({ id, active });
+      },
+    );
   }
 
-  app.get("/admin/blocked-terms", requireRole("moderator", "admin"), async (c) => {
-    const terms = await run(
-      c,
-      "read",
-      (tx) => tx`select term, action, created_at from public.blocked_terms order by term`,
-    );
-    return c.json({ terms });
-  });
-  app.post("/admin/blocked-terms", requireRole("admin"), async (c) => {
-    const b = await body(
-      c,
-      z.object({
-        term: z.string().trim().min(1).max(100).transform((t) => t.toLowerCase()),
-        action: z.enum(["reject", "mask", "flag"]),
-      }),
-    );
-    const [term] = await run(c, "write", (tx) =>
-      tx`
+  app.get(
+    "/admin/blocked-terms",
+    doc("Blocked terms (moderators)"),
+    requireRole("moderator", "admin"),
+    async (c) => {
+      const terms = await run(
+        c,
+        "read",
+        (tx) => tx`select term, action, created_at from public.blocked_terms order by term`,
+      );
+      return c.json({ terms });
+    },
+  );
+  app.post(
+    "/admin/blocked-terms",
+    doc("Add or change a blocked term (admins)", { body: TermBody }),
+    requireRole("admin"),
+    async (c) => {
+      const b = await body(
+        c,
+        TermBody,
+      );
+      const [term] = await run(c, "write", (tx) =>
+        tx`
       insert into public.blocked_terms (term, action) values (${b.term}, ${b.action})
       on conflict (term) do update set action = excluded.action returning term, action`);
-    moderator.invalidate();
-    return c.json({ term }, 201);
-  });
-  app.delete("/admin/blocked-terms", requireRole("admin"), async (c) => {
-    const term = parse(z.string().trim().min(1).max(100), c.req.query("term") ?? "").toLowerCase();
-    const rows = await run(
-      c,
-      "write",
-      (tx) => tx`delete from public.blocked_terms where term = ${term} returning term`,
-    );
-    if (!rows.length) throw new NotFoundError("No such term");
-    moderator.invalidate();
-    return c.json({ removed: term });
-  });
+      moderator.invalidate();
+      return c.json({ term }, 201);
+    },
+  );
+  app.delete(
+    "/admin/blocked-terms",
+    doc("Remove a blocked term (?term=, admins)"),
+    requireRole("admin"),
+    async (c) => {
+      const term = parse(z.string().trim().min(1).max(100), c.req.query("term") ?? "")
+        .toLowerCase();
+      const rows = await run(
+        c,
+        "write",
+        (tx) => tx`delete from public.blocked_terms where term = ${term} returning term`,
+      );
+      if (!rows.length) throw new NotFoundError("No such term");
+      moderator.invalidate();
+      return c.json({ removed: term });
+    },
+  );
 
   return app;
 }

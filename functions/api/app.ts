@@ -25,7 +25,8 @@ import { adminRoutes } from "./admin.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
 import { type AiProvider, localAi } from "../_shared/ai.ts";
-import { openApiDocument } from "./openapi.ts";
+import { openAPIRouteHandler } from "hono-openapi";
+import { doc } from "./docs.ts";
 import { Metrics } from "../_shared/metrics.ts";
 
 export interface AppDeps {
@@ -108,8 +109,23 @@ export function createApp(deps: AppDeps) {
     "/health",
     healthRoutes({ sql: deps.sql, kv: deps.kv, limiter: limiter?.backend ?? "none" }),
   );
-  app.get("/openapi.json", (c) => c.json(openApiDocument()));
-  app.get("/metrics", (c) => {
+  app.get(
+    "/openapi.json",
+    doc("This document (OpenAPI 3.1, generated from the routes and their zod schemas)", {
+      public: true,
+    }),
+    openAPIRouteHandler(app, {
+      documentation: {
+        openapi: "3.1.0",
+        info: { title: "Chat API", version: "1" },
+        servers: [{ url: "/functions/v1" }],
+        components: {
+          securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
+        },
+      },
+    }),
+  );
+  app.get("/metrics", doc("Prometheus metrics (bearer METRICS_TOKEN)", { public: true }), (c) => {
     if (!deps.metricsToken) {
       throw new AppError("service_unavailable", "Metrics are off: set METRICS_TOKEN");
     }

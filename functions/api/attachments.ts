@@ -12,6 +12,7 @@ import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
+import { doc } from "./docs.ts";
 import { body } from "./validate.ts";
 
 const Body = z.object({
@@ -35,69 +36,75 @@ export function attachmentRoutes(
   { sql, limiter, storage }: { sql: Sql; limiter: RateLimiter; storage: StorageClient },
 ) {
   const app = new Hono<AuthEnv>();
-  app.post("/attachments", rateLimit(limiter, "upload"), async (c) => {
-    const b = await body(c, Body);
-    const [channelId, owner] = b.path.split("/") as [string, string, string];
-    if (owner !== c.get("userId")) {
-      throw new AppError("forbidden", "You can only record your own uploads");
-    }
-    // The caller must be able to read it under the storage policies (a member of the channel).
-    const [visible] = await asCaller(
-      sql,
-      c.get("claims"),
-      "read",
-      (tx) => tx`select 1 from storage.objects where bucket_id = ${b.bucket} and name = ${b.path}`,
-    );
-    if (!visible) throw new AppError("not_found", "No such uploaded object");
-    const object = await storage.download(b.bucket, b.path);
-    if (!object) throw new AppError("not_found", "No such uploaded object");
-    const bucket = await storage.bucket(b.bucket);
-    if (!bucket) throw new DependencyDownError("The bucket is missing");
-    const real = await sniff(object.bytes);
-    if (!real || !allowed(bucket.allowed_mime_types, real)) {
-      await storage.remove(b.bucket, b.path);
-      throw new AppError(
-        "unsupported_media_type",
-        `The file's content (${real ?? "unknown"}) is not an allowed type; it was deleted`,
+  app.post(
+    "/attachments",
+    doc("Record an uploaded file after checking it by content", { body: Body }),
+    rateLimit(limiter, "upload"),
+    async (c) => {
+      const b = await body(c, Body);
+      const [channelId, owner] = b.path.split("/") as [string, string, string];
+      if (owner !== c.get("userId")) {
+        throw new AppError("forbidden", "You can only record your own uploads");
+      }
+      // The caller must be able to read it under the storage policies (a member of the channel).
+      const [visible] = await asCaller(
+        sql,
+        c.get("claims"),
+        "read",
+        (tx) =>
+          tx`select 1 from storage.objects where bucket_id = ${b.bucket} and name = ${b.path}`,
       );
-    }
-    let dims: { width: number; height: number } | undefined;
-    let thumbPath: string | null = null;
-    if (real.startsWith("image/")) {
-      dims = imageSize(object.bytes, real);
-      if (!dims || dims.width * dims.height > MAX_PIXELS) {
+      if (!visible) throw new AppError("not_found", "No such uploaded object");
+      const object = await storage.download(b.bucket, b.path);
+      if (!object) throw new AppError("not_found", "No such uploaded object");
+      const bucket = await storage.bucket(b.bucket);
+      if (!bucket) throw new DependencyDownError("The bucket is missing");
+      const real = await sniff(object.bytes);
+      if (!real || !allowed(bucket.allowed_mime_types, real)) {
         await storage.remove(b.bucket, b.path);
         throw new AppError(
           "unsupported_media_type",
-          dims ? "Images may have at most 25 megapixels" : "The image is corrupt",
+          `The file's content (${real ?? "unknown"}) is not an allowed type; it was deleted`,
         );
       }
-      if (real === "image/jpeg" || real === "image/png") {
-        try {
-          const t = await thumbnail(object.bytes, real);
-          thumbPath = `${b.path}.thumb.${t.mime === "image/jpeg" ? "jpg" : "png"}`;
-          await storage.upload(b.bucket, thumbPath, t.bytes, t.mime);
-        } catch (e) {
-          if (e instanceof DependencyDownError) throw e;
+      let dims: { width: number; height: number } | undefined;
+      let thumbPath: string | null = null;
+      if (real.startsWith("image/")) {
+        dims = imageSize(object.bytes, real);
+        if (!dims || dims.width * dims.height > MAX_PIXELS) {
           await storage.remove(b.bucket, b.path);
-          throw new AppError("unsupported_media_type", "The image is corrupt");
+          throw new AppError(
+            "unsupported_media_type",
+            dims ? "Images may have at most 25 megapixels" : "The image is corrupt",
+          );
+        }
+        if (real === "image/jpeg" || real === "image/png") {
+          try {
+            const t = await thumbnail(object.bytes, real);
+            thumbPath = `${b.path}.thumb.${t.mime === "image/jpeg" ? "jpg" : "png"}`;
+            await storage.upload(b.bucket, thumbPath, t.bytes, t.mime);
+          } catch (e) {
+            if (e instanceof DependencyDownError) throw e;
+            await storage.remove(b.bucket, b.path);
+            throw new AppError("unsupported_media_type", "The image is corrupt");
+          }
         }
       }
-    }
-    const sha = await sha256Hex(object.bytes);
-    try {
-      const [row] = await asCaller(sql, c.get("claims"), "write", (tx) =>
-        tx`
+      const sha = await sha256Hex(object.bytes);
+      try {
+        const [row] = await asCaller(sql, c.get("claims"), "write", (tx) =>
+          tx`
         insert into public.attachments (channel_id, uploaded_by, bucket, path, mime_type, size_bytes, width, height, thumb_path, sha256)
         values (${channelId}, ${owner}, ${b.bucket}, ${b.path}, ${real}, ${object.bytes.length}, ${
-          dims?.width ?? null
-        },
+            dims?.width ?? null
+          },
           ${dims?.height ?? null}, ${thumbPath}, ${sha})
         returning *`);
-      return c.json({ attachment: row }, 201);
-    } catch (e) {
-      throw fromDbError(e);
-    }
-  });
+        return c.json({ attachment: row }, 201);
+      } catch (e) {
+        throw fromDbError(e);
+      }
+    },
+  );
   return app;
 }

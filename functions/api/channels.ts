@@ -7,8 +7,10 @@ import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
+import { doc } from "./docs.ts";
 import { body, parse, uuid } from "./validate.ts";
 
+export const UserRef = z.object({ user_id: uuid });
 export const CreateGroup = z.object({
   name: z.string().trim().min(1).max(80),
   topic: z.string().max(250).default(""),
@@ -27,55 +29,69 @@ export function channelRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter
 
   app.get(
     "/channels",
+    doc("My channels with unread counts and last message"),
     async (c) =>
       c.json({ channels: await run(c, "read", (tx) => tx`select * from public.my_channels()`) }),
   );
 
-  app.post("/channels", rateLimit(limiter, "write"), async (c) => {
-    const b = await body(c, CreateGroup);
-    const me = c.get("userId")!;
-    const channel = await run(c, "write", async (tx) => {
-      const [ch] = await tx`insert into public.channels (kind, name, topic, is_private, created_by)
+  app.post(
+    "/channels",
+    doc("Create a group", { body: CreateGroup }),
+    rateLimit(limiter, "write"),
+    async (c) => {
+      const b = await body(c, CreateGroup);
+      const me = c.get("userId")!;
+      const channel = await run(c, "write", async (tx) => {
+        const [ch] =
+          await tx`insert into public.channels (kind, name, topic, is_private, created_by)
                             values ('group', ${b.name}, ${b.topic}, ${b.is_private}, ${me}) returning *`;
-      await tx`insert into public.channel_members (channel_id, user_id) values (${ch!.id}, ${me})`;
-      for (const id of new Set(b.member_ids.filter((m) => m !== me))) {
         await tx`insert into public.channel_members (channel_id, user_id) values (${
           ch!.id
-        }, ${id})`;
-      }
-      return ch;
-    });
-    return c.json({ channel }, 201);
-  });
+        }, ${me})`;
+        for (const id of new Set(b.member_ids.filter((m) => m !== me))) {
+          await tx`insert into public.channel_members (channel_id, user_id) values (${
+            ch!.id
+          }, ${id})`;
+        }
+        return ch;
+      });
+      return c.json({ channel }, 201);
+    },
+  );
 
-  app.post("/channels/direct", rateLimit(limiter, "write"), async (c) => {
-    const { user_id: other } = await body(c, z.object({ user_id: uuid }));
-    const me = c.get("userId")!;
-    if (other === me) {
-      throw new AppError("validation_failed", "A direct channel needs another person");
-    }
-    const [low, high] = [me, other].sort();
-    const out = await run(c, "write", async (tx) => {
-      const [found] =
-        await tx`select * from public.channels where dm_user_low = ${low!} and dm_user_high = ${high!}`;
-      if (found) return { created: false, channel: found };
-      const [ch] =
-        await tx`insert into public.channels (kind, is_private, created_by, dm_user_low, dm_user_high)
+  app.post(
+    "/channels/direct",
+    doc("The DM channel with a user, created once", { body: UserRef }),
+    rateLimit(limiter, "write"),
+    async (c) => {
+      const { user_id: other } = await body(c, UserRef);
+      const me = c.get("userId")!;
+      if (other === me) {
+        throw new AppError("validation_failed", "A direct channel needs another person");
+      }
+      const [low, high] = [me, other].sort();
+      const out = await run(c, "write", async (tx) => {
+        const [found] =
+          await tx`select * from public.channels where dm_user_low = ${low!} and dm_user_high = ${high!}`;
+        if (found) return { created: false, channel: found };
+        const [ch] =
+          await tx`insert into public.channels (kind, is_private, created_by, dm_user_low, dm_user_high)
                             values ('direct', true, ${me}, ${low!}, ${high!})
                             on conflict (dm_user_low, dm_user_high) do nothing returning *`;
-      if (!ch) {
-        // Created by the other person at the same moment: theirs is the one.
-        const [again] =
-          await tx`select * from public.channels where dm_user_low = ${low!} and dm_user_high = ${high!}`;
-        return { created: false, channel: again };
-      }
-      await tx`insert into public.channel_members (channel_id, user_id) values (${ch.id}, ${me}), (${ch.id}, ${other})`;
-      return { created: true, channel: ch };
-    });
-    return c.json({ channel: out.channel }, out.created ? 201 : 200);
-  });
+        if (!ch) {
+          // Created by the other person at the same moment: theirs is the one.
+          const [again] =
+            await tx`select * from public.channels where dm_user_low = ${low!} and dm_user_high = ${high!}`;
+          return { created: false, channel: again };
+        }
+        await tx`insert into public.channel_members (channel_id, user_id) values (${ch.id}, ${me}), (${ch.id}, ${other})`;
+        return { created: true, channel: ch };
+      });
+      return c.json({ channel: out.channel }, out.created ? 201 : 200);
+    },
+  );
 
-  app.get("/channels/:id", async (c) => {
+  app.get("/channels/:id", doc("A channel and its members"), async (c) => {
     const id = parse(uuid, c.req.param("id"));
     const out = await run(c, "read", async (tx) => {
       const [ch] = await tx`select * from public.channels where id = ${id}`;
@@ -90,34 +106,44 @@ export function channelRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter
     return c.json(out);
   });
 
-  app.patch("/channels/:id", rateLimit(limiter, "write"), async (c) => {
-    const id = parse(uuid, c.req.param("id"));
-    const b = await body(c, UpdateGroup);
-    const channel = await run(c, "write", async (tx) => {
-      const [ch] = await tx`update public.channels set name = coalesce(${b.name ?? null}, name),
+  app.patch(
+    "/channels/:id",
+    doc("Rename a group or change its topic (channel owners and admins)", { body: UpdateGroup }),
+    rateLimit(limiter, "write"),
+    async (c) => {
+      const id = parse(uuid, c.req.param("id"));
+      const b = await body(c, UpdateGroup);
+      const channel = await run(c, "write", async (tx) => {
+        const [ch] = await tx`update public.channels set name = coalesce(${b.name ?? null}, name),
                               topic = coalesce(${
-        b.topic ?? null
-      }, topic) where id = ${id} returning *`;
-      if (!ch) throw new AppError("forbidden", "Only the channel's owners and admins change it");
-      return ch;
-    });
-    return c.json({ channel });
-  });
+          b.topic ?? null
+        }, topic) where id = ${id} returning *`;
+        if (!ch) throw new AppError("forbidden", "Only the channel's owners and admins change it");
+        return ch;
+      });
+      return c.json({ channel });
+    },
+  );
 
-  app.post("/channels/:id/join", rateLimit(limiter, "write"), async (c) => {
-    const id = parse(uuid, c.req.param("id"));
-    await run(
-      c,
-      "write",
-      (tx) =>
-        tx`insert into public.channel_members (channel_id, user_id) values (${id}, ${c.get(
-          "userId",
-        )!}) on conflict do nothing`,
-    );
-    return c.json({ joined: true });
-  });
+  app.post(
+    "/channels/:id/join",
+    doc("Join a public group"),
+    rateLimit(limiter, "write"),
+    async (c) => {
+      const id = parse(uuid, c.req.param("id"));
+      await run(
+        c,
+        "write",
+        (tx) =>
+          tx`insert into public.channel_members (channel_id, user_id) values (${id}, ${c.get(
+            "userId",
+          )!}) on conflict do nothing`,
+      );
+      return c.json({ joined: true });
+    },
+  );
 
-  app.post("/channels/:id/leave", rateLimit(limiter, "write"), async (c) => {
+  app.post("/channels/:id/leave", doc("Leave a group"), rateLimit(limiter, "write"), async (c) => {
     const id = parse(uuid, c.req.param("id"));
     const rows = await run(
       c,
@@ -131,30 +157,40 @@ export function channelRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter
     return c.json({ left: true });
   });
 
-  app.post("/channels/:id/members", rateLimit(limiter, "write"), async (c) => {
-    const id = parse(uuid, c.req.param("id"));
-    const { user_id } = await body(c, z.object({ user_id: uuid }));
-    await run(
-      c,
-      "write",
-      (tx) =>
-        tx`insert into public.channel_members (channel_id, user_id) values (${id}, ${user_id})`,
-    );
-    return c.json({ added: user_id }, 201);
-  });
+  app.post(
+    "/channels/:id/members",
+    doc("Invite someone into a group", { body: UserRef }),
+    rateLimit(limiter, "write"),
+    async (c) => {
+      const id = parse(uuid, c.req.param("id"));
+      const { user_id } = await body(c, UserRef);
+      await run(
+        c,
+        "write",
+        (tx) =>
+          tx`insert into public.channel_members (channel_id, user_id) values (${id}, ${user_id})`,
+      );
+      return c.json({ added: user_id }, 201);
+    },
+  );
 
-  app.delete("/channels/:id/members/:user_id", rateLimit(limiter, "write"), async (c) => {
-    const id = parse(uuid, c.req.param("id"));
-    const userId = parse(uuid, c.req.param("user_id"));
-    const rows = await run(
-      c,
-      "write",
-      (tx) =>
-        tx`delete from public.channel_members where channel_id = ${id} and user_id = ${userId} returning 1`,
-    );
-    if (!rows.length) throw new AppError("forbidden", "You may not remove this member");
-    return c.json({ removed: userId });
-  });
+  app.delete(
+    "/channels/:id/members/:user_id",
+    doc("Remove a member"),
+    rateLimit(limiter, "write"),
+    async (c) => {
+      const id = parse(uuid, c.req.param("id"));
+      const userId = parse(uuid, c.req.param("user_id"));
+      const rows = await run(
+        c,
+        "write",
+        (tx) =>
+          tx`delete from public.channel_members where channel_id = ${id} and user_id = ${userId} returning 1`,
+      );
+      if (!rows.length) throw new AppError("forbidden", "You may not remove this member");
+      return c.json({ removed: userId });
+    },
+  );
 
   return app;
 }

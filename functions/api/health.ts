@@ -1,6 +1,7 @@
 /** `GET /health`: is the function up, and can it reach its database and KV store? */
 import { Hono } from "hono";
 import { pingDb, type Sql } from "../_shared/db.ts";
+import { doc } from "./docs.ts";
 
 export interface HealthDeps {
   sql: Sql | undefined;
@@ -31,9 +32,13 @@ async function pingKv(kv: Deno.Kv): Promise<CheckState> {
 }
 
 export function healthRoutes(deps: HealthDeps) {
-  return new Hono().get("/", async (c) => {
-    const body = await checkHealth(deps);
-    c.header("cache-control", "no-store");
-    return c.json(body, body.checks.db === "ok" ? 200 : 503);
-  });
+  return new Hono().get(
+    "/",
+    doc("Liveness, database and KV checks, rate-limiter backend", { public: true }),
+    async (c) => {
+      const body = await checkHealth(deps);
+      c.header("cache-control", "no-store");
+      return c.json(body, body.checks.db === "ok" ? 200 : 503);
+    },
+  );
 }

@@ -8,6 +8,7 @@ import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
+import { doc } from "./docs.ts";
 import { body, parse, uuid } from "./validate.ts";
 
 export const UpdateMe = z.object({
@@ -37,31 +38,36 @@ export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
     tx`select p.*, coalesce(r.role, 'user') as role from public.profiles p
        left join public.user_roles r on r.user_id = p.id where p.id = ${id}`;
 
-  app.get("/me", async (c) => {
+  app.get("/me", doc("My profile and role"), async (c) => {
     const [profile] = await run(c, "read", (tx) => me(tx, c.get("userId")!));
     if (!profile) throw new AppError("forbidden", "This account is deactivated");
     return c.json({ profile });
   });
 
-  app.patch("/me", rateLimit(limiter, "write"), async (c) => {
-    const b = await body(c, UpdateMe);
-    const profile = await run(c, "write", async (tx) => {
-      const rows = await tx`update public.profiles set
+  app.patch(
+    "/me",
+    doc("Update my profile", { body: UpdateMe }),
+    rateLimit(limiter, "write"),
+    async (c) => {
+      const b = await body(c, UpdateMe);
+      const profile = await run(c, "write", async (tx) => {
+        const rows = await tx`update public.profiles set
           username = coalesce(${b.username?.toLowerCase() ?? null}, username),
           display_name = coalesce(${b.display_name ?? null}, display_name),
           status_text = coalesce(${b.status_text ?? null}, status_text),
           locale = coalesce(${b.locale ?? null}, locale),
           avatar_path = case when ${b.avatar_path !== undefined} then ${
-        b.avatar_path ?? null
-      } else avatar_path end
+          b.avatar_path ?? null
+        } else avatar_path end
         where id = ${c.get("userId")!} returning id`;
-      if (!rows.length) throw new AppError("forbidden", "This account is deactivated");
-      return (await me(tx, c.get("userId")!))[0];
-    });
-    return c.json({ profile });
-  });
+        if (!rows.length) throw new AppError("forbidden", "This account is deactivated");
+        return (await me(tx, c.get("userId")!))[0];
+      });
+      return c.json({ profile });
+    },
+  );
 
-  app.delete("/me", rateLimit(limiter, "write"), async (c) => {
+  app.delete("/me", doc("Deactivate my account"), rateLimit(limiter, "write"), async (c) => {
     await run(
       c,
       "write",
@@ -70,7 +76,7 @@ export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
     return c.json({ deactivated: true });
   });
 
-  app.get("/users", async (c) => {
+  app.get("/users", doc("Find people by username or display name (?q=)"), async (c) => {
     const q = parse(z.string().trim().min(1).max(64), c.req.query("q") ?? "");
     const users = await run(c, "read", (tx) =>
       tx`
@@ -81,22 +87,29 @@ export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
     return c.json({ users });
   });
 
-  app.get("/search", rateLimit(limiter, "search"), async (c) => {
-    const q = parse(SearchQuery, c.req.query());
-    const [score, id] = q.cursor ? q.cursor.split(":") : [null, null];
-    const hits = await run(c, "read", (tx) =>
-      tx`
+  app.get(
+    "/search",
+    doc(
+      "Full-text search over my channels (?q=&channel_id=&sender_id=&before=&after=&limit=&cursor=&archive=)",
+    ),
+    rateLimit(limiter, "search"),
+    async (c) => {
+      const q = parse(SearchQuery, c.req.query());
+      const [score, id] = q.cursor ? q.cursor.split(":") : [null, null];
+      const hits = await run(c, "read", (tx) =>
+        tx`
       select * from public.search_messages(${q.q}, ${q.channel_id ?? null}, ${q.sender_id ?? null},
         ${q.after ?? null}, ${q.before ?? null}, ${q.limit}, ${
-        score === null ? null : Number(score)
-      }::real,
+          score === null ? null : Number(score)
+        }::real,
         ${id === null ? null : Number(id)}::bigint, ${q.archive === "true"})`);
-    const last = hits.at(-1);
-    return c.json({
-      hits,
-      next_cursor: hits.length === q.limit && last ? `${last.score}:${last.id}` : null,
-    });
-  });
+      const last = hits.at(-1);
+      return c.json({
+        hits,
+        next_cursor: hits.length === q.limit && last ? `${last.score}:${last.id}` : null,
+      });
+    },
+  );
 
   return app;
 }

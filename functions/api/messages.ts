@@ -15,6 +15,7 @@ import { callerRunner } from "./caller.ts";
 import type { AiProvider } from "../_shared/ai.ts";
 import type { Metrics } from "../_shared/metrics.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
+import { doc } from "./docs.ts";
 import { body, messageId, parse, uuid } from "./validate.ts";
 
 export interface MessageDeps {
@@ -47,7 +48,10 @@ export const ReceiptBody = z.object({
   (b) => b.delivered_up_to !== undefined || b.read_up_to !== undefined,
   "give delivered_up_to or read_up_to",
 );
-const emoji = z.string().min(1).max(32).refine((e) => !/[\s<>]/.test(e), "not an emoji");
+const emoji = z.string().min(1).max(32).refine(
+  (e) => !/[\s<>\p{Cc}]/u.test(e),
+  "not an emoji",
+);
 
 /** The @assistant user (migration 20251124001400). */
 export const ASSISTANT = "00000000-0000-4000-8000-00000000a551";
@@ -112,157 +116,205 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
     );
   }
 
-  app.get("/channels/:id/messages", async (c) => {
-    const id = parse(uuid, c.req.param("id"));
-    const q = parse(PageQuery, c.req.query());
-    await requireMember(c, id);
-    const rows = await run(
-      c,
-      "read",
-      (tx) =>
-        tx`select * from public.channel_messages(${id}, ${q.before ?? null}, ${
-          q.after ?? null
-        }, ${q.limit})`,
-    );
-    return c.json({ messages: rows });
-  });
+  app.get(
+    "/channels/:id/messages",
+    doc("Keyset pages of a channel, newest first (?before=&after=&limit=)"),
+    async (c) => {
+      const id = parse(uuid, c.req.param("id"));
+      const q = parse(PageQuery, c.req.query());
+      await requireMember(c, id);
+      const rows = await run(
+        c,
+        "read",
+        (tx) =>
+          tx`select * from public.channel_messages(${id}, ${q.before ?? null}, ${
+            q.after ?? null
+          }, ${q.limit})`,
+      );
+      return c.json({ messages: rows });
+    },
+  );
 
-  app.post("/channels/:id/messages", rateLimit(limiter, "send"), async (c) => {
-    const channelId = parse(uuid, c.req.param("id"));
-    const b = await body(c, SendBody);
-    const verdict = await moderator.check(b.content);
-    if (verdict.outcome === "ok" && ai.review && (await ai.review(verdict.text)) === "flag") {
-      verdict.outcome = "flagged";
-    }
-    counted(verdict.outcome);
-    if (verdict.outcome === "rejected") {
-      throw new AppError("content_rejected", `Message rejected: ${verdict.reason}`);
-    }
-    const me = c.get("userId")!;
-    const usernames = [
-      ...new Set([...verdict.text.matchAll(MENTION)].map((m) => m[1]!.toLowerCase())),
-    ];
-    const result = await run(c, "write", async (tx) => {
-      const mentions = usernames.length
-        ? (await tx`select id from public.profiles where lower(username) = any(${usernames})`).map((
-          r,
-        ) => r.id)
-        : [];
-      const inserted = await tx`
+  app.post(
+    "/channels/:id/messages",
+    doc("Send a message (201; 200 with the stored message when client_id repeats)", {
+      body: SendBody,
+    }),
+    rateLimit(limiter, "send"),
+    async (c) => {
+      const channelId = parse(uuid, c.req.param("id"));
+      const b = await body(c, SendBody);
+      const verdict = await moderator.check(b.content);
+      if (verdict.outcome === "ok" && ai.review && (await ai.review(verdict.text)) === "flag") {
+        verdict.outcome = "flagged";
+      }
+      counted(verdict.outcome);
+      if (verdict.outcome === "rejected") {
+        throw new AppError("content_rejected", `Message rejected: ${verdict.reason}`);
+      }
+      const me = c.get("userId")!;
+      const usernames = [
+        ...new Set([...verdict.text.matchAll(MENTION)].map((m) => m[1]!.toLowerCase())),
+      ];
+      const result = await run(c, "write", async (tx) => {
+        const mentions = usernames.length
+          ? (await tx`select id from public.profiles where lower(username) = any(${usernames})`)
+            .map((
+              r,
+            ) => r.id)
+          : [];
+        const inserted = await tx`
         insert into public.messages (channel_id, sender_id, content, client_id, reply_to_id, mentions, moderation)
         values (${channelId}, ${me}, ${verdict.text}, ${b.client_id}, ${
-        b.reply_to_id ?? null
-      }, ${mentions}::uuid[],
+          b.reply_to_id ?? null
+        }, ${mentions}::uuid[],
           ${verdict.outcome === "ok" ? "ok" : verdict.outcome})
         on conflict (sender_id, client_id) do nothing
         returning id`;
-      if (!inserted.length) {
-        // The same client_id again (a retry after a lost answer): the stored message, once.
-        const [prev] =
-          await tx`select id from public.messages where sender_id = ${me} and client_id = ${b.client_id}`;
-        return { created: false, message: await viewOf(tx, prev!.id) };
-      }
-      if (b.attachment_ids?.length) {
-        const linked = await tx`update public.attachments set message_id = ${inserted[0]!.id}
-                                where id = any(${b.attachment_ids}::uuid[]) and message_id is null returning id`;
-        if (linked.length !== b.attachment_ids.length) {
-          throw new AppError("validation_failed", "Unknown or used attachment");
+        if (!inserted.length) {
+          // The same client_id again (a retry after a lost answer): the stored message, once.
+          const [prev] =
+            await tx`select id from public.messages where sender_id = ${me} and client_id = ${b.client_id}`;
+          return { created: false, message: await viewOf(tx, prev!.id) };
         }
+        if (b.attachment_ids?.length) {
+          const linked = await tx`update public.attachments set message_id = ${inserted[0]!.id}
+                                where id = any(${b.attachment_ids}::uuid[]) and message_id is null returning id`;
+          if (linked.length !== b.attachment_ids.length) {
+            throw new AppError("validation_failed", "Unknown or used attachment");
+          }
+        }
+        return { created: true, message: await viewOf(tx, inserted[0]!.id) };
+      });
+      if (result.created) {
+        metrics?.inc("messages_sent_total", "Messages stored (rate: messages per second).");
       }
-      return { created: true, message: await viewOf(tx, inserted[0]!.id) };
-    });
-    if (result.created) {
-      metrics?.inc("messages_sent_total", "Messages stored (rate: messages per second).");
-    }
-    if (result.created && (result.message?.mentions as string[] | undefined)?.includes(ASSISTANT)) {
-      // Answered after the response, so the sender is not kept waiting for the model.
-      const claims = c.get("claims");
-      void answerAsAssistant(claims, Number(result.message!.id), verdict.text).catch((e) =>
-        console.error(JSON.stringify({ level: "error", msg: "assistant failed", error: String(e) }))
-      );
-    }
-    return c.json({ message: result.message }, result.created ? 201 : 200);
-  });
+      if (
+        result.created && (result.message?.mentions as string[] | undefined)?.includes(ASSISTANT)
+      ) {
+        // Answered after the response, so the sender is not kept waiting for the model.
+        const claims = c.get("claims");
+        void answerAsAssistant(claims, Number(result.message!.id), verdict.text).catch((e) =>
+          console.error(
+            JSON.stringify({ level: "error", msg: "assistant failed", error: String(e) }),
+          )
+        );
+      }
+      return c.json({ message: result.message }, result.created ? 201 : 200);
+    },
+  );
 
-  app.patch("/messages/:id", rateLimit(limiter, "edit"), async (c) => {
-    const id = parse(messageId, c.req.param("id"));
-    const b = await body(c, EditBody);
-    const verdict = await moderator.check(b.content);
-    counted(verdict.outcome);
-    if (verdict.outcome === "rejected") {
-      throw new AppError("content_rejected", `Edit rejected: ${verdict.reason}`);
-    }
-    const message = await run(c, "write", async (tx) => {
-      const rows = await tx`update public.messages set content = ${verdict.text},
+  app.patch(
+    "/messages/:id",
+    doc("Edit my message (moderated again)", { body: EditBody }),
+    rateLimit(limiter, "edit"),
+    async (c) => {
+      const id = parse(messageId, c.req.param("id"));
+      const b = await body(c, EditBody);
+      const verdict = await moderator.check(b.content);
+      counted(verdict.outcome);
+      if (verdict.outcome === "rejected") {
+        throw new AppError("content_rejected", `Edit rejected: ${verdict.reason}`);
+      }
+      const message = await run(c, "write", async (tx) => {
+        const rows = await tx`update public.messages set content = ${verdict.text},
         moderation = ${verdict.outcome === "ok" ? "ok" : verdict.outcome}
         where id = ${id} and sender_id = ${c.get("userId")!} and deleted_at is null returning id`;
-      if (!rows.length) throw new NotFoundError("No such message of yours");
-      return await viewOf(tx, id);
-    });
-    return c.json({ message });
-  });
-
-  app.delete("/messages/:id", rateLimit(limiter, "edit"), async (c) => {
-    const id = parse(messageId, c.req.param("id"));
-    const message = await run(c, "write", async (tx) => {
-      const rows =
-        await tx`update public.messages set deleted_at = now() where id = ${id} and deleted_at is null returning id`;
-      if (!rows.length) throw new NotFoundError("No such message you may delete");
-      return await viewOf(tx, id);
-    });
-    return c.json({ message });
-  });
-
-  for (const method of ["put", "delete"] as const) {
-    app[method]("/messages/:id/reactions/:emoji", rateLimit(limiter, "react"), async (c) => {
-      const id = parse(messageId, c.req.param("id"));
-      const e = parse(emoji, decodeURIComponent(c.req.param("emoji")));
-      const message = await run(c, "write", async (tx) => {
-        if (method === "put") {
-          await tx`insert into public.message_reactions (message_id, user_id, emoji)
-                   values (${id}, ${c.get("userId")!}, ${e}) on conflict do nothing`;
-        } else {
-          await tx`delete from public.message_reactions where message_id = ${id} and user_id = ${c
-            .get("userId")!} and emoji = ${e}`;
-        }
-        const m = await viewOf(tx, id);
-        if (!m) throw new NotFoundError("No such message");
-        return m;
+        if (!rows.length) throw new NotFoundError("No such message of yours");
+        return await viewOf(tx, id);
       });
       return c.json({ message });
-    });
+    },
+  );
+
+  app.delete(
+    "/messages/:id",
+    doc("Delete a message (tombstone); moderators may delete any"),
+    rateLimit(limiter, "edit"),
+    async (c) => {
+      const id = parse(messageId, c.req.param("id"));
+      const message = await run(c, "write", async (tx) => {
+        const rows =
+          await tx`update public.messages set deleted_at = now() where id = ${id} and deleted_at is null returning id`;
+        if (!rows.length) throw new NotFoundError("No such message you may delete");
+        return await viewOf(tx, id);
+      });
+      return c.json({ message });
+    },
+  );
+
+  for (const method of ["put", "delete"] as const) {
+    app[method](
+      "/messages/:id/reactions/:emoji",
+      doc(method === "put" ? "Add a reaction" : "Remove my reaction"),
+      rateLimit(limiter, "react"),
+      async (c) => {
+        const id = parse(messageId, c.req.param("id"));
+        const e = parse(emoji, c.req.param("emoji")); // already decoded by the router
+        const message = await run(c, "write", async (tx) => {
+          if (method === "put") {
+            await tx`insert into public.message_reactions (message_id, user_id, emoji)
+                   values (${id}, ${c.get("userId")!}, ${e}) on conflict do nothing`;
+          } else {
+            await tx`delete from public.message_reactions where message_id = ${id} and user_id = ${c
+              .get("userId")!} and emoji = ${e}`;
+          }
+          const m = await viewOf(tx, id);
+          if (!m) throw new NotFoundError("No such message");
+          return m;
+        });
+        return c.json({ message });
+      },
+    );
   }
 
   // Summary of recent messages, with their overall mood (the AI provider: local by default).
-  app.get("/channels/:id/summary", rateLimit(limiter, "search"), async (c) => {
-    const id = parse(uuid, c.req.param("id"));
-    const limit = parse(z.coerce.number().int().min(1).max(200).default(50), c.req.query("limit"));
-    await requireMember(c, id);
-    const rows = await run(
-      c,
-      "read",
-      (tx) =>
-        tx`select content, sender ->> 'username' as author from public.channel_messages(${id}, null, null, ${
-          Math.min(limit, 100)
-        })
+  app.get(
+    "/channels/:id/summary",
+    doc("Summary and mood of recent messages (?limit=)"),
+    rateLimit(limiter, "search"),
+    async (c) => {
+      const id = parse(uuid, c.req.param("id"));
+      const limit = parse(
+        z.coerce.number().int().min(1).max(200).default(50),
+        c.req.query("limit"),
+      );
+      await requireMember(c, id);
+      const rows = await run(
+        c,
+        "read",
+        (tx) =>
+          tx`select content, sender ->> 'username' as author from public.channel_messages(${id}, null, null, ${
+            Math.min(limit, 100)
+          })
          where deleted_at is null order by id`,
-    );
-    const messages = rows.map((r) => ({
-      author: String(r.author ?? "someone"),
-      content: String(r.content),
-    }));
-    const [summary, mood] = await Promise.all([
-      ai.summarize(messages),
-      ai.sentiment(messages.map((m) => m.content).join("\n")),
-    ]);
-    return c.json({ provider: ai.name, message_count: messages.length, summary, sentiment: mood });
-  });
+      );
+      const messages = rows.map((r) => ({
+        author: String(r.author ?? "someone"),
+        content: String(r.content),
+      }));
+      const [summary, mood] = await Promise.all([
+        ai.summarize(messages),
+        ai.sentiment(messages.map((m) => m.content).join("\n")),
+      ]);
+      return c.json({
+        provider: ai.name,
+        message_count: messages.length,
+        summary,
+        sentiment: mood,
+      });
+    },
+  );
 
-  app.post("/channels/:id/receipts", rateLimit(limiter, "write"), async (c) => {
-    const channelId = parse(uuid, c.req.param("id"));
-    const b = await body(c, ReceiptBody);
-    const row = await run(c, "write", async (tx) => {
-      const [r] = await tx`
+  app.post(
+    "/channels/:id/receipts",
+    doc("Move my delivered/read watermarks forward", { body: ReceiptBody }),
+    rateLimit(limiter, "write"),
+    async (c) => {
+      const channelId = parse(uuid, c.req.param("id"));
+      const b = await body(c, ReceiptBody);
+      const row = await run(c, "write", async (tx) => {
+        const [r] = await tx`
         update public.channel_members set
           -- Never past the channel's newest message: a watermark cannot pre-read the future.
           last_delivered_message_id = least(private.last_message_id(${channelId}),
@@ -271,11 +323,12 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
             greatest(last_read_message_id, ${b.read_up_to ?? 0}))
         where channel_id = ${channelId} and user_id = ${c.get("userId")!}
         returning last_delivered_message_id, last_read_message_id`;
-      if (!r) throw new NotFoundError("You are not in this channel");
-      return r;
-    });
-    return c.json(row);
-  });
+        if (!r) throw new NotFoundError("You are not in this channel");
+        return r;
+      });
+      return c.json(row);
+    },
+  );
 
   return app;
 }
