@@ -12,7 +12,7 @@ import { type Moderator, normalizeText } from "../_shared/moderation.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
-import type { AiProvider } from "../_shared/ai.ts";
+import { type AiProvider, localAi } from "../_shared/ai.ts";
 import type { Metrics } from "../_shared/metrics.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { doc } from "./docs.ts";
@@ -64,6 +64,8 @@ async function viewOf(tx: postgres.TransactionSql, id: number | string) {
 }
 
 export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageDeps) {
+  // Sentiment per message comes from the lexicon (cheap, local); the provider scores summaries.
+  const lexicon = localAi();
   const counted = (outcome: string) => {
     if (outcome !== "ok") {
       metrics?.inc(
@@ -148,6 +150,7 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
       if (verdict.outcome === "ok" && ai.review && (await ai.review(verdict.text)) === "flag") {
         verdict.outcome = "flagged";
       }
+      const mood = await lexicon.sentiment(verdict.text);
       counted(verdict.outcome);
       if (verdict.outcome === "rejected") {
         throw new AppError("content_rejected", `Message rejected: ${verdict.reason}`);
@@ -164,11 +167,11 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
             ) => r.id)
           : [];
         const inserted = await tx`
-        insert into public.messages (channel_id, sender_id, content, client_id, reply_to_id, mentions, moderation)
+        insert into public.messages (channel_id, sender_id, content, client_id, reply_to_id, mentions, moderation, sentiment)
         values (${channelId}, ${me}, ${verdict.text}, ${b.client_id}, ${
           b.reply_to_id ?? null
         }, ${mentions}::uuid[],
-          ${verdict.outcome === "ok" ? "ok" : verdict.outcome})
+          ${verdict.outcome === "ok" ? "ok" : verdict.outcome}, ${mood.score})
         on conflict (sender_id, client_id) do nothing
         returning id`;
         if (!inserted.length) {
@@ -218,7 +221,8 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
       }
       const message = await run(c, "write", async (tx) => {
         const rows = await tx`update public.messages set content = ${verdict.text},
-        moderation = ${verdict.outcome === "ok" ? "ok" : verdict.outcome}
+        moderation = ${verdict.outcome === "ok" ? "ok" : verdict.outcome},
+        sentiment = ${(await lexicon.sentiment(verdict.text)).score}
         where id = ${id} and sender_id = ${c.get("userId")!} and deleted_at is null returning id`;
         if (!rows.length) throw new NotFoundError("No such message of yours");
         return await viewOf(tx, id);

@@ -17,6 +17,8 @@ create table public.messages (
   deleted_at timestamptz,
   deleted_by uuid references public.profiles (id) on delete set null,
   moderation text not null default 'ok',
+  -- Lexicon sentiment of the content, -5..5 per word on average (null: not scored).
+  sentiment real,
   fts tsvector generated always as (to_tsvector('english'::regconfig, content)) stored,
   constraint messages_kind_check check (kind in ('text', 'image', 'file', 'audio', 'system')),
   constraint messages_content_length check (char_length(content) <= 4000),
@@ -42,9 +44,9 @@ create index messages_created_at_idx on public.messages (created_at);
 revoke all on public.messages from anon, authenticated, chat_api;
 alter table public.messages enable row level security;
 grant select on public.messages to authenticated, chat_api;
-grant insert (channel_id, sender_id, kind, content, reply_to_id, client_id, mentions, moderation)
+grant insert (channel_id, sender_id, kind, content, reply_to_id, client_id, mentions, moderation, sentiment)
   on public.messages to chat_api;
-grant update (content, mentions, edited_at, deleted_at, deleted_by, moderation)
+grant update (content, mentions, edited_at, deleted_at, deleted_by, moderation, sentiment)
   on public.messages to chat_api;
 
 create policy "authenticated can read messages of own channels" on public.messages
@@ -114,6 +116,7 @@ begin
     new.deleted_by := coalesce(caller, new.deleted_by);
     new.content := '';
     new.mentions := '{}';
+    new.sentiment := null;
     new.edited_at := old.edited_at;
     return new;
   end if;

@@ -16,6 +16,7 @@ create table public.messages_archive (
   deleted_at timestamptz,
   deleted_by uuid references public.profiles (id) on delete set null,
   moderation text not null,
+  sentiment real,
   fts tsvector generated always as (to_tsvector('english'::regconfig, content)) stored,
   -- What lived in other tables: [{emoji, user_id, created_at}] and the attachment ids.
   reactions jsonb not null default '[]',
@@ -57,10 +58,10 @@ begin
     returning m.*
   ), archived as (
     insert into public.messages_archive (id, channel_id, sender_id, kind, content, reply_to_id,
-      client_id, mentions, created_at, edited_at, deleted_at, deleted_by, moderation, reactions,
+      client_id, mentions, created_at, edited_at, deleted_at, deleted_by, moderation, sentiment, reactions,
       attachment_ids)
     select g.id, g.channel_id, g.sender_id, g.kind, g.content, g.reply_to_id, g.client_id,
-      g.mentions, g.created_at, g.edited_at, g.deleted_at, g.deleted_by, g.moderation,
+      g.mentions, g.created_at, g.edited_at, g.deleted_at, g.deleted_by, g.moderation, g.sentiment,
       coalesce((select jsonb_agg(jsonb_build_object('emoji', r.emoji, 'user_id', r.user_id,
                  'created_at', r.created_at) order by r.created_at)
                 from public.message_reactions r where r.message_id = g.id), '[]'),

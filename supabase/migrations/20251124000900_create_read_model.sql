@@ -15,6 +15,7 @@ create type public.message_view as (
   edited_at timestamptz,
   deleted_at timestamptz,
   moderation text,
+  sentiment real,
   sender jsonb,
   reply_to jsonb,
   reactions jsonb,
@@ -25,7 +26,7 @@ create function public.message_views(ids bigint[]) returns setof public.message_
 language sql stable security invoker set search_path = ''
 as $$
   select m.id, m.channel_id, m.sender_id, m.kind, m.content, m.reply_to_id, m.client_id,
-    m.mentions, m.created_at, m.edited_at, m.deleted_at, m.moderation,
+    m.mentions, m.created_at, m.edited_at, m.deleted_at, m.moderation, m.sentiment,
     (select jsonb_build_object('id', p.id, 'username', p.username, 'display_name', p.display_name,
        'avatar_path', p.avatar_path, 'deactivated', p.deactivated_at is not null)
      from public.profiles p where p.id = m.sender_id),

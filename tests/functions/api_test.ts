@@ -427,6 +427,9 @@ Deno.test("API: a channel summary with its mood, from the local AI provider", as
       json: { content, client_id: `s-${i}` },
     });
   }
+  const page = (await (await alice(`/channels/${GENERAL}/messages?limit=3`)).json()).messages;
+  const happy = page.find((m: { content: string }) => m.content.startsWith("I love"));
+  assert.ok(happy.sentiment > 0, "each message carries its lexicon sentiment");
   const res = await alice(`/channels/${GENERAL}/summary?limit=20`);
   const body = await res.json();
   assert.equal(body.provider, "local");
