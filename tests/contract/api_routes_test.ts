@@ -3,7 +3,6 @@
  * member, a stranger (signed in, in none of the channels), a deactivated user and bad input get.
  */
 import assert from "node:assert/strict";
-import type { SupabaseClient } from "@supabase/supabase-js";
 import { newEmail, startTestStack, type TestStack } from "../_helpers/stack.ts";
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1"; // seed: alice (owner), bob, carol, dave
