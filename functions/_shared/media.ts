@@ -7,6 +7,7 @@
  */
 import { fileTypeFromBuffer } from "file-type";
 import jpegWasm from "imagescript/wasm/node/jpeg.js";
+import gifWasm from "imagescript/wasm/node/gif.js";
 import pngCodec from "imagescript/png/node.js";
 import framebufferModule from "imagescript/v2/framebuffer.js";
 
@@ -107,11 +108,13 @@ export interface Thumbnail {
   height: number;
 }
 
+// deno-lint-ignore no-explicit-any
+let gifDecoder: { Decoder: new (b: Uint8Array) => any } | undefined;
 let jpegDecoder:
   | { load(b: Uint8Array): { width: number; height: number; buffer: Uint8Array } }
   | undefined;
 
-/** Decodes (JPEG or PNG), turns upright per EXIF, shrinks to 320 px on the longest side. */
+/** Decodes (JPEG, PNG, or a GIF's first frame), turns upright per EXIF, shrinks to 320 px on the longest side. */
 export async function thumbnail(
   bytes: Uint8Array,
   mime: string,
@@ -128,6 +131,19 @@ export async function thumbnail(
     if (o === 3 || o === 4) fb.rotate(180);
     if (o === 5 || o === 6) fb.rotate(90);
     if (o === 7 || o === 8) fb.rotate(270);
+  } else if (mime === "image/gif") {
+    // The first frame, placed on the full canvas (frames may cover only part of it).
+    // deno-lint-ignore no-explicit-any
+    gifDecoder ??= await (gifWasm as any).init();
+    const dec = new gifDecoder!.Decoder(bytes);
+    try {
+      const f = dec.frame();
+      if (!f) throw new Error("gif: no frames");
+      fb = new Framebuffer(dec.width, dec.height);
+      fb.overlay(new Framebuffer(f.width, f.height, f.buffer), f.x, f.y);
+    } finally {
+      dec.free();
+    }
   } else if (mime === "image/png") {
     const d = png.decode(bytes);
     fb = new Framebuffer(d.width, d.height, toRgba(d));

@@ -99,3 +99,19 @@ Deno.test("thumbnail golden test: the WASM/JS path gives the reviewed picture, w
   }
   assert.ok(worst <= 2, `largest difference ${worst}`);
 });
+
+Deno.test("a GIF's thumbnail is its first frame, on the whole canvas", async () => {
+  const { GIF, Frame } = await import("imagescript");
+  const first = new Frame(640, 480, 100);
+  first.fill(0x00ff00ff);
+  const second = new Frame(640, 480, 100);
+  second.fill(0xff0000ff);
+  const gif = await new GIF([first, second]).encode();
+  assert.equal(await sniff(gif), "image/gif");
+  assert.deepEqual(imageSize(gif, "image/gif"), { width: 640, height: 480 });
+  const t = await thumbnail(gif, "image/gif", { native: false });
+  assert.deepEqual([t.width, t.height], [320, 240]);
+  const px = (await Image.decode(t.bytes)).getPixelAt(160, 120);
+  assert.equal((px >>> 16) & 0xff, 0xff, "green: the first frame");
+  assert.equal(px >>> 24, 0, "not the second, red frame");
+});

@@ -78,7 +78,7 @@ export function attachmentRoutes(
             dims ? "Images may have at most 25 megapixels" : "The image is corrupt",
           );
         }
-        if (real === "image/jpeg" || real === "image/png") {
+        if (real === "image/jpeg" || real === "image/png" || real === "image/gif") {
           try {
             const t = await thumbnail(object.bytes, real);
             thumbPath = `${b.path}.thumb.${t.mime === "image/jpeg" ? "jpg" : "png"}`;
