@@ -21,11 +21,26 @@ export interface GatewayOptions {
 
 export function createGateway({ functions, webRoot, services = {} }: GatewayOptions) {
   const app = new App();
-  for (const [prefix, svc] of Object.entries(services)) app.route(prefix, svc);
-
   // deno-lint-ignore no-explicit-any
   const remote = (env: any): string | undefined =>
     (env?.remoteAddr as Deno.NetAddr | undefined)?.hostname;
+  // Every service learns the client's address from a header the client cannot set: a client's
+  // own X-Forwarded-For is replaced (per-IP rate limits depend on it).
+  for (const [prefix, svc] of Object.entries(services)) {
+    app.all(`${prefix}/*`, (c, next) => {
+      // A WebSocket upgrade needs the original request: Realtime goes through app.route below.
+      if (c.req.header("upgrade")?.toLowerCase() === "websocket") return next();
+      const url = new URL(c.req.url);
+      url.pathname = url.pathname.slice(prefix.length) || "/";
+      const req = new Request(url, c.req.raw);
+      const ip = remote(c.env);
+      if (ip) req.headers.set("x-forwarded-for", ip);
+      else req.headers.delete("x-forwarded-for");
+      return svc.fetch(req, c.env);
+    });
+    app.route(prefix, svc);
+  }
+
   app.all(
     "/functions/v1/:name{[A-Za-z0-9_-]+}/*",
     (c) => forwardToFunction(c.req.raw, remote(c.env)),

@@ -91,6 +91,8 @@ interface ObjectRow {
 
 const SAFE_PATH = /^(?!\/)(?!.*\/\/)(?!.*(^|\/)\.\.?(\/|$))[^\0\\]{1,1024}$/;
 
+class Rollback extends Error {}
+
 export function createStorage(deps: StorageDeps) {
   const { sql } = deps;
   const key = new TextEncoder().encode(deps.jwtSecret);
@@ -231,6 +233,7 @@ export function createStorage(deps: StorageDeps) {
     mode: "create" | "update",
     claimsOverride?: Claims,
     target?: { bucket: string; name: string },
+    upsertOverride?: boolean,
   ) {
     const claims = claimsOverride ?? await claimsOf(c);
     const { bucket, name } = target ?? objectPath(c, "/object/");
@@ -240,7 +243,7 @@ export function createStorage(deps: StorageDeps) {
     if (!c.req.header("content-type")?.startsWith("multipart/") && declared > limit) {
       throw tooLarge();
     }
-    const upsert = mode === "update" || c.req.header("x-upsert") === "true";
+    const upsert = mode === "update" || (upsertOverride ?? c.req.header("x-upsert") === "true");
     const body = await receive(c, limit);
     try {
       if (!mimeAllowed(b.allowed_mime_types, body.mimetype)) {
@@ -326,6 +329,7 @@ export function createStorage(deps: StorageDeps) {
       etag: String(meta.eTag ?? ""),
       "last-modified": new Date(row.updated_at).toUTCString(),
       "content-length": String(meta.size ?? ""),
+      "x-content-type-options": "nosniff",
     };
     const download = c.req.query("download");
     if (download !== undefined) {
@@ -383,13 +387,24 @@ export function createStorage(deps: StorageDeps) {
     return c.json(out);
   });
 
-  async function signedUrl(bucket: string, name: string, expiresIn: number, upload = false) {
+  /** At most 7 days: a signed URL must not outlive the signer's access for long. */
+  const MAX_EXPIRY = 7 * 24 * 3600;
+
+  async function signedUrl(
+    bucket: string,
+    name: string,
+    expiresIn: number,
+    upload?: { role: string; sub: string | undefined; upsert: boolean },
+  ) {
     const token = await new SignJWT({
       url: `${bucket}/${name}`,
-      ...(upload ? { upload: true } : {}),
+      // An upload URL carries its signer: the upload runs as them, under the same policies.
+      ...(upload
+        ? { upload: true, signer: { role: upload.role, sub: upload.sub }, upsert: upload.upsert }
+        : {}),
     })
       .setProtectedHeader({ alg: "HS256", typ: "JWT" }).setIssuedAt().setExpirationTime(
-        Math.floor(Date.now() / 1000) + expiresIn,
+        Math.floor(Date.now() / 1000) + Math.min(expiresIn, MAX_EXPIRY),
       )
       .sign(key);
     const encoded = name.split("/").map(encodeURIComponent).join("/");
@@ -434,17 +449,44 @@ export function createStorage(deps: StorageDeps) {
   });
 
   app.post("/object/upload/sign/*", async (c) => {
-    await claimsOf(c);
+    const claims = await claimsOf(c);
     const { bucket, name } = objectPath(c, "/object/upload/sign/");
     await bucketOf(bucket);
-    const url = await signedUrl(bucket, name, 2 * 3600, true);
+    const upsert = c.req.header("x-upsert") === "true";
+    // Only someone who may create the object (under its policies) gets a URL to do it.
+    const allowed = await asCaller(claims, async (tx) => {
+      try {
+        await tx.savepoint((sp) =>
+          sp`insert into storage.objects (bucket_id, name, owner_id, metadata) values (${bucket}, ${name}, ${
+            claims.sub ?? null
+          }, '{}') on conflict (bucket_id, name) do nothing`.then(() => {
+            throw new Rollback();
+          })
+        );
+      } catch (e) {
+        if (e instanceof Rollback) return true;
+        if ((e as { code?: string }).code === "42501") return false;
+        throw e;
+      }
+      return true;
+    });
+    if (!allowed) throw denied();
+    const url = await signedUrl(bucket, name, 2 * 3600, {
+      role: claims.role,
+      sub: claims.sub,
+      upsert,
+    });
     return c.json({ url, token: new URL(url, "http://x").searchParams.get("token") });
   });
   app.put("/object/upload/sign/*", async (c) => {
     const { bucket, name } = objectPath(c, "/object/upload/sign/");
-    await checkSigned(c, bucket, name, true);
-    // A signed upload URL carries the uploader's permission: it is written with service rights.
-    return await upload(c, "create", { role: "service_role" }, { bucket, name });
+    const payload = await checkSigned(c, bucket, name, true);
+    const signer = payload.signer as { role?: string; sub?: string } | undefined;
+    if (!signer?.role) throw new StorageError(400, "InvalidJWT", "InvalidJWT", "invalid signature");
+    const claims: Claims = { role: signer.role, ...(signer.sub ? { sub: signer.sub } : {}) };
+    // Written as the signer, so the storage policies judge it exactly as a direct upload;
+    // upsert only if it was asked for when signing.
+    return await upload(c, "create", claims, { bucket, name }, payload.upsert === true);
   });
 
   app.get("/object/public/*", async (c) => {
