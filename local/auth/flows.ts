@@ -143,8 +143,11 @@ function obfuscatedUser(email: string, data: Record<string, unknown>) {
   };
 }
 
+const MAX_WRONG_CODES = 5;
+
 export function flowRoutes(ctx: AuthCtx) {
   const app = new Hono();
+  const wrongCodes = new Map<string, number>();
 
   app.post("/signup", async (c) => {
     limit(ctx.limits.signInSignUps, clientIp(c));
@@ -226,6 +229,7 @@ export function flowRoutes(ctx: AuthCtx) {
     const body = await readJson(c);
     const type = str(body.type) ?? "";
     let hash = str(body.token_hash);
+    let codeAddress: string | undefined;
     if (!hash) {
       const email = validEmail(str(body.email));
       const token = str(body.token);
@@ -233,10 +237,27 @@ export function flowRoutes(ctx: AuthCtx) {
         throw badRequest("validation_failed", "Verify requires either a token or a token hash");
       }
       hash = await sha224Hex(email + token);
+      codeAddress = email;
     }
-    const out = await ctx.sql.begin((tx) =>
-      verifyToken(ctx, tx, type, hash!, clientIp(c), c.req.header("user-agent"))
-    );
+    let out;
+    try {
+      out = await ctx.sql.begin((tx) =>
+        verifyToken(ctx, tx, type, hash!, clientIp(c), c.req.header("user-agent"))
+      );
+    } catch (e) {
+      // A 6-digit code is guessable: five wrong codes for an address void its pending codes.
+      if (codeAddress && e instanceof AuthError && e.code === "otp_expired") {
+        const n = (wrongCodes.get(codeAddress) ?? 0) + 1;
+        wrongCodes.set(codeAddress, n);
+        if (n >= MAX_WRONG_CODES) {
+          wrongCodes.delete(codeAddress);
+          await ctx.sql`update auth.users set confirmation_token = '', recovery_token = ''
+                        where lower(email) = lower(${codeAddress})`;
+        }
+      }
+      throw e;
+    }
+    if (codeAddress) wrongCodes.delete(codeAddress);
     if ("code" in out) return c.json({ code: out.code });
     return c.json(out.session);
   });

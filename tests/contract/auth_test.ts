@@ -444,3 +444,37 @@ Deno.test("resend, verify by token hash, a confirmed address signing up again, a
   assert.equal((await a.auth.getUser()).error, null, "but not this one");
   assert.equal((await a.auth.signOut({ scope: "local" })).error, null);
 });
+
+Deno.test("guessing the 6-digit code: five wrong codes void it, and a spoofed X-Forwarded-For does not reset the limit", async () => {
+  await using stack = await startTestStack();
+  if (!stack.local) return;
+  const email = newEmail("guess");
+  const c = stack.client();
+  await c.auth.signUp({
+    email,
+    password: PASSWORD,
+    options: { data: { username: `gs_${email.slice(6, 14)}` } },
+  });
+  const [mail] = await stack.inbox(email);
+  const right = codeIn(mail!.text);
+  const wrong = right === "000000" ? "111111" : "000000";
+  for (let i = 0; i < 5; i++) {
+    const r = await fetch(`${stack.url}/auth/v1/verify`, {
+      method: "POST",
+      headers: {
+        apikey: stack.anonKey,
+        "content-type": "application/json",
+        "x-forwarded-for": `203.0.113.${i}`,
+      },
+      body: JSON.stringify({ type: "signup", email, token: wrong }),
+    });
+    assert.equal(r.status, 403);
+    await r.body?.cancel();
+  }
+  const late = await c.auth.verifyOtp({ email, token: right, type: "signup" });
+  assert.equal(
+    late.error?.code,
+    "otp_expired",
+    "after five wrong codes even the right one is void",
+  );
+});
