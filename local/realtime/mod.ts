@@ -295,6 +295,18 @@ export function createRealtime({ sql, jwtSecret }: RealtimeDeps) {
         payload: row.payload,
         meta: { id: row.id },
       });
+      // Someone removed from a channel stops hearing it at once, not when their token expires.
+      const p = row.payload as { action?: string; user_id?: string };
+      if (row.event === "member.changed" && p.action === "removed" && p.user_id) {
+        for (const sub of [...(topics.get(`realtime:${row.topic}`) ?? [])]) {
+          if (sub.private && sub.claims.sub === p.user_id) {
+            closeSub(
+              sub,
+              `You no longer have permission to read from this Channel topic: ${sub.subtopic}`,
+            );
+          }
+        }
+      }
     }).catch((e) =>
       console.error(
         JSON.stringify({

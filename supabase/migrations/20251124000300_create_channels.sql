@@ -116,7 +116,10 @@ as $$
         (member = (select auth.uid()) and not c.is_private)
         or (c.created_by = (select auth.uid()) and not exists (
           select 1 from public.channel_members m where m.channel_id = c.id and m.user_id <> c.created_by))
-        or (c.created_by = (select auth.uid()) and member = c.created_by)
+        -- The creator takes their place once, while the group has no owner yet (not to
+        -- reclaim a group they were removed from).
+        or (c.created_by = (select auth.uid()) and member = c.created_by and not exists (
+          select 1 from public.channel_members m where m.channel_id = c.id and m.role = 'owner'))
         or private.channel_role(channel) in ('owner', 'admin')
       ))
     )
@@ -235,6 +238,14 @@ as $$
   select c.created_by from public.channels c where c.id = channel and c.kind = 'group'
 $$;
 
+create function private.has_owner(channel uuid) returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (select 1 from public.channel_members m where m.channel_id = channel and m.role = 'owner')
+$$;
+revoke all on function private.has_owner(uuid) from public;
+grant execute on function private.has_owner(uuid) to chat_api, service_role;
+
 -- plpgsql: public.messages is created by the next migration.
 create function private.last_message_id(channel uuid) returns bigint
 language plpgsql stable security definer set search_path = ''
@@ -254,7 +265,7 @@ as $$
 begin
   if current_user = 'chat_api' then
     new.role := case when private.group_creator(new.channel_id) = new.user_id
-      then 'owner' else 'member' end;
+      and not private.has_owner(new.channel_id) then 'owner' else 'member' end;
     new.joined_at := now();
     -- History from before joining counts as read.
     new.last_read_message_id := private.last_message_id(new.channel_id);

@@ -52,11 +52,11 @@ create policy "chat_api can record own uploads in own channels" on public.attach
   );
 create policy "chat_api can attach own uploads to own messages" on public.attachments
   for update to chat_api
-  using (uploaded_by = (select auth.uid()) and message_id is null)
+  using (uploaded_by = (select auth.uid()) and message_id is null and (select private.is_active_caller()))
   with check (uploaded_by = (select auth.uid()));
 create policy "chat_api can delete own unsent uploads" on public.attachments
   for delete to chat_api
-  using (uploaded_by = (select auth.uid()) and message_id is null);
+  using (uploaded_by = (select auth.uid()) and message_id is null and (select private.is_active_caller()));
 
 -- An attachment joins a message of its own channel, sent by its uploader.
 create function private.check_attachment_link() returns trigger

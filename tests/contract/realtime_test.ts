@@ -306,3 +306,27 @@ Deno.test("bad input on a raw socket: the server answers or ignores, stays up, a
     await cleanup(alice);
   }
 });
+
+Deno.test("a member removed from a channel stops receiving it at once", async () => {
+  await using stack = await startTestStack();
+  if (!stack.local) return;
+  const carol = await signedIn(stack, "carol");
+  try {
+    const ch = carol.channel(`channel:${GENERAL}`, { config: { private: true } });
+    const statuses: string[] = [];
+    const closed = new Promise<void>((resolve) =>
+      ch.subscribe((s) => {
+        statuses.push(s);
+        if (s === "CLOSED") resolve();
+      })
+    );
+    await sleep(300);
+    assert.deepEqual(statuses, ["SUBSCRIBED"]);
+    await stack.db!.sql`delete from public.channel_members
+                        where channel_id = ${GENERAL} and user_id = 'ca201000-0000-4000-8000-000000000003'`;
+    await Promise.race([closed, sleep(3000)]);
+    assert.deepEqual(statuses, ["SUBSCRIBED", "CLOSED"]);
+  } finally {
+    await cleanup(carol);
+  }
+});

@@ -1,7 +1,7 @@
 -- channels and channel_members: visibility, creation, one DM per pair, joining, inviting,
 -- leaving, watermarks and roles.
 begin;
-select plan(37);
+select plan(40);
 select tests.seed_chat();
 
 -- anon
@@ -119,6 +119,16 @@ select is(tests.affected($$ update public.channels set name = 'lobby', topic = '
   'the owner renames a group and sets its topic');
 select is(tests.affected($$ update public.channels set topic = 'x' where id = tests.cid('dm') $$), 0::bigint,
   'a DM has no name or topic to change');
+select tests.clear_authentication();
+
+-- A creator who handed the group over and left does not walk back in.
+select tests.api_as('alice');
+select is(tests.affected($$ update public.channel_members set role = 'owner' where channel_id = tests.cid('secret') and user_id = tests.uid('bob') $$), 1::bigint,
+  'the owner hands ownership to another member');
+select is(tests.affected($$ delete from public.channel_members where channel_id = tests.cid('secret') and user_id = tests.uid('alice') $$), 1::bigint,
+  'the creator leaves her private group');
+select throws_ok($$ insert into public.channel_members (channel_id, user_id) values (tests.cid('secret'), tests.uid('alice')) $$,
+  '42501', null, 'the creator cannot rejoin a private group that has an owner');
 select tests.clear_authentication();
 
 select * from finish();
