@@ -40,12 +40,22 @@ create policy "authenticated can upload attachments to own folder" on storage.ob
     and array_length(storage.foldername(name), 1) = 2
     and (select private.can_post_in_folder((storage.foldername(name))[1]))
   );
+-- Once the API has checked a file and recorded it as an attachment, its bytes are final.
+create function private.is_recorded_attachment(path text) returns boolean
+language sql stable security definer set search_path = ''
+as $$
+  select exists (select 1 from public.attachments a where a.bucket = 'attachments' and a.path = is_recorded_attachment.path)
+$$;
+revoke all on function private.is_recorded_attachment(text) from public;
+grant execute on function private.is_recorded_attachment(text) to authenticated, service_role;
+
 create policy "authenticated can update own attachments" on storage.objects
   for update to authenticated
   using (
     bucket_id = 'attachments'
     and (storage.foldername(name))[2] = (select auth.uid())::text
     and (select private.can_post_in_folder((storage.foldername(name))[1]))
+    and not private.is_recorded_attachment(name)
   );
 create policy "authenticated can delete own attachments" on storage.objects
   for delete to authenticated

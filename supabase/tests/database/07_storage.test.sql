@@ -1,7 +1,7 @@
 -- Storage policies on storage.objects, checked the way the Storage API asks Postgres: as the
 -- caller (role authenticated, claims set), inserting or reading rows of storage.objects.
 begin;
-select plan(16);
+select plan(17);
 select tests.seed_chat();
 
 create function pg_temp.upload(who text, bucket text, path text) returns boolean
@@ -51,6 +51,12 @@ select ok(pg_temp.sees('alice', 'attachments', tests.cid('general') || '/' || te
 select ok(not pg_temp.sees('eve', 'attachments', tests.cid('general') || '/' || tests.uid('bob') || '/pic.png'),
   'a stranger cannot read it');
 
+insert into public.attachments (channel_id, uploaded_by, path, mime_type, size_bytes, sha256)
+values (tests.cid('general'), tests.uid('bob'), tests.cid('general') || '/' || tests.uid('bob') || '/pic.png',
+  'image/png', 10, repeat('ab', 32));
+select tests.authenticate_as('bob');
+select is(tests.affected($$ update storage.objects set metadata = '{"size": 99}' where bucket_id = 'attachments' $$), 0::bigint,
+  'a file the API has checked and recorded cannot be replaced');
 select tests.authenticate_as('alice');
 select is(tests.affected($$ delete from storage.objects where bucket_id = 'attachments' $$), 0::bigint,
   'nobody deletes someone else''s attachment');
