@@ -25,29 +25,27 @@ begin
 end
 $$;
 
--- Acts as `name` reading through PostgREST-style access: role authenticated, claims set.
-create or replace function tests.authenticate_as(name text) returns void
+-- Acts as user `name` under database role `db_role`, with that user's claims set.
+create or replace function tests.act_as(name text, db_role text) returns void
 language plpgsql
 as $$
 begin
   perform set_config('request.jwt.claims', jsonb_build_object(
     'sub', tests.uid(name), 'role', 'authenticated', 'aud', 'authenticated',
     'email', name || '@test.local')::text, true);
-  perform set_config('role', 'authenticated', true);
+  perform set_config('role', db_role, true);
 end
 $$;
 
--- Acts as `name` writing through the API: role chat_api, the caller's claims set.
+-- Acts as `name` reading through PostgREST-style access: role authenticated.
+create or replace function tests.authenticate_as(name text) returns void
+language sql
+as $$ select tests.act_as(name, 'authenticated') $$;
+
+-- Acts as `name` writing through the API: role chat_api.
 create or replace function tests.api_as(name text) returns void
-language plpgsql
-as $$
-begin
-  perform set_config('request.jwt.claims', jsonb_build_object(
-    'sub', tests.uid(name), 'role', 'authenticated', 'aud', 'authenticated',
-    'email', name || '@test.local')::text, true);
-  perform set_config('role', 'chat_api', true);
-end
-$$;
+language sql
+as $$ select tests.act_as(name, 'chat_api') $$;
 
 create or replace function tests.as_anon() returns void
 language plpgsql
