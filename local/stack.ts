@@ -33,6 +33,8 @@ export interface StackOptions {
   /** The API's request log. */
   log?: Logger;
   hostname?: string;
+  /** The built web client (default `web/dist`). */
+  webRoot?: string;
 }
 
 export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Promise<Stack> {
@@ -120,7 +122,8 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     });
     const gateway = createGateway({
       functions: { api: api.fetch },
-      webRoot: WEB_DIR,
+      webRoot: opts.webRoot ?? join(WEB_DIR, "dist"),
+      webConfig: { supabaseUrl: publicUrl, anonKey: cfg.anonKey },
       services: {
         "/auth/v1": auth,
         "/realtime/v1": realtime.app,

@@ -7,6 +7,8 @@ import process from "node:process";
 import { loadConfig, loadDotEnv } from "./config.ts";
 import { pidFile, startStack } from "./stack.ts";
 import { processAlive } from "./db/cluster.ts";
+import { join } from "node:path";
+import { buildWeb } from "../web/build.ts";
 
 loadDotEnv();
 const cfg = await loadConfig();
@@ -25,9 +27,20 @@ writeFileSync(lock, String(Deno.pid));
 
 const t0 = performance.now();
 const say = (line: string) => console.log(line);
+// The web client is bundled into the data folder while the database comes up.
+const webRoot = join(cfg.dataDir, "web");
+const webBuild = buildWeb(webRoot).then(
+  (r) => `built the web client in ${Math.round(r.ms)} ms`,
+  (e) => `warning: the web client did not build: ${e instanceof Error ? e.message : e}`,
+);
 let stack;
 try {
-  stack = await startStack(cfg, { say, hostname: Deno.env.get("LOCAL_HOST") || "127.0.0.1" });
+  stack = await startStack(cfg, {
+    say,
+    hostname: Deno.env.get("LOCAL_HOST") || "127.0.0.1",
+    webRoot,
+  });
+  say(await webBuild);
 } catch (e) {
   rmSync(lock, { force: true });
   // Everything startStack began is already stopped, so exiting here orphans nothing.

@@ -36,6 +36,35 @@ export class Metrics {
     this.#gauges.set(name, { help, read });
   }
 
+  /**
+   * Every counter and gauge as plain numbers (label sets summed), plus request counts and mean
+   * latency: what the admin view shows live.
+   *
+   * @example
+   * const m = new Metrics();
+   * m.inc("messages_sent_total", "Messages sent.");
+   * m.snapshot().counters.messages_sent_total; // 1
+   */
+  snapshot(): {
+    counters: Record<string, number>;
+    gauges: Record<string, number>;
+    requests: { count: number; mean_ms: number };
+  } {
+    const counters: Record<string, number> = {};
+    for (const [name, c] of this.#counters) {
+      counters[name] = [...c.values.values()].reduce((a, b) => a + b, 0);
+    }
+    const gauges: Record<string, number> = {};
+    for (const [name, g] of this.#gauges) gauges[name] = g.read();
+    let count = 0;
+    let sum = 0;
+    for (const h of this.#hist.values()) {
+      count += h.count;
+      sum += h.sum;
+    }
+    return { counters, gauges, requests: { count, mean_ms: count ? (sum / count) * 1000 : 0 } };
+  }
+
   render(): string {
     const out: string[] = [];
     for (const [name, c] of this.#counters) {

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { AppError, NotFoundError } from "../_shared/errors.ts";
 import type { Sql } from "../_shared/db.ts";
 import type { Moderator } from "../_shared/moderation.ts";
+import type { Metrics } from "../_shared/metrics.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
@@ -34,9 +35,11 @@ export interface AdminDeps {
   moderator: Moderator;
   /** Bans or unbans a user in Supabase Auth (admin API, service key); absent → profile only. */
   setAuthBan?: ((userId: string, banned: boolean) => Promise<void>) | undefined;
+  /** The process's metrics, shown live in the admin view. */
+  metrics?: Metrics | undefined;
 }
 
-export function adminRoutes({ sql, limiter, moderator, setAuthBan }: AdminDeps) {
+export function adminRoutes({ sql, limiter, moderator, setAuthBan, metrics }: AdminDeps) {
   const app = new Hono<AuthEnv>();
   const run = callerRunner(sql);
   const requireRole = (...roles: string[]): MiddlewareHandler<AuthEnv> => async (c, next) => {
@@ -113,6 +116,36 @@ export function adminRoutes({ sql, limiter, moderator, setAuthBan }: AdminDeps) 
       });
       return c.json({ report });
     },
+  );
+
+  app.get(
+    "/admin/users",
+    doc("People with their roles, deactivated ones too (?q=, moderators)"),
+    requireRole("moderator", "admin"),
+    async (c) => {
+      const q = parse(z.string().trim().max(64).default(""), c.req.query("q") ?? undefined);
+      const like = q.toLowerCase().replace(/[\\%_]/g, "\\$&") + "%";
+      const users = await run(c, "read", (tx) =>
+        tx`
+      select p.id, p.username, p.display_name, p.avatar_path, p.last_seen_at, p.created_at,
+        p.deactivated_at, coalesce(r.role, 'user') as role
+      from public.profiles p left join public.user_roles r on r.user_id = p.id
+      where ${q} = '' or p.username like ${like} or lower(p.display_name) like ${"%" + like}
+      order by p.username limit 100`);
+      return c.json({ users });
+    },
+  );
+
+  app.get(
+    "/admin/metrics",
+    doc("Live counters and gauges as JSON (moderators)"),
+    requireRole("moderator", "admin"),
+    (c) =>
+      c.json({
+        at: new Date().toISOString(),
+        ...(metrics?.snapshot() ??
+          { counters: {}, gauges: {}, requests: { count: 0, mean_ms: 0 } }),
+      }),
   );
 
   app.post(

@@ -151,6 +151,7 @@ export function createApp(deps: AppDeps) {
         sql,
         limiter,
         moderator,
+        metrics,
         ...(deps.setAuthBan ? { setAuthBan: deps.setAuthBan } : {}),
       }),
     );

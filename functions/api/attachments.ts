@@ -21,7 +21,12 @@ const Body = z.object({
     /^[0-9a-f-]{36}\/[0-9a-f-]{36}\/[A-Za-z0-9._-]{1,200}$/,
     "must be <channel_id>/<your user id>/<file name>",
   ),
-});
+  /** A video's poster frame, taken in the browser and uploaded beside it as `<path>.poster.jpg`. */
+  poster_path: z.string().max(300).optional(),
+}).refine(
+  (b) => b.poster_path === undefined || b.poster_path === `${b.path}.poster.jpg`,
+  { message: "poster_path must be <path>.poster.jpg", path: ["poster_path"] },
+);
 
 const allowed = (list: string[] | null, mime: string) =>
   !list?.length ||
@@ -30,6 +35,19 @@ const allowed = (list: string[] | null, mime: string) =>
 async function sha256Hex(b: Uint8Array): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>);
   return [...new Uint8Array(d)].map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+/** The poster must really be a JPEG of sane size; anything else is deleted and refused. */
+async function checkedPoster(storage: StorageClient, bucket: string, path: string) {
+  const poster = await storage.download(bucket, path);
+  if (!poster) throw new AppError("not_found", "No such uploaded poster");
+  const type = await sniff(poster.bytes);
+  const dims = type === "image/jpeg" ? imageSize(poster.bytes, type) : undefined;
+  if (!dims || dims.width * dims.height > MAX_PIXELS || poster.bytes.length > 2 * 1024 * 1024) {
+    await storage.remove(bucket, path);
+    throw new AppError("unsupported_media_type", "The poster must be a JPEG of at most 2 MiB");
+  }
+  return path;
 }
 
 export function attachmentRoutes(
@@ -89,6 +107,9 @@ export function attachmentRoutes(
             throw new AppError("unsupported_media_type", "The image is corrupt");
           }
         }
+      }
+      if (real.startsWith("video/") && b.poster_path) {
+        thumbPath = await checkedPoster(storage, b.bucket, b.poster_path);
       }
       const sha = await sha256Hex(object.bytes);
       try {

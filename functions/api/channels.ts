@@ -91,6 +91,25 @@ export function channelRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter
     },
   );
 
+  app.get(
+    "/channels/public",
+    doc("Public groups to join, busiest first (?q= filters by name)"),
+    async (c) => {
+      const q = parse(z.string().trim().max(80).default(""), c.req.query("q") ?? undefined);
+      const like = "%" + q.toLowerCase().replace(/[\\%_]/g, "\\$&") + "%";
+      const channels = await run(c, "read", (tx) =>
+        tx`
+      select c.id, c.name, c.topic, c.created_at,
+        (select count(*) from public.channel_members m where m.channel_id = c.id)::int as member_count,
+        c.id in (select private.my_channel_ids()) as joined
+      from public.channels c
+      where c.kind = 'group' and not c.is_private and c.archived_at is null
+        and (${q} = '' or lower(c.name) like ${like})
+      order by member_count desc, c.created_at desc limit 50`);
+      return c.json({ channels });
+    },
+  );
+
   app.get("/channels/:id", doc("A channel and its members"), async (c) => {
     const id = parse(uuid, c.req.param("id"));
     const out = await run(c, "read", async (tx) => {

@@ -313,7 +313,7 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
   app.post(
     "/channels/:id/receipts",
     doc("Move my delivered/read watermarks forward", { body: ReceiptBody }),
-    rateLimit(limiter, "write"),
+    rateLimit(limiter, "receipt"),
     async (c) => {
       const channelId = parse(uuid, c.req.param("id"));
       const b = await body(c, ReceiptBody);

@@ -342,7 +342,10 @@ export async function verifyToken(
   const column = kind === "signup" ? tx`confirmation_token` : tx`recovery_token`;
   const sentAt = kind === "signup" ? tx`confirmation_sent_at` : tx`recovery_sent_at`;
   const [user] = await tx<(UserRow & { sent_at: Date | null })[]>`
-    select *, ${sentAt} as sent_at from auth.users where ${column} = ${token} and ${column} <> '' for update`;
+    select *, ${sentAt} as sent_at from auth.users
+    where (${column} = ${token} or ${column} = ${"pkce_" + token}) and ${column} <> '' for update`;
+  // As GoTrue's isOtpValid: a code (or plain hash) also matches a PKCE sign-up's `pkce_<hash>`,
+  // and then signs in directly (the code was typed here, not followed from a link).
   if (!user) throw EXPIRED();
   if (!user.sent_at || Date.now() - new Date(user.sent_at).getTime() > ctx.cfg.otpExpiry * 1000) {
     throw EXPIRED();

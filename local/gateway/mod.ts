@@ -17,9 +17,41 @@ export interface GatewayOptions {
   webRoot: string;
   /** Services mounted under a path prefix: `/auth/v1`, `/_inbox`, … */
   services?: Record<string, Hono>;
+  /** What the web client reads from `/config.json`: where the project is and its anon key. */
+  webConfig?: { supabaseUrl: string; anonKey: string };
 }
 
-export function createGateway({ functions, webRoot, services = {} }: GatewayOptions) {
+/**
+ * The web client's strict policy: scripts and styles only from this origin (no inline script,
+ * no eval), media from here or blob: (previews before upload), network to this origin and its
+ * WebSocket.
+ */
+export function webSecurityHeaders(origin: string): Record<string, string> {
+  const ws = origin.replace(/^http/, "ws");
+  return {
+    "content-security-policy": [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "img-src 'self' blob: data:",
+      "media-src 'self' blob:",
+      `connect-src 'self' ${ws}`,
+      "font-src 'self'",
+      "object-src 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+    ].join("; "),
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), geolocation=(), microphone=()",
+  };
+}
+
+export function createGateway(
+  { functions, webRoot, services = {}, webConfig }: GatewayOptions,
+) {
   const app = new App();
   // deno-lint-ignore no-explicit-any
   const remote = (env: any): string | undefined =>
@@ -73,8 +105,33 @@ export function createGateway({ functions, webRoot, services = {} }: GatewayOpti
     return fn(forwarded);
   }
 
-  app.use("/*", serveStatic({ root: webRoot }));
+  // The web client: security headers on everything it is served, its config, its files.
+  app.use("/*", async (c, next) => {
+    await next();
+    for (const [k, v] of Object.entries(webSecurityHeaders(new URL(c.req.url).origin))) {
+      c.header(k, v);
+    }
+  });
+  if (webConfig) app.get("/config.json", (c) => c.json(webConfig));
+  app.use(
+    "/*",
+    serveStatic({
+      root: webRoot,
+      onFound: (path, c) => {
+        // Hashed bundle names never change content: cache them; index.html always revalidates.
+        c.header(
+          "cache-control",
+          /\/app\.[0-9a-f]+\./.test(path) ? "public, max-age=31536000, immutable" : "no-cache",
+        );
+      },
+    }),
+  );
   app.get("/", serveStatic({ path: `${webRoot}/index.html` }));
+  app.get("/", (c) =>
+    c.html(
+      "<!doctype html><title>Chat</title><p>The web client is not built: run <code>deno task build</code>.</p>",
+      503,
+    ));
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `Nothing is served at ${c.req.path}` } }, 404)
   );

@@ -93,6 +93,15 @@ function esc(s: string): string {
   );
 }
 
+/** http(s) links in already escaped text become anchors (their text and href stay escaped). */
+function linkify(escaped: string): string {
+  // Trailing punctuation belongs to the sentence: "(see https://x/)." links https://x/.
+  return escaped.replace(
+    /https?:\/\/[^\s<>"'()]+[^\s<>"'().,;:!?]/g,
+    (url) => `<a href="${url}">${url}</a>`,
+  );
+}
+
 export function inboxRoutes(sql: postgres.Sql) {
   const app = new Hono();
   const list = (to: string | undefined, limit: number) =>
@@ -121,7 +130,7 @@ export function inboxRoutes(sql: postgres.Sql) {
     const items = rows.map((r) =>
       `<article><h2>${esc(r.subject)}</h2><p class="meta">to ${esc(r.to)} · ${
         esc(new Date(r.created_at).toISOString())
-      }</p><pre>${esc(r.text)}</pre></article>`
+      }</p><pre>${linkify(esc(r.text))}</pre></article>`
     ).join("\n");
     c.header("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'");
     return c.html(

@@ -26,7 +26,15 @@ export interface TestStack extends AsyncDisposable {
 
 type Toml = Record<string, Record<string, unknown>>;
 
-export async function startTestStack(tweak: (toml: Toml) => void = () => {}): Promise<TestStack> {
+export interface TestStackOptions {
+  /** Serve this built web client at `/`; Auth then sends people back to this stack's URL. */
+  webRoot?: string;
+}
+
+export async function startTestStack(
+  tweak: (toml: Toml) => void = () => {},
+  opts: TestStackOptions = {},
+): Promise<TestStack> {
   const remote = Deno.env.get("SUPABASE_URL");
   const clientFor = (url: string, key: string) => (opts: { flowType?: "implicit" | "pkce" } = {}) =>
     createClient(url, key, {
@@ -59,7 +67,15 @@ export async function startTestStack(tweak: (toml: Toml) => void = () => {}): Pr
   };
   const cfg = await loadConfig((n) => env[n] ?? Deno.env.get(n));
   tweak(cfg.toml as Toml);
-  const stack = await startStack(cfg, { log: () => {} });
+  if (opts.webRoot) {
+    const auth = (cfg.toml as Toml).auth!;
+    auth.site_url = `http://127.0.0.1:${port}`;
+    auth.additional_redirect_urls = [`http://127.0.0.1:${port}/`];
+  }
+  const stack = await startStack(cfg, {
+    log: () => {},
+    ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
+  });
   return {
     url: stack.url,
     anonKey: cfg.anonKey,

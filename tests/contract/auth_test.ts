@@ -202,6 +202,29 @@ Deno.test("PKCE: the confirmation link returns a code that exchangeCodeForSessio
   assert.ok(replay.error, "a code works once");
 });
 
+Deno.test("PKCE: the 6-digit code from the same mail signs in directly, as GoTrue's isOtpValid allows", async () => {
+  await using stack = await startTestStack();
+  if (!stack.local) return;
+  const email = newEmail("pkcecode");
+  const c = stack.client({ flowType: "pkce" });
+  const { error } = await c.auth.signUp({
+    email,
+    password: PASSWORD,
+    options: { data: { username: `pc_${email.slice(9, 17)}` } },
+  });
+  assert.equal(error, null);
+  const [mail] = await stack.inbox(email);
+  const { data, error: vErr } = await c.auth.verifyOtp({
+    email,
+    token: codeIn(mail!.text),
+    type: "signup",
+  });
+  assert.equal(vErr, null);
+  assert.equal(data.session?.user.email, email);
+  const again = await c.auth.verifyOtp({ email, token: codeIn(mail!.text), type: "signup" });
+  assert.equal((again.error as { code?: string } | null)?.code, "otp_expired", "a code works once");
+});
+
 Deno.test("five wrong passwords lock the account for 15 minutes, then it opens again", async () => {
   await using stack = await startTestStack();
   if (!stack.local) return;
@@ -396,7 +419,12 @@ Deno.test("the local inbox lists mails as JSON and shows them as a page, never r
   const html = await page.text();
   assert.match(page.headers.get("content-type") ?? "", /text\/html/);
   assert.match(html, /Confirm your email/);
-  assert.doesNotMatch(html, /<a href="http:\/\/127/, "the mail's own markup is shown as text");
+  assert.doesNotMatch(html, />Confirm my email<\/a>/, "the mail's own markup is not rendered");
+  assert.match(
+    html,
+    /<a href="http:\/\/127\.0\.0\.1:\d+\/auth\/v1\/verify\?token=[^"]+">/,
+    "links in the mail's text are clickable",
+  );
 });
 
 Deno.test("resend, verify by token hash, a confirmed address signing up again, and sign-out scopes", async () => {

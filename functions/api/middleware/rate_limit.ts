@@ -7,7 +7,15 @@ import { AppError } from "../../_shared/errors.ts";
 import type { RateLimiter, Rule } from "../../_shared/rate_limit.ts";
 import type { AuthEnv } from "./auth.ts";
 
-export type Action = "send" | "edit" | "react" | "search" | "upload" | "report" | "write";
+export type Action =
+  | "send"
+  | "edit"
+  | "react"
+  | "search"
+  | "upload"
+  | "report"
+  | "receipt"
+  | "write";
 
 export const RULES: Record<Action, Rule> = {
   send: { capacity: 20, refillPerSec: 1 },
@@ -16,6 +24,8 @@ export const RULES: Record<Action, Rule> = {
   search: { capacity: 10, refillPerSec: 0.5 },
   upload: { capacity: 10, refillPerSec: 0.2 },
   report: { capacity: 5, refillPerSec: 0.05 },
+  // A reader in a busy channel moves its watermarks often (clients coalesce to about 1/s).
+  receipt: { capacity: 60, refillPerSec: 2 },
   write: { capacity: 30, refillPerSec: 1 },
 };
 

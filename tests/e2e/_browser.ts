@@ -1,0 +1,91 @@
+/**
+ * End-to-end scaffolding: the web client built once per file, the local stack serving it (a
+ * database of its own, as `deno task start` runs it), and Debian's Chromium driven by
+ * playwright-core. Screenshots go to `.local/e2e/` (not committed).
+ */
+import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { buildWeb } from "../../web/build.ts";
+import { startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { ROOT } from "../../local/paths.ts";
+
+export const SHOTS = join(ROOT, ".local", "e2e");
+
+export interface E2E extends AsyncDisposable {
+  stack: TestStack;
+  browser: Browser;
+  bundle: { name: string; bytes: number; gzip: number }[];
+  /** A fresh browser profile (its own storage), with console errors collected. */
+  person(opts?: { viewport?: { width: number; height: number } }): Promise<Person>;
+  shot(page: Page, name: string): Promise<void>;
+}
+
+export interface Person {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and page errors seen so far. */
+  errors: string[];
+}
+
+export function chromiumPath(): string {
+  for (const p of ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]) {
+    try {
+      Deno.statSync(p);
+      return p;
+    } catch {
+      // try the next one
+    }
+  }
+  throw new Error("no Chromium found: apt-get install chromium (.ci/run does)");
+}
+
+export async function startE2E(): Promise<E2E> {
+  const webRoot = await Deno.makeTempDir({ prefix: "web-e2e-" });
+  const built = await buildWeb(webRoot);
+  const stack = await startTestStack(() => {}, { webRoot });
+  const browser = await chromium.launch({
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-dev-shm-usage",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+    ],
+  });
+  mkdirSync(SHOTS, { recursive: true });
+  return {
+    stack,
+    browser,
+    bundle: built.files,
+    async person(opts = {}) {
+      const context = await browser.newContext({
+        viewport: opts.viewport ?? { width: 1280, height: 800 },
+        locale: "en-US",
+        timezoneId: "Europe/Berlin",
+      });
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      const errors: string[] = [];
+      page.on("console", (m) => {
+        if (m.type() === "error") errors.push(m.text());
+      });
+      page.on("pageerror", (e) => errors.push(e.message));
+      page.on("response", (r) => {
+        if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.request().method()} ${r.url()}`);
+      });
+      return { context, page, errors };
+    },
+    async shot(page, name) {
+      await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+    },
+    async [Symbol.asyncDispose]() {
+      await browser.close().catch(() => {});
+      await stack[Symbol.asyncDispose]();
+      await Deno.remove(webRoot, { recursive: true }).catch(() => {});
+    },
+  };
+}

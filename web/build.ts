@@ -1,0 +1,117 @@
+/**
+ * Builds the web client into `web/dist/` (or the folder given): `deno bundle` (esbuild) of
+ * `src/main.tsx` for the browser, minified with a linked source map, file names carrying a
+ * content hash so a deploy can cache them forever, and `index.html` pointing at them.
+ * `config.json` (the project's URL and anon key) is written only when SUPABASE_URL and
+ * SUPABASE_ANON_KEY are set: the local gateway serves its own.
+ *
+ * `deno task build` runs it; `deno task start` runs it before starting the stack.
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const WEB = dirname(fileURLToPath(import.meta.url));
+
+export interface BuildResult {
+  outDir: string;
+  files: { name: string; bytes: number; gzip: number }[];
+  ms: number;
+}
+
+async function gzipSize(bytes: Uint8Array): Promise<number> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream()
+    .pipeThrough(new CompressionStream("gzip"));
+  return (await new Response(stream).arrayBuffer()).byteLength;
+}
+
+async function hash(bytes: Uint8Array): Promise<string> {
+  const d = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
+  return [...new Uint8Array(d)].slice(0, 5).map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * @example
+ * const { files } = await buildWeb();
+ * console.log(files.map((f) => `${f.name} ${f.gzip} B gzip`).join("\n"));
+ */
+export async function buildWeb(outDir = join(WEB, "dist")): Promise<BuildResult> {
+  const t0 = performance.now();
+  const tmp = await Deno.makeTempDir({ prefix: "web-build-" });
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "bundle",
+        "--quiet",
+        "--platform",
+        "browser",
+        "--minify",
+        "--sourcemap=linked",
+        "-o",
+        join(tmp, "app.js"),
+        join(WEB, "src", "main.tsx"),
+      ],
+      cwd: dirname(WEB),
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    if (!out.success) {
+      throw new Error(`deno bundle failed:\n${new TextDecoder().decode(out.stderr)}`);
+    }
+    await Deno.mkdir(outDir, { recursive: true });
+    for await (const e of Deno.readDir(outDir)) {
+      if (/^app\.[0-9a-f]+\.(js|css|js\.map)$/.test(e.name)) {
+        await Deno.remove(join(outDir, e.name));
+      }
+    }
+    const js = await Deno.readFile(join(tmp, "app.js"));
+    // styles.css first, then each feature's stylesheet.
+    const cssFiles = ["styles.css"];
+    for await (const e of Deno.readDir(join(WEB, "src"))) {
+      if (e.isFile && e.name.endsWith(".css") && e.name !== "styles.css") cssFiles.push(e.name);
+    }
+    const css = new TextEncoder().encode(
+      (await Promise.all(
+        [cssFiles[0]!, ...cssFiles.slice(1).sort()].map((f) =>
+          Deno.readTextFile(join(WEB, "src", f))
+        ),
+      )).join("\n"),
+    );
+    const jsName = `app.${await hash(js)}.js`;
+    const cssName = `app.${await hash(css)}.css`;
+    const map = await Deno.readTextFile(join(tmp, "app.js.map"));
+    const jsText = new TextDecoder().decode(js).replace(
+      /\/\/# sourceMappingURL=app\.js\.map\s*$/,
+      `//# sourceMappingURL=${jsName}.map\n`,
+    );
+    await Deno.writeTextFile(join(outDir, jsName), jsText);
+    await Deno.writeTextFile(join(outDir, `${jsName}.map`), map);
+    await Deno.writeFile(join(outDir, cssName), css);
+    const html = (await Deno.readTextFile(join(WEB, "index.html")))
+      .replace("/app.css", `/${cssName}`).replace("/app.js", `/${jsName}`);
+    await Deno.writeTextFile(join(outDir, "index.html"), html);
+    await Deno.copyFile(join(WEB, "src", "favicon.svg"), join(outDir, "favicon.svg"));
+    const url = Deno.env.get("SUPABASE_URL");
+    const anonKey = Deno.env.get("SUPABASE_ANON_KEY");
+    if (url && anonKey) {
+      await Deno.writeTextFile(
+        join(outDir, "config.json"),
+        JSON.stringify({ supabaseUrl: url, anonKey }),
+      );
+    }
+    const files = [];
+    for (const name of ["index.html", jsName, cssName]) {
+      const bytes = await Deno.readFile(join(outDir, name));
+      files.push({ name, bytes: bytes.length, gzip: await gzipSize(bytes) });
+    }
+    return { outDir, files, ms: performance.now() - t0 };
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) {
+  const r = await buildWeb(Deno.args[0]);
+  const kb = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+  for (const f of r.files) console.log(`${f.name.padEnd(22)} ${kb(f.bytes)} (${kb(f.gzip)} gzip)`);
+  console.log(`web client built in ${Math.round(r.ms)} ms → ${r.outDir}`);
+}

@@ -1,0 +1,117 @@
+/**
+ * An attachment in a message: images as thumbnails that open a viewer, video with the poster
+ * the sender's browser took, audio with a player, anything else as a download.
+ */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { useApp } from "../context.ts";
+import { useSignedUrl } from "../lib/signed.ts";
+import { formatBytes } from "../lib/text.ts";
+import { lang, t } from "../i18n/mod.ts";
+import type { Attachment } from "../types.ts";
+import { Icon } from "./Icon.tsx";
+
+const fileName = (path: string) => path.split("/").pop() ?? path;
+
+function Viewer({ a, onClose }: { a: Attachment; onClose: () => void }) {
+  const { sb } = useApp();
+  const url = useSignedUrl(sb, "attachments", a.path);
+  const ref = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    const d = ref.current;
+    if (d && !d.open) d.showModal();
+    return () => d?.close();
+  }, []);
+  return (
+    <dialog ref={ref} class="viewer" aria-label={t("attachment.viewer")} onClose={onClose}>
+      <div class="viewer-bar">
+        {url && (
+          <a class="btn" href={url} download={fileName(a.path)}>
+            {t("attachment.download")}
+          </a>
+        )}
+        <button type="button" class="btn" onClick={() => ref.current?.close()} autofocus>
+          {t("common.close")}
+        </button>
+      </div>
+      {url
+        ? <img src={url} alt={t("attachment.image")} />
+        : <p class="muted">{t("app.loading")}</p>}
+    </dialog>
+  );
+}
+
+export function AttachmentView({ a }: { a: Attachment }) {
+  const { sb } = useApp();
+  const [open, setOpen] = useState(false);
+  const isImage = a.mime_type.startsWith("image/");
+  const isVideo = a.mime_type.startsWith("video/");
+  const isAudio = a.mime_type.startsWith("audio/");
+  const thumb = useSignedUrl(
+    sb,
+    "attachments",
+    isImage || isVideo ? (a.thumb_path ?? (isImage ? a.path : null)) : null,
+  );
+  const src = useSignedUrl(sb, "attachments", isImage ? null : a.path);
+  if (isImage) {
+    const w = a.width ?? 320;
+    const h = a.height ?? 240;
+    const scale = Math.min(1, 320 / w, 240 / h);
+    return (
+      <>
+        <button
+          type="button"
+          class="attachment image"
+          aria-label={t("attachment.open_image", { name: fileName(a.path) })}
+          onClick={() => setOpen(true)}
+        >
+          {thumb
+            ? (
+              <img
+                src={thumb}
+                alt={t("attachment.image")}
+                width={Math.round(w * scale)}
+                height={Math.round(h * scale)}
+                loading="lazy"
+                class="thumb"
+              />
+            )
+            : <span class="thumb placeholder">{t("app.loading")}</span>}
+        </button>
+        {open && <Viewer a={a} onClose={() => setOpen(false)} />}
+      </>
+    );
+  }
+  if (isVideo) {
+    return src
+      ? (
+        <video
+          class="attachment video"
+          controls
+          preload="none"
+          src={src}
+          {...(thumb ? { poster: thumb } : {})}
+          aria-label={fileName(a.path)}
+        />
+      )
+      : null;
+  }
+  if (isAudio) {
+    return src
+      ? (
+        <audio
+          class="attachment audio"
+          controls
+          preload="none"
+          src={src}
+          aria-label={fileName(a.path)}
+        />
+      )
+      : null;
+  }
+  return (
+    <a class="attachment file" href={src ?? undefined} download={fileName(a.path)}>
+      <Icon name="file" /> {fileName(a.path)}{" "}
+      <span class="muted">{formatBytes(a.size_bytes, lang.value)}</span>
+    </a>
+  );
+}

@@ -1,0 +1,81 @@
+/** A small emoji picker: search by keyword, categories, keyboard and screen-reader usable. */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { EMOJI, searchEmoji } from "../lib/emoji.ts";
+import { t } from "../i18n/mod.ts";
+
+export function EmojiPicker(
+  { onPick, onClose, label }: { onPick: (e: string) => void; onClose: () => void; label: string },
+) {
+  const [q, setQ] = useState("");
+  const [cat, setCat] = useState(EMOJI[0]!.id);
+  const ref = useRef<HTMLDivElement>(null);
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    input.current?.focus();
+    const away = (e: MouseEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node)) onClose();
+    };
+    setTimeout(() => document.addEventListener("mousedown", away), 0);
+    return () => document.removeEventListener("mousedown", away);
+  }, []);
+  const list = q.trim()
+    ? searchEmoji(q)
+    : (EMOJI.find((c) => c.id === cat)?.emoji ?? []).map(([e]) => e);
+  return (
+    <div
+      class="emoji-picker"
+      role="dialog"
+      aria-label={label}
+      ref={ref}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      <input
+        ref={input}
+        type="search"
+        class="emoji-search"
+        placeholder={t("emoji.search")}
+        aria-label={t("emoji.search")}
+        value={q}
+        onInput={(e) => setQ(e.currentTarget.value)}
+      />
+      {!q.trim() && (
+        <div class="emoji-cats" role="tablist" aria-label={t("emoji.categories")}>
+          {EMOJI.map((c) => (
+            <button
+              type="button"
+              role="tab"
+              key={c.id}
+              aria-selected={c.id === cat}
+              class={c.id === cat ? "active" : ""}
+              title={t(`emoji.cat.${c.id}`)}
+              aria-label={t(`emoji.cat.${c.id}`)}
+              onClick={() => setCat(c.id)}
+            >
+              {c.emoji[0]![0]}
+            </button>
+          ))}
+        </div>
+      )}
+      <div class="emoji-grid">
+        {list.length
+          ? list.map((e) => (
+            <button
+              type="button"
+              key={e}
+              class="emoji"
+              aria-label={e}
+              onClick={() => onPick(e)}
+            >
+              {e}
+            </button>
+          ))
+          : <p class="muted">{t("emoji.none")}</p>}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+/**
+ * The open channel's people: presence, roles, invite and remove (channel owners and admins),
+ * rename and topic, leave, and a summary of recent messages.
+ */
+import { useState } from "preact/hooks";
+import { t } from "../i18n/mod.ts";
+import { channelTitle, type ChatState } from "../state/chat.ts";
+import { Avatar } from "./Avatar.tsx";
+import { UserPicker } from "./UserPicker.tsx";
+
+export function MembersPanel({ chat }: { chat: ChatState }) {
+  const c = chat.active.value;
+  const ms = chat.messages.value;
+  const [error, setError] = useState<string | null>(null);
+  const [summary, setSummary] = useState<string | null>(null);
+  const [name, setName] = useState(c?.name ?? "");
+  const [topic, setTopic] = useState(c?.topic ?? "");
+  if (!c || !ms) return null;
+  const manage = c.kind === "group" && (c.my_role === "owner" || c.my_role === "admin");
+  const act = async (f: () => Promise<unknown>) => {
+    setError(null);
+    try {
+      await f();
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const members = ms.members.value;
+  return (
+    <div class="members-panel">
+      <h2>{channelTitle(c)}</h2>
+      {error && <p class="error" role="alert">{error}</p>}
+      {manage && (
+        <form
+          class="channel-settings"
+          onSubmit={(e) => {
+            e.preventDefault();
+            act(async () => {
+              await chat.api.patch(`/channels/${c.id}`, { name: name.trim(), topic });
+              await chat.reload();
+            });
+          }}
+        >
+          <label class="field">
+            <span>{t("members.name")}</span>
+            <input
+              required
+              maxLength={80}
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
+          </label>
+          <label class="field">
+            <span>{t("members.topic")}</span>
+            <input maxLength={250} value={topic} onInput={(e) => setTopic(e.currentTarget.value)} />
+          </label>
+          <button type="submit" class="btn">{t("common.save")}</button>
+        </form>
+      )}
+      <h3>{t("channel.members_count", { count: members.length })}</h3>
+      <ul class="people">
+        {members.map((m) => (
+          <li key={m.user_id} class="person-row">
+            <Avatar
+              name={m.display_name || m.username}
+              path={m.avatar_path}
+              online={chat.online.value.has(m.user_id)}
+            />
+            <span class="grow">
+              <span class="person-name">
+                {m.deactivated ? t("user.deactivated") : m.display_name || m.username}
+              </span>{" "}
+              <span class="muted">@{m.username}</span>
+              {m.role !== "member" && <span class="role">{t(`members.role.${m.role}`)}</span>}
+            </span>
+            {manage && m.user_id !== chat.myId && m.role !== "owner" && (
+              <button
+                type="button"
+                class="btn small"
+                aria-label={t("members.remove", { name: m.username })}
+                onClick={() =>
+                  act(async () => {
+                    await chat.api.del(`/channels/${c.id}/members/${m.user_id}`);
+                    await ms.loadMembers();
+                  })}
+              >
+                {t("members.remove_short")}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      {manage && (
+        <UserPicker
+          chat={chat}
+          label={t("members.invite")}
+          exclude={members.map((m) => m.user_id)}
+          onPick={(u) =>
+            act(async () => {
+              await chat.api.post(`/channels/${c.id}/members`, { user_id: u.id });
+              await ms.loadMembers();
+            })}
+        />
+      )}
+      <div class="panel-actions">
+        <button
+          type="button"
+          class="btn"
+          onClick={() =>
+            act(async () => {
+              const r = await chat.api.get<{ summary: string; message_count: number }>(
+                `/channels/${c.id}/summary?limit=50`,
+              );
+              setSummary(r.summary || t("members.summary_empty"));
+            })}
+        >
+          {t("members.summary")}
+        </button>
+        {c.kind === "group" && (
+          <button
+            type="button"
+            class="btn danger"
+            onClick={() => {
+              if (confirm(t("members.leave_confirm"))) act(() => chat.leave(c.id));
+            }}
+          >
+            {t("members.leave")}
+          </button>
+        )}
+      </div>
+      {summary && <p class="summary" role="status">{summary}</p>}
+    </div>
+  );
+}

@@ -1,0 +1,289 @@
+/**
+ * One message: sender, time in the viewer's locale, the text as text (links and mentions as
+ * elements, never HTML), the quoted reply, attachments, reactions, ticks, and its actions.
+ */
+import { useState } from "preact/hooks";
+import { t } from "../i18n/mod.ts";
+import { dateTimeOf, timeOf } from "../lib/time.ts";
+import { pieces } from "../lib/text.ts";
+import { QUICK_REACTIONS } from "../lib/emoji.ts";
+import type { ChatState } from "../state/chat.ts";
+import type { MessagesState } from "../state/messages.ts";
+import type { Shown } from "../types.ts";
+import { Avatar } from "./Avatar.tsx";
+import { AttachmentView } from "./AttachmentView.tsx";
+import { EmojiPicker } from "./EmojiPicker.tsx";
+import { Icon } from "./Icon.tsx";
+
+export function Text({ text, myName }: { text: string; myName?: string | undefined }) {
+  return (
+    <>
+      {pieces(text).map((p, i) =>
+        p.kind === "link"
+          ? <a key={i} href={p.href} target="_blank" rel="noopener noreferrer nofollow">{p.text}</a>
+          : p.kind === "mention"
+          ? <span key={i} class={`mention${p.username === myName ? " me" : ""}`}>{p.text}</span>
+          : p.text
+      )}
+    </>
+  );
+}
+
+function Ticks({ m, ms, group }: { m: Shown; ms: MessagesState; group: boolean }) {
+  const { tick, readBy, others } = ms.tickOf(m);
+  const label = t(`tick.${tick}`);
+  const marks = tick === "sending" ? "…" : tick === "failed" ? "!" : tick === "sent" ? "✓" : "✓✓";
+  return (
+    <span class={`ticks ${tick}`} title={label} aria-label={label} data-tick={tick}>
+      <span aria-hidden="true">{marks}</span>
+      {group && m.id !== null && readBy > 0 && (
+        <span class="read-by">{t("tick.read_by", { count: readBy, total: others })}</span>
+      )}
+    </span>
+  );
+}
+
+export function MessageItem(
+  { m, ms, chat, compact, canModerate }: {
+    m: Shown;
+    ms: MessagesState;
+    chat: ChatState;
+    compact: boolean;
+    canModerate: boolean;
+  },
+) {
+  const mine = m.sender_id === chat.myId;
+  const [picker, setPicker] = useState(false);
+  const [draft, setDraft] = useState(m.content);
+  const [err, setErr] = useState<string | null>(null);
+  const editing = ms.editing.value === m.id && m.id !== null;
+  const deleted = !!m.deleted_at;
+  const name = m.sender?.deactivated
+    ? t("user.deactivated")
+    : m.sender?.display_name || m.sender?.username || t("user.unknown");
+  const myName = chat.users.value.get(chat.myId)?.username;
+  const act = async (f: () => Promise<unknown>) => {
+    setErr(null);
+    try {
+      await f();
+    } catch (e) {
+      setErr(e instanceof Error ? e.message : String(e));
+    }
+  };
+  const group = chat.active.value?.kind === "group";
+  const whoReacted = (ids: string[]) =>
+    ids.map((id) =>
+      id === chat.myId ? t("reaction.you") : chat.users.value.get(id)?.display_name ||
+        chat.users.value.get(id)?.username || "?"
+    ).join(", ");
+
+  return (
+    <li
+      id={m.id !== null ? `msg-${m.id}` : `pending-${m.client_id}`}
+      class={[
+        "message",
+        mine ? "mine" : "",
+        compact ? "compact" : "",
+        deleted ? "deleted" : "",
+        ms.highlight.value === m.id ? "highlight" : "",
+        m.state !== "sent" ? m.state : "",
+      ].join(" ")}
+      data-id={m.id ?? undefined}
+      aria-label={`${name}, ${dateTimeOf(m.created_at)}`}
+    >
+      {!compact && <Avatar name={name} path={m.sender?.avatar_path} />}
+      <div class="body">
+        {!compact && (
+          <div class="meta">
+            <span class="sender">{name}</span>
+            <time dateTime={m.created_at} title={dateTimeOf(m.created_at)}>
+              {timeOf(m.created_at)}
+            </time>
+          </div>
+        )}
+        {m.reply_to && !deleted && (
+          <button
+            type="button"
+            class="quote"
+            onClick={() => ms.jumpTo(m.reply_to!.id)}
+            aria-label={t("message.quote_jump")}
+          >
+            <span class="quote-who">
+              {chat.users.value.get(m.reply_to.sender_id)?.display_name ||
+                chat.users.value.get(m.reply_to.sender_id)?.username || ""}
+            </span>
+            <span class="quote-text">
+              {m.reply_to.deleted ? t("message.deleted") : m.reply_to.content}
+            </span>
+          </button>
+        )}
+        {deleted ? <p class="content tombstone">{t("message.deleted")}</p> : editing
+          ? (
+            <form
+              class="edit"
+              onSubmit={(e) => {
+                e.preventDefault();
+                act(() => ms.edit(m.id!, draft.trim()));
+              }}
+            >
+              <textarea
+                aria-label={t("message.edit_label")}
+                value={draft}
+                autofocus
+                onInput={(e) => setDraft(e.currentTarget.value)}
+                onKeyDown={(e) => {
+                  if (e.key === "Escape") ms.editing.value = null;
+                  if (e.key === "Enter" && !e.shiftKey) {
+                    e.preventDefault();
+                    act(() => ms.edit(m.id!, draft.trim()));
+                  }
+                }}
+              />
+              <button type="submit" class="btn primary">{t("common.save")}</button>
+              <button type="button" class="btn" onClick={() => (ms.editing.value = null)}>
+                {t("common.cancel")}
+              </button>
+            </form>
+          )
+          : (
+            <p class="content">
+              <Text text={m.content} myName={myName} />
+              {m.edited_at && <span class="edited">{t("message.edited")}</span>}
+              {compact && (
+                <time class="compact-time" dateTime={m.created_at} title={dateTimeOf(m.created_at)}>
+                  {timeOf(m.created_at)}
+                </time>
+              )}
+            </p>
+          )}
+        {!deleted && m.attachments.length > 0 && (
+          <div class="attachments">
+            {m.attachments.map((a) => <AttachmentView key={a.id} a={a} />)}
+          </div>
+        )}
+        {!deleted && m.reactions.length > 0 && (
+          <div class="reactions" role="group" aria-label={t("reaction.group")}>
+            {m.reactions.map((r) => (
+              <button
+                type="button"
+                key={r.emoji}
+                class={`reaction${r.mine ? " mine" : ""}`}
+                aria-pressed={r.mine}
+                title={whoReacted(r.user_ids)}
+                aria-label={t("reaction.label", { emoji: r.emoji, count: r.count })}
+                onClick={() =>
+                  act(() => ms.toggleReaction(m.id!, r.emoji))}
+              >
+                {r.emoji} <span class="count">{r.count}</span>
+              </button>
+            ))}
+          </div>
+        )}
+        {m.state === "failed" && (
+          <p class="send-error" role="alert">
+            {m.error === "offline" ? t("message.offline") : m.error}{" "}
+            <button type="button" class="link" onClick={() => ms.retry(m.client_id!)}>
+              {t("message.retry")}
+            </button>{" "}
+            <button type="button" class="link" onClick={() => ms.discard(m.client_id!)}>
+              {t("message.discard")}
+            </button>
+          </p>
+        )}
+        {err && <p class="error" role="alert">{err}</p>}
+        {mine && !deleted && <Ticks m={m} ms={ms} group={group} />}
+      </div>
+      {m.id !== null && !deleted && !editing && (
+        <div class="actions" role="toolbar" aria-label={t("message.actions")}>
+          {QUICK_REACTIONS.slice(0, 3).map((e) => (
+            <button
+              type="button"
+              key={e}
+              class="icon"
+              aria-label={t("reaction.add_emoji", { emoji: e })}
+              onClick={() =>
+                act(() => ms.toggleReaction(m.id!, e))}
+            >
+              {e}
+            </button>
+          ))}
+          <button
+            type="button"
+            class="icon"
+            aria-label={t("reaction.add")}
+            aria-expanded={picker}
+            onClick={() =>
+              setPicker(!picker)}
+          >
+            <Icon name="smile" size={16} />
+          </button>
+          <button
+            type="button"
+            class="icon"
+            aria-label={t("message.reply")}
+            onClick={() => (ms.replyTo.value = m)}
+          >
+            <Icon name="reply" size={16} />
+          </button>
+          {mine && (
+            <button
+              type="button"
+              class="icon"
+              aria-label={t("message.edit")}
+              onClick={() => {
+                setDraft(m.content);
+                ms.editing.value = m.id;
+              }}
+            >
+              <Icon name="edit" size={16} />
+            </button>
+          )}
+          {(mine || canModerate) && (
+            <button
+              type="button"
+              class="icon"
+              aria-label={t("message.delete")}
+              onClick={() => {
+                if (confirm(t("message.delete_confirm"))) {
+                  act(() => ms.remove(m.id!));
+                }
+              }}
+            >
+              <Icon name="trash" size={16} />
+            </button>
+          )}
+          {!mine && (
+            <button
+              type="button"
+              class="icon"
+              aria-label={t("message.report")}
+              onClick={() => {
+                const reason = prompt(t("message.report_reason"));
+                if (reason?.trim()) {
+                  act(async () => {
+                    await chat.api.post("/reports", { message_id: m.id, reason: reason.trim() });
+                    alert(t("message.reported"));
+                  });
+                }
+              }}
+            >
+              <Icon name="flag" size={16} />
+            </button>
+          )}
+          {picker && (
+            <EmojiPicker
+              label={t("reaction.add")}
+              onClose={() => setPicker(false)}
+              onPick={(e) => {
+                setPicker(false);
+                act(() =>
+                  ms.toggleReaction(m.id!, e)
+                );
+              }}
+            />
+          )}
+        </div>
+      )}
+    </li>
+  );
+}

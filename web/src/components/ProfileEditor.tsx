@@ -1,0 +1,163 @@
+/**
+ * My profile: display name, username, status, language; the avatar (cropped and scaled to
+ * 256 px in the browser, uploaded to the avatars bucket); preferences; deactivating my account.
+ */
+import { useState } from "preact/hooks";
+import { useApp } from "../context.ts";
+import { type Lang, LANGUAGES, setLang, t } from "../i18n/mod.ts";
+import { squareThumbnail } from "../lib/media.ts";
+import { USERNAME } from "../lib/password.ts";
+import type { Profile } from "../types.ts";
+import type { ChatState } from "../state/chat.ts";
+import { Avatar } from "./Avatar.tsx";
+import { Prefs } from "./Prefs.tsx";
+
+export function ProfileEditor({ chat }: { chat: ChatState }) {
+  const { sb, session } = useApp();
+  const p = session.profile.value;
+  const [displayName, setDisplayName] = useState(p?.display_name ?? "");
+  const [username, setUsername] = useState(p?.username ?? "");
+  const [status, setStatus] = useState(p?.status_text ?? "");
+  const [locale, setLocale] = useState(p?.locale ?? "");
+  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState(false);
+  const [busy, setBusy] = useState(false);
+  if (!p) return <p class="muted pad">{t("app.loading")}</p>;
+
+  const save = async (patch: Record<string, unknown>) => {
+    setBusy(true);
+    setError(null);
+    setSaved(false);
+    try {
+      const r = await session.api.patch<{ profile: Profile }>("/me", patch);
+      session.profile.value = r.profile;
+      chat.remember([r.profile]);
+      setSaved(true);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  async function uploadAvatar(file: File) {
+    setError(null);
+    try {
+      const small = await squareThumbnail(file, 256);
+      const path = `${p!.id}/${crypto.randomUUID()}.jpg`;
+      const { error: e } = await sb.storage.from("avatars").upload(path, small, {
+        contentType: "image/jpeg",
+      });
+      if (e) throw e;
+      await save({ avatar_path: path });
+    } catch (e) {
+      setError(e instanceof Error ? e.message : String(e));
+    }
+  }
+
+  return (
+    <div class="profile-editor">
+      <h2>{t("profile.title")}</h2>
+      <div class="avatar-row">
+        <Avatar name={p.display_name || p.username} path={p.avatar_path} size={64} />
+        <label class="btn">
+          {t("profile.avatar")}
+          <input
+            type="file"
+            accept="image/png,image/jpeg,image/gif,image/webp"
+            class="visually-hidden"
+            onChange={(e) => {
+              const f = e.currentTarget.files?.[0];
+              if (f) uploadAvatar(f);
+              e.currentTarget.value = "";
+            }}
+          />
+        </label>
+        {p.avatar_path && (
+          <button
+            type="button"
+            class="btn"
+            onClick={() => save({ avatar_path: null })}
+          >
+            {t("profile.avatar_remove")}
+          </button>
+        )}
+      </div>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          const u = username.trim().toLowerCase();
+          if (!USERNAME.test(u)) return setError(t("auth.err.username"));
+          save({
+            display_name: displayName.trim(),
+            username: u,
+            status_text: status,
+            ...(locale ? { locale } : {}),
+          }).then(() => {
+            if (locale && locale in LANGUAGES) setLang(locale as Lang);
+          });
+        }}
+      >
+        <label class="field">
+          <span>{t("profile.display_name")}</span>
+          <input
+            maxLength={64}
+            value={displayName}
+            onInput={(e) => setDisplayName(e.currentTarget.value)}
+          />
+        </label>
+        <label class="field">
+          <span>{t("auth.username")}</span>
+          <input
+            required
+            maxLength={32}
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+          />
+        </label>
+        <label class="field">
+          <span>{t("profile.status")}</span>
+          <input maxLength={140} value={status} onInput={(e) => setStatus(e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>{t("profile.locale")}</span>
+          <select value={locale} onChange={(e) => setLocale(e.currentTarget.value)}>
+            <option value="">{t("profile.locale_auto")}</option>
+            {Object.entries(LANGUAGES).map(([k, name]) => <option key={k} value={k}>{name}
+            </option>)}
+          </select>
+        </label>
+        {error && <p class="error" role="alert">{error}</p>}
+        {saved && <p class="info" role="status">{t("profile.saved")}</p>}
+        <button type="submit" class="btn primary" disabled={busy}>{t("common.save")}</button>
+      </form>
+      <h3>{t("profile.prefs")}</h3>
+      <Prefs />
+      {chat.notifyPermission.value === "default" && (
+        <button
+          type="button"
+          class="btn"
+          onClick={() => chat.askNotifications()}
+        >
+          {t("notify.enable")}
+        </button>
+      )}
+      {chat.notifyPermission.value === "denied" && <p class="muted">{t("notify.denied")}</p>}
+      <h3>{t("profile.danger")}</h3>
+      <button
+        type="button"
+        class="btn danger"
+        onClick={async () => {
+          if (!confirm(t("profile.deactivate_confirm"))) return;
+          try {
+            await session.deactivate();
+          } catch (e) {
+            setError(e instanceof Error ? e.message : String(e));
+          }
+        }}
+      >
+        {t("profile.deactivate")}
+      </button>
+    </div>
+  );
+}

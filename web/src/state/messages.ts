@@ -1,0 +1,424 @@
+/**
+ * One open channel: its messages (the last 50, older pages on scroll, newer pages after a
+ * jump), optimistic sends reconciled by `client_id`, catching up after a reconnect (pages
+ * after the newest message held: no gaps, and merging by id: no duplicates), members with
+ * their receipt watermarks (ticks), typing, and the read receipt.
+ *
+ * Realtime events are hints only: the data always comes from the API, so a forged broadcast
+ * cannot put words in anyone's mouth.
+ */
+import { computed, signal } from "@preact/signals";
+import { type Api, ApiError, qs } from "../api.ts";
+import type { Attachment, Member, Message, Profile, Shown, UserRef } from "../types.ts";
+
+export const PAGE = 50;
+const TYPING_MS = 6000;
+
+export interface MessagesDeps {
+  api: Api;
+  channelId: string;
+  me: () => Profile | null;
+  myId: string;
+  /** The read watermark moved (the channel list clears its unread count). */
+  onRead?: (upTo: number) => void;
+  /** People seen in this channel (members and senders), for names elsewhere. */
+  onUsers?: (users: UserRef[]) => void;
+}
+
+export type Tick = "sending" | "failed" | "sent" | "delivered" | "read";
+
+export function createMessagesState(
+  { api, channelId, me, myId, onRead, onUsers }: MessagesDeps,
+) {
+  const items = signal<Shown[]>([]);
+  const hasOlder = signal(false);
+  const hasNewer = signal(false);
+  const loading = signal(true);
+  const loadingOlder = signal(false);
+  const error = signal<string | null>(null);
+  const highlight = signal<number | null>(null);
+  const members = signal<Member[]>([]);
+  const typing = signal<Record<string, number>>({});
+  const replyTo = signal<Shown | null>(null);
+  const editing = signal<number | null>(null);
+  let disposed = false;
+  let readSent = 0;
+  let readTimer: ReturnType<typeof setTimeout> | undefined;
+  let typingTimer: ReturnType<typeof setInterval> | undefined;
+
+  const page = (q: { before?: number; after?: number; limit?: number }) =>
+    api.get<{ messages: Message[] }>(`/channels/${channelId}/messages${qs(q)}`)
+      .then((r) => r.messages);
+
+  const serverIds = () => items.value.filter((m) => m.id !== null).map((m) => m.id!);
+  const newestId = computed(() => {
+    const ids = serverIds();
+    return ids.length ? Math.max(...ids) : null;
+  });
+  const oldestId = () => {
+    const ids = serverIds();
+    return ids.length ? Math.min(...ids) : null;
+  };
+
+  /** Server messages in by id (a message seen twice is kept once), pending ones last. */
+  function merge(msgs: Message[], opts: { onlyKnown?: boolean } = {}) {
+    if (disposed) return;
+    const byId = new Map<number, Shown>();
+    const pending: Shown[] = [];
+    for (const m of items.value) {
+      if (m.id === null) pending.push(m);
+      else byId.set(m.id, m);
+    }
+    const arrived = new Set<string>();
+    for (const m of msgs) {
+      if (opts.onlyKnown && !byId.has(m.id)) continue;
+      byId.set(m.id, { ...m, state: "sent" });
+      if (m.sender_id === myId && m.client_id) arrived.add(m.client_id);
+    }
+    onUsers?.(msgs.flatMap((m) => m.sender ? [m.sender] : []));
+    items.value = [
+      ...[...byId.values()].sort((a, b) => a.id! - b.id!),
+      ...pending.filter((p) => !p.client_id || !arrived.has(p.client_id)),
+    ];
+  }
+
+  function fail(e: unknown) {
+    error.value = e instanceof Error ? e.message : String(e);
+  }
+
+  async function open() {
+    loading.value = true;
+    error.value = null;
+    try {
+      const [msgs] = await Promise.all([page({ limit: PAGE }), loadMembers()]);
+      items.value = [];
+      merge(msgs);
+      hasOlder.value = msgs.length === PAGE;
+      hasNewer.value = false;
+    } catch (e) {
+      fail(e);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function loadOlder() {
+    const oldest = oldestId();
+    if (!hasOlder.value || loadingOlder.value || oldest === null) return;
+    loadingOlder.value = true;
+    try {
+      const older = await page({ before: oldest, limit: PAGE });
+      merge(older);
+      hasOlder.value = older.length === PAGE;
+    } catch (e) {
+      fail(e);
+    } finally {
+      loadingOlder.value = false;
+    }
+  }
+
+  /** After a jump into the past: the next page towards now. */
+  async function loadNewer() {
+    const newest = newestId.value;
+    if (!hasNewer.value || newest === null) return;
+    try {
+      const newer = await page({ after: newest, limit: PAGE });
+      merge(newer);
+      hasNewer.value = newer.length === PAGE;
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  let catching: Promise<void> | null = null;
+  let again = false;
+  /** Everything after the newest message held, page by page; calls made meanwhile coalesce. */
+  function catchUp(): Promise<void> {
+    if (catching) {
+      again = true;
+      return catching;
+    }
+    catching = (async () => {
+      do {
+        again = false;
+        if (hasNewer.value) return; // the reader is in the past: newer pages load on scroll
+        const after = newestId.value;
+        if (after === null) {
+          const msgs = await page({ limit: PAGE });
+          merge(msgs);
+          hasOlder.value = msgs.length === PAGE;
+          continue;
+        }
+        for (;;) {
+          const batch = await page({ after, limit: 100 });
+          merge(batch);
+          if (batch.length < 100) break;
+        }
+      } while (again && !disposed);
+    })().catch(fail).finally(() => {
+      catching = null;
+    });
+    return catching;
+  }
+
+  /** One message again (edited, deleted, reacted to), if it is on screen. */
+  async function refresh(id: number) {
+    try {
+      const [m] = await page({ after: id - 1, limit: 1 });
+      if (m && m.id === id) merge([m], { onlyKnown: true });
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  /** Shows message `id` in its context (from a search hit or a quoted reply). */
+  async function jumpTo(id: number) {
+    if (items.value.some((m) => m.id === id)) {
+      highlight.value = id;
+      return;
+    }
+    loading.value = true;
+    try {
+      const [before, after] = await Promise.all([
+        page({ before: id + 1, limit: 25 }),
+        page({ after: id, limit: 25 }),
+      ]);
+      items.value = [];
+      merge([...before, ...after]);
+      hasOlder.value = before.length === 25;
+      hasNewer.value = after.length === 25;
+      highlight.value = id;
+    } catch (e) {
+      fail(e);
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function loadMembers() {
+    try {
+      const r = await api.get<{ members: Member[] }>(`/channels/${channelId}`);
+      if (disposed) return;
+      members.value = r.members;
+      onUsers?.(r.members.map((m) => ({
+        id: m.user_id,
+        username: m.username,
+        display_name: m.display_name,
+        avatar_path: m.avatar_path,
+      })));
+    } catch (e) {
+      fail(e);
+    }
+  }
+
+  async function post(m: Shown) {
+    try {
+      const { message } = await api.post<{ message: Message }>(
+        `/channels/${channelId}/messages`,
+        {
+          content: m.content,
+          client_id: m.client_id,
+          ...(m.retry?.reply_to_id ? { reply_to_id: m.retry.reply_to_id } : {}),
+          ...(m.retry?.attachment_ids.length ? { attachment_ids: m.retry.attachment_ids } : {}),
+        },
+      );
+      merge([message]);
+      markRead();
+    } catch (e) {
+      const err = e instanceof ApiError ? e : new ApiError(0, "network", String(e));
+      items.value = items.value.map((x) =>
+        x.client_id === m.client_id && x.id === null
+          ? { ...x, state: "failed", error: err.status === 0 ? "offline" : err.message }
+          : x
+      );
+    }
+  }
+
+  function send(content: string, attachments: Attachment[] = []) {
+    const me_ = me();
+    const reply = replyTo.value;
+    const m: Shown = {
+      id: null,
+      channel_id: channelId,
+      sender_id: myId,
+      kind: attachments[0]
+        ? attachments[0].mime_type.startsWith("image/")
+          ? "image"
+          : attachments[0].mime_type.startsWith("audio/")
+          ? "audio"
+          : "file"
+        : "text",
+      content,
+      reply_to_id: reply?.id ?? null,
+      client_id: crypto.randomUUID(),
+      created_at: new Date().toISOString(),
+      edited_at: null,
+      deleted_at: null,
+      moderation: "ok",
+      sender: me_,
+      reply_to: reply?.id
+        ? {
+          id: reply.id,
+          sender_id: reply.sender_id ?? "",
+          content: reply.content.slice(0, 200),
+          deleted: false,
+        }
+        : null,
+      reactions: [],
+      attachments,
+      state: "sending",
+      retry: {
+        attachment_ids: attachments.map((a) => a.id),
+        ...(reply?.id ? { reply_to_id: reply.id } : {}),
+      },
+    };
+    replyTo.value = null;
+    items.value = [...items.value, m];
+    return post(m);
+  }
+
+  /** Sends again what failed (same client_id: the server keeps one copy whatever happened). */
+  function retry(clientId?: string) {
+    const failed = items.value.filter((m) =>
+      m.id === null && m.state === "failed" && (clientId ? m.client_id === clientId : true)
+    );
+    const again = (m: Shown): Shown => {
+      const { error: _dropped, ...rest } = m;
+      return { ...rest, state: "sending" };
+    };
+    items.value = items.value.map((m) => failed.includes(m) ? again(m) : m);
+    return Promise.all(failed.map((m) => post(again(m))));
+  }
+
+  function discard(clientId: string) {
+    items.value = items.value.filter((m) => !(m.id === null && m.client_id === clientId));
+  }
+
+  async function edit(id: number, content: string) {
+    const { message } = await api.patch<{ message: Message }>(`/messages/${id}`, { content });
+    merge([message]);
+    editing.value = null;
+  }
+
+  async function remove(id: number) {
+    const { message } = await api.del<{ message: Message }>(`/messages/${id}`);
+    merge([message]);
+  }
+
+  async function toggleReaction(id: number, emoji: string) {
+    const m = items.value.find((x) => x.id === id);
+    const mine = m?.reactions.find((r) => r.emoji === emoji)?.mine;
+    const path = `/messages/${id}/reactions/${encodeURIComponent(emoji)}`;
+    const { message } = mine
+      ? await api.del<{ message: Message }>(path)
+      : await api.put<{ message: Message }>(path);
+    merge([message]);
+  }
+
+  /**
+   * Moves the read watermark to the newest message once the reader can see it: at most one
+   * request a second (later calls fold into it), and after a refusal not before Retry-After.
+   */
+  let readPending = false;
+  let readNotBefore = 0;
+  function markRead() {
+    const newest = newestId.value;
+    if (newest === null || newest <= readSent || hasNewer.value || disposed) return;
+    if (document.visibilityState !== "visible" || readPending) return;
+    readPending = true;
+    readTimer = setTimeout(async () => {
+      const upTo = newestId.value;
+      try {
+        if (upTo === null || upTo <= readSent || disposed) return;
+        await api.post(`/channels/${channelId}/receipts`, { read_up_to: upTo });
+        readSent = upTo;
+        readNotBefore = Date.now() + 1000;
+        onRead?.(upTo);
+      } catch (e) {
+        const wait = e instanceof ApiError && e.retryAfterSec ? e.retryAfterSec * 1000 : 3000;
+        readNotBefore = Date.now() + wait;
+      } finally {
+        readPending = false;
+        // Whatever arrived meanwhile (or failed) goes in the next one.
+        if (!disposed && newestId.value !== null && newestId.value > readSent) {
+          readTimer = setTimeout(markRead, Math.max(0, readNotBefore - Date.now()));
+        }
+      }
+    }, Math.max(300, readNotBefore - Date.now()));
+  }
+
+  function onTyping(p: { user_id?: unknown; typing?: unknown }) {
+    if (typeof p.user_id !== "string" || p.user_id === myId) return;
+    if (!members.value.some((m) => m.user_id === p.user_id)) return;
+    const next = { ...typing.value };
+    if (p.typing) next[p.user_id] = Date.now() + TYPING_MS;
+    else delete next[p.user_id];
+    typing.value = next;
+    typingTimer ??= setInterval(() => {
+      const now = Date.now();
+      const live = Object.fromEntries(Object.entries(typing.value).filter(([, t]) => t > now));
+      if (Object.keys(live).length !== Object.keys(typing.value).length) typing.value = live;
+      if (!Object.keys(live).length) {
+        clearInterval(typingTimer);
+        typingTimer = undefined;
+      }
+    }, 1000);
+  }
+
+  /** A message's ticks: seen by every other member → read; reached them all → delivered. */
+  function tickOf(m: Shown): { tick: Tick; readBy: number; others: number } {
+    if (m.id === null) {
+      return { tick: m.state === "failed" ? "failed" : "sending", readBy: 0, others: 0 };
+    }
+    const others = members.value.filter((x) => x.user_id !== myId && !x.deactivated);
+    const readBy = others.filter((o) => o.last_read_message_id >= m.id!).length;
+    const delivered = others.filter((o) => o.last_delivered_message_id >= m.id!).length;
+    const tick: Tick = others.length && readBy === others.length
+      ? "read"
+      : others.length && delivered === others.length
+      ? "delivered"
+      : "sent";
+    return { tick, readBy, others: others.length };
+  }
+
+  function dispose() {
+    disposed = true;
+    clearTimeout(readTimer);
+    clearInterval(typingTimer);
+  }
+
+  return {
+    channelId,
+    items,
+    hasOlder,
+    hasNewer,
+    loading,
+    loadingOlder,
+    error,
+    highlight,
+    members,
+    typing,
+    replyTo,
+    editing,
+    newestId,
+    open,
+    loadOlder,
+    loadNewer,
+    catchUp,
+    refresh,
+    jumpTo,
+    loadMembers,
+    send,
+    retry,
+    discard,
+    edit,
+    remove,
+    toggleReaction,
+    markRead,
+    onTyping,
+    tickOf,
+    dispose,
+  };
+}
+
+export type MessagesState = ReturnType<typeof createMessagesState>;
