@@ -27,17 +27,51 @@ Deno.test("the gateway answers an unknown function as the edge runtime does", as
   });
 });
 
-Deno.test("the gateway serves the web client at / and 404s unknown paths as JSON", async () => {
-  const gw = createGateway({ functions: {}, webRoot: WEB_DIR });
+Deno.test("the gateway serves the web client at / with its security headers and config, and 404s unknown paths as JSON", async () => {
+  const root = await Deno.makeTempDir({ prefix: "webroot-" });
+  try {
+    await Deno.writeTextFile(`${root}/index.html`, "<!doctype html><title>Chat</title>");
+    await Deno.writeTextFile(`${root}/app.0123456789.js`, "console.log(1)");
+    const gw = createGateway({
+      functions: {},
+      webRoot: root,
+      webConfig: { supabaseUrl: "http://127.0.0.1:54321", anonKey: "anon" },
+    });
+    const page = await gw.request("http://127.0.0.1:54321/");
+    assert.equal(page.status, 200);
+    assert.match(page.headers.get("content-type") ?? "", /text\/html/);
+    assert.match(await page.text(), /<title>Chat<\/title>/);
+    const csp = page.headers.get("content-security-policy") ?? "";
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self';/);
+    assert.match(csp, /connect-src 'self' ws:\/\/127\.0\.0\.1:54321/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe/);
+    assert.equal(page.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(page.headers.get("cache-control"), "no-cache");
+    const js = await gw.request("/app.0123456789.js");
+    assert.match(js.headers.get("cache-control") ?? "", /immutable/);
+    await js.body?.cancel();
+    assert.deepEqual(await (await gw.request("/config.json")).json(), {
+      supabaseUrl: "http://127.0.0.1:54321",
+      anonKey: "anon",
+    });
+    const missing = await gw.request("/no/such/file.js");
+    assert.equal(missing.status, 404);
+    assert.equal((await missing.json()).error.code, "not_found");
+    const escape = await gw.request("/../deno.json");
+    assert.equal(escape.status, 404, "no file outside the web root is served");
+    await escape.body?.cancel();
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("without a built client the gateway says how to build it", async () => {
+  const gw = createGateway({ functions: {}, webRoot: "/nonexistent-web-root" });
   const page = await gw.request("/");
-  assert.equal(page.status, 200);
-  assert.match(page.headers.get("content-type") ?? "", /text\/html/);
-  assert.match(await page.text(), /<title>Chat<\/title>/);
-  const missing = await gw.request("/no/such/file.js");
-  assert.equal(missing.status, 404);
-  assert.equal((await missing.json()).error.code, "not_found");
-  const escape = await gw.request("/../deno.json");
-  assert.equal(escape.status, 404, "no file outside the web root is served");
+  assert.equal(page.status, 503);
+  assert.match(await page.text(), /deno task build/);
 });
 
 Deno.test("the gateway tells functions the client's real address, not one the client claims", async () => {

@@ -12,6 +12,12 @@ import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { denied, errorBody, invalid, noBucket, notFound, StorageError } from "./errors.ts";
+import {
+  MaxFileSizeExceededError,
+  MaxTotalSizeExceededError,
+  MultipartParseError,
+  parseMultipartRequest,
+} from "@remix-run/multipart-parser";
 
 export interface BucketConfig {
   id: string;
@@ -187,15 +193,33 @@ export function createStorage(deps: StorageDeps) {
     if (mimetype === "multipart/form-data") {
       const declared = Number(c.req.header("content-length") ?? 0);
       if (declared > limit + 64 * 1024) throw tooLarge();
-      const form = await c.req.formData();
-      const file = [...form.values()].find((v): v is File => v instanceof File);
+      // Parsed with @remix-run/multipart-parser, not Request.formData(): supabase-js names the
+      // file part "" (`form.append("", file)`), and the platform's FormData drops such parts.
+      let file: { bytes: Uint8Array; type: string } | undefined;
+      try {
+        for await (
+          const part of parseMultipartRequest(c.req.raw, {
+            maxFileSize: limit + 1,
+            maxTotalSize: limit + 64 * 1024,
+          })
+        ) {
+          if (part.isFile && !file) {
+            file = { bytes: part.bytes, type: part.mediaType ?? "" };
+          } else if (part.name === "cacheControl") cacheControl = `max-age=${part.text}`;
+          else if (part.name === "metadata") userMetadata = JSON.parse(part.text);
+        }
+      } catch (e) {
+        if (e instanceof MaxFileSizeExceededError || e instanceof MaxTotalSizeExceededError) {
+          throw tooLarge();
+        }
+        if (e instanceof MultipartParseError || e instanceof SyntaxError) {
+          throw invalid(`Malformed multipart body: ${e.message}`);
+        }
+        throw e;
+      }
       if (!file) throw invalid("No file found in the request");
       mimetype = (file.type || "application/octet-stream").split(";")[0]!.toLowerCase();
-      const cc = form.get("cacheControl");
-      if (typeof cc === "string") cacheControl = `max-age=${cc}`;
-      const meta = form.get("metadata");
-      if (typeof meta === "string") userMetadata = JSON.parse(meta);
-      stream = file.stream();
+      stream = new Blob([file.bytes as Uint8Array<ArrayBuffer>]).stream();
     }
     mkdirSync(join(deps.root, ".tmp"), { recursive: true });
     const tmp = join(deps.root, ".tmp", crypto.randomUUID());

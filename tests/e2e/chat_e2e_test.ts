@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Two people use the web client in real Chromium against the local stack: sign up through the
  * inbox, open a DM, chat both ways in real time with typing and read ticks, react, edit,
@@ -158,7 +159,6 @@ Deno.test({
 
     await step("Ben reacts with 👍 and Ann sees the count", async () => {
       await hoverAction(
-        ben.page,
         messageRow(ben.page, "Hello Ben, welcome aboard!"),
         "React with 👍",
       );

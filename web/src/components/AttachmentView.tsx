@@ -6,11 +6,12 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.ts";
 import { useSignedUrl } from "../lib/signed.ts";
 import { formatBytes } from "../lib/text.ts";
+import { displayName } from "../lib/media.ts";
 import { lang, t } from "../i18n/mod.ts";
 import type { Attachment } from "../types.ts";
 import { Icon } from "./Icon.tsx";
 
-const fileName = (path: string) => path.split("/").pop() ?? path;
+const fileName = displayName;
 
 function Viewer({ a, onClose }: { a: Attachment; onClose: () => void }) {
   const { sb } = useApp();

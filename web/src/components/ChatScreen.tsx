@@ -28,7 +28,7 @@ export function ChatScreen() {
     <div
       class={`layout${chat.activeId.value ? " has-active" : ""}${
         panel !== "none" ? " has-panel" : ""
-      }`}
+      }${wide ? " wide-panel" : ""}`}
       onKeyDown={(e) => {
         if (e.key === "Escape" && chat.panel.value !== "none") chat.panel.value = "none";
       }}

@@ -8,7 +8,7 @@ import { useRef, useState } from "preact/hooks";
 import { signal } from "@preact/signals";
 import { useApp } from "../context.ts";
 import { lang, t } from "../i18n/mod.ts";
-import { extensionOf, videoPoster } from "../lib/media.ts";
+import { storageName, videoPoster } from "../lib/media.ts";
 import { uploadWithProgress } from "../lib/upload.ts";
 import { formatBytes } from "../lib/text.ts";
 import type { ChatState } from "../state/chat.ts";
@@ -86,7 +86,7 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
         const { data } = await sb.auth.getSession();
         const token = data.session?.access_token;
         if (!token) throw new Error(t("upload.signed_out"));
-        const path = `${ms.channelId}/${chat.myId}/${key}.${extensionOf(file)}`;
+        const path = `${ms.channelId}/${chat.myId}/${key}_${storageName(file)}`;
         const target = { supabaseUrl: cfg.supabaseUrl, anonKey: cfg.anonKey, token };
         await uploadWithProgress(
           target,
@@ -119,7 +119,8 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
   }
 
   function send() {
-    const content = text.trim() || ready.map((a) => a.path.split("/").pop()).join(", ");
+    const content = text.trim() || uploads.value.filter((u) => u.attachment).map((u) => u.name)
+      .join(", ");
     if (!content || busy) return;
     if (content.length > 4000) {
       setError(t("composer.too_long"));

@@ -1,30 +1,39 @@
-/** Theme and language switches, on the sign-in screens and in the app's menu. */
+/** Theme and language switches, on the sign-in screens and in the profile panel. */
 import { type Lang, lang, LANGUAGES, setLang, t } from "../i18n/mod.ts";
 import { setTheme, type Theme, theme } from "../lib/theme.ts";
 
-export function Prefs() {
+/** `onLang` also keeps the choice in the profile (signed in), so other devices follow it. */
+export function Prefs({ onLang }: { onLang?: (l: Lang) => void }) {
   return (
     <div class="prefs">
-      <label class="field inline">
-        <span>{t("prefs.theme")}</span>
+      <div class="field inline">
+        <label for="pref-theme">{t("prefs.theme")}</label>
         <select
+          id="pref-theme"
           value={theme.value}
-          onChange={(e) => setTheme((e.currentTarget as HTMLSelectElement).value as Theme)}
+          onChange={(e) => setTheme(e.currentTarget.value as Theme)}
         >
           <option value="system">{t("prefs.theme.system")}</option>
           <option value="light">{t("prefs.theme.light")}</option>
           <option value="dark">{t("prefs.theme.dark")}</option>
         </select>
-      </label>
-      <label class="field inline">
-        <span>{t("prefs.language")}</span>
+      </div>
+      <div class="field inline">
+        <label for="pref-lang">{t("prefs.language")}</label>
         <select
+          id="pref-lang"
           value={lang.value}
-          onChange={(e) => setLang((e.currentTarget as HTMLSelectElement).value as Lang)}
+          onChange={(e) => {
+            const l = e.currentTarget.value as Lang;
+            setLang(l);
+            onLang?.(l);
+          }}
         >
-          {Object.entries(LANGUAGES).map(([k, name]) => <option value={k} key={k}>{name}</option>)}
+          {Object.entries(LANGUAGES).map(([k, name]) => (
+            <option value={k} key={k} lang={k}>{name}</option>
+          ))}
         </select>
-      </label>
+      </div>
     </div>
   );
 }

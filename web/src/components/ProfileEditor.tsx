@@ -4,7 +4,7 @@
  */
 import { useState } from "preact/hooks";
 import { useApp } from "../context.ts";
-import { type Lang, LANGUAGES, setLang, t } from "../i18n/mod.ts";
+import { t } from "../i18n/mod.ts";
 import { squareThumbnail } from "../lib/media.ts";
 import { USERNAME } from "../lib/password.ts";
 import type { Profile } from "../types.ts";
@@ -18,7 +18,6 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
   const [displayName, setDisplayName] = useState(p?.display_name ?? "");
   const [username, setUsername] = useState(p?.username ?? "");
   const [status, setStatus] = useState(p?.status_text ?? "");
-  const [locale, setLocale] = useState(p?.locale ?? "");
   const [error, setError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -88,14 +87,7 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
           e.preventDefault();
           const u = username.trim().toLowerCase();
           if (!USERNAME.test(u)) return setError(t("auth.err.username"));
-          save({
-            display_name: displayName.trim(),
-            username: u,
-            status_text: status,
-            ...(locale ? { locale } : {}),
-          }).then(() => {
-            if (locale && locale in LANGUAGES) setLang(locale as Lang);
-          });
+          save({ display_name: displayName.trim(), username: u, status_text: status });
         }}
       >
         <label class="field">
@@ -119,20 +111,12 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
           <span>{t("profile.status")}</span>
           <input maxLength={140} value={status} onInput={(e) => setStatus(e.currentTarget.value)} />
         </label>
-        <label class="field">
-          <span>{t("profile.locale")}</span>
-          <select value={locale} onChange={(e) => setLocale(e.currentTarget.value)}>
-            <option value="">{t("profile.locale_auto")}</option>
-            {Object.entries(LANGUAGES).map(([k, name]) => <option key={k} value={k}>{name}
-            </option>)}
-          </select>
-        </label>
         {error && <p class="error" role="alert">{error}</p>}
         {saved && <p class="info" role="status">{t("profile.saved")}</p>}
         <button type="submit" class="btn primary" disabled={busy}>{t("common.save")}</button>
       </form>
       <h3>{t("profile.prefs")}</h3>
-      <Prefs />
+      <Prefs onLang={(l) => save({ locale: l })} />
       {chat.notifyPermission.value === "default" && (
         <button
           type="button"

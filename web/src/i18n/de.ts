@@ -162,8 +162,6 @@ export const de: Catalogue = {
   "profile.avatar_remove": "Bild entfernen",
   "profile.display_name": "Anzeigename",
   "profile.status": "Status",
-  "profile.locale": "Sprache der App",
-  "profile.locale_auto": "Wie im Browser",
   "profile.saved": "Gespeichert.",
   "profile.prefs": "Einstellungen",
   "profile.danger": "Konto",

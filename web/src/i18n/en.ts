@@ -158,8 +158,6 @@ export const en: Catalogue = {
   "profile.avatar_remove": "Remove picture",
   "profile.display_name": "Display name",
   "profile.status": "Status",
-  "profile.locale": "Language of the app",
-  "profile.locale_auto": "From the browser",
   "profile.saved": "Saved.",
   "profile.prefs": "Preferences",
   "profile.danger": "Account",

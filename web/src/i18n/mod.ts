@@ -28,6 +28,9 @@ function initialLang(): Lang {
 }
 
 export const lang = signal<Lang>(initialLang());
+
+/** Whether this browser has a language chosen by hand. */
+export const hasLangChoice = () => !!globalThis.localStorage?.getItem(STORE);
 const plurals = computed(() => new Intl.PluralRules(lang.value));
 
 export function setLang(l: Lang) {

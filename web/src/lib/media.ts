@@ -65,8 +65,21 @@ export async function squareThumbnail(file: Blob, size = 256): Promise<Blob> {
   }
 }
 
-export function extensionOf(file: File): string {
-  const fromName = /\.([A-Za-z0-9]{1,8})$/.exec(file.name)?.[1]?.toLowerCase();
-  if (fromName) return fromName;
-  return file.type.split("/")[1]?.replace(/[^a-z0-9]/g, "") || "bin";
+/**
+ * A file's name as a Storage key part: letters, digits, `.`, `_` and `-` only (what the API
+ * accepts), at most 120 characters, keeping the extension.
+ */
+export function storageName(file: { name: string; type: string }): string {
+  const ext = /\.([A-Za-z0-9]{1,8})$/.exec(file.name)?.[1]?.toLowerCase() ||
+    file.type.split("/")[1]?.replace(/[^a-z0-9]/g, "").slice(0, 8) || "bin";
+  const base =
+    file.name.replace(/\.[A-Za-z0-9]{1,8}$/, "").normalize("NFKD").replace(/\p{M}+/gu, "")
+      .replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[-.]+|[-.]+$/g, "").slice(0, 100) || "file";
+  return `${base}.${ext}`;
+}
+
+/** The name to show for a stored file: its key without the upload's uuid prefix. */
+export function displayName(path: string): string {
+  const last = path.split("/").pop() ?? path;
+  return last.replace(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}_/, "");
 }

@@ -7,6 +7,7 @@ import type { AuthError, Session, SupabaseClient } from "@supabase/supabase-js";
 import { type Api, createApi } from "../api.ts";
 import { remember, roleOf } from "../supabase.ts";
 import type { Profile } from "../types.ts";
+import { hasLangChoice, type Lang, LANGUAGES, setLang } from "../i18n/mod.ts";
 
 export type AuthView =
   | { name: "login" }
@@ -32,6 +33,8 @@ export function createSessionState(sb: SupabaseClient, supabaseUrl: string) {
     try {
       const { profile: p } = await api.get<{ profile: Profile }>("/me");
       profile.value = p;
+      // The language chosen on another device, unless this browser has a choice of its own.
+      if (p.locale && !hasLangChoice() && p.locale in LANGUAGES) setLang(p.locale as Lang);
     } catch {
       profile.value = null;
     }
