@@ -40,10 +40,12 @@ export function chromiumPath(): string {
   throw new Error("no Chromium found: apt-get install chromium (.ci/run does)");
 }
 
-export async function startE2E(): Promise<E2E> {
+export async function startE2E(
+  tweak: (toml: Record<string, Record<string, unknown>>) => void = () => {},
+): Promise<E2E> {
   const webRoot = await Deno.makeTempDir({ prefix: "web-e2e-" });
   const built = await buildWeb(webRoot);
-  const stack = await startTestStack(() => {}, { webRoot });
+  const stack = await startTestStack(tweak, { webRoot });
   const browser = await chromium.launch({
     executablePath: chromiumPath(),
     headless: true,

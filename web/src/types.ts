@@ -41,6 +41,7 @@ export interface Message {
   content: string;
   reply_to_id: number | null;
   client_id: string | null;
+  mentions?: string[] | null;
   created_at: string;
   edited_at: string | null;
   deleted_at: string | null;

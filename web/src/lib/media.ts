@@ -13,23 +13,42 @@ function canvasBlob(canvas: HTMLCanvasElement, quality = 0.85): Promise<Blob> {
   );
 }
 
-/** A frame a little into the video (or the first, if it is shorter), at most 640 px wide. */
+/** Resolves on `event`, rejects on error or after `ms` (a browser may never answer). */
+function once(el: HTMLMediaElement, event: string, ms = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} from the video`)), ms);
+    el.addEventListener(event, () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+    el.addEventListener("error", () => {
+      clearTimeout(timer);
+      reject(new Error("the browser cannot read this video"));
+    }, { once: true });
+  });
+}
+
+/**
+ * A frame a little into the video (half-way in a short one; the first frame when the length
+ * is unknown, as in a MediaRecorder file), at most 640 px wide.
+ */
 export async function videoPoster(file: Blob): Promise<Blob> {
   const url = URL.createObjectURL(file);
   try {
     const video = document.createElement("video");
     video.muted = true;
+    video.playsInline = true;
     video.preload = "auto";
+    const loaded = once(video, "loadeddata");
     video.src = url;
-    await new Promise<void>((resolve, reject) => {
-      video.onloadedmetadata = () => resolve();
-      video.onerror = () => reject(new Error("the browser cannot read this video"));
-    });
-    video.currentTime = Math.min(1, (video.duration || 0) / 2);
-    await new Promise<void>((resolve, reject) => {
-      video.onseeked = () => resolve();
-      video.onerror = () => reject(new Error("the browser cannot read this video"));
-    });
+    await loaded;
+    const d = video.duration;
+    const at = Number.isFinite(d) && d > 0 ? Math.min(1, d / 2) : 0;
+    if (at > 0) {
+      const seeked = once(video, "seeked");
+      video.currentTime = at;
+      await seeked;
+    }
     const scale = Math.min(1, 640 / (video.videoWidth || 640));
     const canvas = document.createElement("canvas");
     canvas.width = Math.max(1, Math.round(video.videoWidth * scale));

@@ -10,7 +10,7 @@ import { qs } from "../api.ts";
 import { t } from "../i18n/mod.ts";
 import type { SessionState } from "./session.ts";
 import { createMessagesState, type MessagesState } from "./messages.ts";
-import type { Channel, PublicChannel, UserRef } from "../types.ts";
+import type { Channel, Message, PublicChannel, UserRef } from "../types.ts";
 
 export type Connection = "online" | "offline" | "connecting";
 export type Panel = "none" | "members" | "search" | "profile" | "admin" | "new-channel";
@@ -129,6 +129,7 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
   }
 
   // ---- notifications ------------------------------------------------------------------------
+  /** Other channels: what the list shows newer than before, while the tab is hidden. */
   function notifyNew(next: Channel[]) {
     for (const c of next) {
       const last = c.last_message;
@@ -136,14 +137,32 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
       const prev = lastNotified.get(c.id);
       lastNotified.set(c.id, Math.max(prev ?? 0, last.id));
       if (firstLoad || prev === undefined || last.id <= prev) continue;
-      if (last.sender_id === myId || c.muted || last.deleted) continue;
-      const watching = c.id === activeId.value && document.visibilityState === "visible";
-      if (watching) continue;
-      if (document.visibilityState === "hidden") {
-        showNotification(channelTitle(c), last.content, c.id);
-      }
+      // The open channel's own messages notify as they arrive (notifyArrived).
+      if (c.id === activeId.value || last.sender_id === myId || c.muted || last.deleted) continue;
+      notifyMessage(c.id, last.id, last.content, false);
     }
     firstLoad = false;
+  }
+
+  /** The open channel: each message from someone else that arrived while the tab is hidden. */
+  function notifyArrived(channelId: string, msgs: Message[]) {
+    const c = channels.value.find((x) => x.id === channelId);
+    if (c?.muted) return;
+    for (const m of msgs) {
+      if (m.sender_id === myId || m.deleted_at) continue;
+      lastNotified.set(channelId, Math.max(lastNotified.get(channelId) ?? 0, m.id));
+      notifyMessage(channelId, m.id, m.content, !!m.mentions?.includes(myId));
+    }
+  }
+
+  /** One notification per message (a mention and its message arrive on two topics). */
+  const notified = new Set<number>();
+  function notifyMessage(channelId: string, id: number, body: string, mention: boolean) {
+    if (document.visibilityState !== "hidden" || notified.has(id)) return;
+    notified.add(id);
+    const c = channels.value.find((x) => x.id === channelId);
+    const title = mention ? t("notify.mention", { channel: channelTitle(c) }) : channelTitle(c);
+    showNotification(title, body, channelId);
   }
 
   function showNotification(title: string, body: string, channelId: string) {
@@ -260,16 +279,11 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
   mine.on("broadcast", { event: "*" }, (m) => {
     if (m.event === "channel.added") scheduleReload(0);
     if (m.event === "mention") {
-      const p = (m.payload ?? {}) as { channel_id?: string; content?: string };
+      // On my own topic only the database can broadcast: the payload is trusted.
+      const p = (m.payload ?? {}) as { channel_id?: string; message_id?: number; content?: string };
       scheduleReload(0);
-      const c = channels.value.find((x) => x.id === p.channel_id);
-      const watching = c?.id === activeId.value && document.visibilityState === "visible";
-      if (!watching && p.channel_id && document.visibilityState === "hidden") {
-        showNotification(
-          t("notify.mention", { channel: channelTitle(c) }),
-          String(p.content ?? ""),
-          p.channel_id,
-        );
+      if (p.channel_id && typeof p.message_id === "number") {
+        notifyMessage(p.channel_id, p.message_id, String(p.content ?? ""), true);
       }
     }
   }).subscribe((s) => onStatus(`user:${myId}`, s, () => scheduleReload(0)));
@@ -308,6 +322,7 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
           myId,
           me: () => session.profile.value,
           onUsers: remember,
+          onArrived: (msgs) => notifyArrived(id, msgs),
           onRead: () => {
             channels.value = channels.value.map((c) => c.id === id ? { ...c, unread_count: 0 } : c);
           },

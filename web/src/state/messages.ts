@@ -23,12 +23,14 @@ export interface MessagesDeps {
   onRead?: (upTo: number) => void;
   /** People seen in this channel (members and senders), for names elsewhere. */
   onUsers?: (users: UserRef[]) => void;
+  /** Messages that arrived live (newer than anything held before), for notifications. */
+  onArrived?: (messages: Message[]) => void;
 }
 
 export type Tick = "sending" | "failed" | "sent" | "delivered" | "read";
 
 export function createMessagesState(
-  { api, channelId, me, myId, onRead, onUsers }: MessagesDeps,
+  { api, channelId, me, myId, onRead, onUsers, onArrived }: MessagesDeps,
 ) {
   const items = signal<Shown[]>([]);
   const hasOlder = signal(false);
@@ -151,7 +153,10 @@ export function createMessagesState(
         }
         for (;;) {
           const batch = await page({ after, limit: 100 });
+          const before = newestId.value ?? 0;
           merge(batch);
+          const fresh = batch.filter((m) => m.id > before);
+          if (fresh.length) onArrived?.(fresh);
           if (batch.length < 100) break;
         }
       } while (again && !disposed);

@@ -1,0 +1,243 @@
+/// <reference lib="dom" />
+/**
+ * More of the client in Chromium: OAuth sign-in, joining a public group, replies and jumping
+ * to the quoted message, the emoji picker, "read by N" in a group, a video whose poster frame
+ * the browser takes, a file download, and browser notifications while the tab is hidden.
+ */
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import type { Page } from "playwright-core";
+import { type Person, startE2E } from "./_browser.ts";
+import { startFakeGitHub } from "../_helpers/oauth_provider.ts";
+
+const DEMO_PASSWORD = "chat-demo-2024";
+
+async function logIn(page: Page, url: string, email: string) {
+  await page.goto(url + "/");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("navigation", { name: "Channels" }).waitFor();
+}
+
+async function send(page: Page, text: string) {
+  await page.getByRole("textbox", { name: "Message", exact: true }).fill(text);
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+}
+
+const row = (page: Page, text: string) => page.locator("li.message").filter({ hasText: text });
+
+Deno.test({
+  name:
+    "features: OAuth, joining, replies, emoji picker, read by N, video poster, files, notifications",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn(t) {
+    await using provider = startFakeGitHub();
+    await using e2e = await startE2E((toml) => {
+      (toml.auth as Record<string, unknown>).external = {
+        github: {
+          enabled: true,
+          client_id: provider.clientId,
+          secret: provider.secret,
+          url: provider.url,
+        },
+      };
+    });
+    const url = e2e.stack.url;
+    const people: Person[] = [];
+    let ok = true;
+    const step = async (name: string, fn: () => Promise<void> | void) => {
+      if (!ok) return;
+      ok = await t.step(name, async () => {
+        try {
+          await fn();
+        } catch (e) {
+          for (const [i, p] of people.entries()) {
+            console.error(`person ${i} at ${p.page.url()}; errors: ${p.errors.join(" | ")}`);
+            await e2e.shot(p.page, `failed-features-${i}`).catch(() => {});
+          }
+          throw e;
+        }
+      });
+    };
+    const alice = await e2e.person();
+    const bob = await e2e.person();
+    const carol = await e2e.person();
+    people.push(alice, bob, carol);
+    // Notifications, recorded: the page's Notification and visibility, as a hidden tab has them.
+    await alice.context.addInitScript(() => {
+      const w = window as unknown as { __notes: unknown[]; __hidden: boolean };
+      w.__notes = [];
+      w.__hidden = false;
+      class RecordingNotification {
+        static permission = "granted";
+        static requestPermission() {
+          return Promise.resolve("granted");
+        }
+        onclick: (() => void) | null = null;
+        constructor(title: string, opts?: { body?: string }) {
+          w.__notes.push({ title, body: opts?.body });
+        }
+        close() {}
+      }
+      Object.defineProperty(window, "Notification", { value: RecordingNotification });
+      Object.defineProperty(document, "visibilityState", {
+        get: () => (w.__hidden ? "hidden" : "visible"),
+      });
+    });
+
+    await step("OAuth: 'Continue with GitHub' signs in through the provider", async () => {
+      const octo = await e2e.person();
+      people.push(octo);
+      await octo.page.goto(url + "/");
+      await octo.page.getByRole("button", { name: "Continue with GitHub" }).click();
+      await octo.page.getByRole("navigation", { name: "Channels" }).or(
+        octo.page.getByText("No conversations yet"),
+      ).first().waitFor();
+      assert.equal(provider.authorizations.length, 1);
+      assert.ok(provider.authorizations[0]!.get("redirect_uri")?.endsWith("/auth/v1/callback"));
+      await octo.context.close();
+      people.pop();
+    });
+
+    await step("Alice finds the public group 'random' and joins it", async () => {
+      await logIn(alice.page, url, "alice@example.com");
+      await alice.page.getByRole("button", { name: "New conversation" }).first().click();
+      await alice.page.getByRole("tab", { name: "Browse groups" }).click();
+      await alice.page.locator(".public-channel", { hasText: "random" })
+        .getByRole("button", { name: "Join" }).click();
+      await alice.page.getByRole("heading", { name: "random" }).waitFor();
+      await row(alice.page, "tabs or spaces?").waitFor();
+    });
+
+    await step("a group of three: 'read by 2' once both others have seen it", async () => {
+      await logIn(bob.page, url, "bob@example.com");
+      await logIn(carol.page, url, "carol@example.com");
+      await alice.page.getByRole("button", { name: "New conversation" }).first().click();
+      await alice.page.getByRole("tab", { name: "New group" }).click();
+      await alice.page.getByLabel("Group name").fill("trio");
+      for (const who of ["bob", "carol"]) {
+        await alice.page.getByLabel("Add people").fill(who);
+        await alice.page.locator("button.person", { hasText: `@${who}` }).click();
+      }
+      await alice.page.getByRole("button", { name: "Create group" }).click();
+      await alice.page.getByRole("heading", { name: "trio" }).waitFor();
+      await send(alice.page, "hello trio");
+      for (const p of [bob, carol]) {
+        await p.page.locator(".channel", { hasText: "trio" }).click();
+        await row(p.page, "hello trio").waitFor();
+      }
+      await row(alice.page, "hello trio").getByText("read by 2").waitFor();
+    });
+
+    await step("Bob replies to Alice; the quote jumps to the original", async () => {
+      await row(bob.page, "hello trio").hover();
+      await row(bob.page, "hello trio").getByRole("button", { name: "Reply" }).click();
+      await bob.page.getByText("Replying to").waitFor();
+      await send(bob.page, "hi both, replying here");
+      const reply = row(alice.page, "hi both, replying here");
+      await reply.locator(".quote", { hasText: "hello trio" }).click();
+      await alice.page.locator("li.message.highlight", { hasText: "hello trio" }).waitFor();
+    });
+
+    await step("Carol reacts through the emoji picker's search", async () => {
+      const target = row(carol.page, "hi both, replying here");
+      await target.hover();
+      await target.getByRole("button", { name: "Add reaction" }).click();
+      const picker = carol.page.getByRole("dialog", { name: "Add reaction" });
+      await picker.getByRole("searchbox", { name: "Search emoji" }).fill("fire");
+      await picker.getByRole("button", { name: "🔥" }).click();
+      await row(bob.page, "hi both, replying here").getByRole("button", { name: "🔥: 1 reaction" })
+        .waitFor();
+    });
+
+    await step("a video recorded in the page goes with a poster the browser took", async () => {
+      await carol.page.evaluate(async () => {
+        const canvas = document.createElement("canvas");
+        canvas.width = 160;
+        canvas.height = 120;
+        const ctx = canvas.getContext("2d")!;
+        const rec = new MediaRecorder(canvas.captureStream(15), { mimeType: "video/webm" });
+        const chunks: Blob[] = [];
+        rec.ondataavailable = (e) => chunks.push(e.data);
+        let i = 0;
+        const paint = setInterval(() => {
+          ctx.fillStyle = `hsl(${(i++ * 40) % 360}, 80%, 50%)`;
+          ctx.fillRect(0, 0, 160, 120);
+        }, 40);
+        rec.start(100);
+        await new Promise((r) => setTimeout(r, 800));
+        const stopped = new Promise((r) => (rec.onstop = r));
+        rec.stop();
+        await stopped;
+        clearInterval(paint);
+        const file = new File(chunks, "clip.webm", { type: "video/webm" });
+        const dt = new DataTransfer();
+        dt.items.add(file);
+        const input = document.querySelector<HTMLInputElement>(".composer input[type=file]")!;
+        input.files = dt.files;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      await carol.page.locator(".uploads li.done").waitFor();
+      await carol.page.getByRole("button", { name: "Send", exact: true }).click();
+      const video = alice.page.locator("li.message video.attachment");
+      await video.waitFor();
+      assert.match(await video.getAttribute("poster") ?? "", /poster\.jpg/);
+      await e2e.shot(alice.page, "20-video-poster");
+    });
+
+    await step("a text file goes as a download with its own name", async () => {
+      await bob.page.locator(".composer input[type=file]").setInputFiles({
+        name: "notes for launch.txt",
+        mimeType: "text/plain",
+        buffer: Buffer.from("launch checklist\n"),
+      });
+      await bob.page.locator(".uploads li.done").waitFor();
+      await bob.page.getByRole("button", { name: "Send", exact: true }).click();
+      const link = alice.page.locator("a.attachment.file", { hasText: "notes-for-launch.txt" });
+      await link.waitFor();
+      const download = alice.page.waitForEvent("download");
+      await link.click();
+      assert.equal((await download).suggestedFilename(), "notes-for-launch.txt");
+    });
+
+    await step("while Alice's tab is hidden, new messages and mentions notify", async () => {
+      const titleBefore = await alice.page.title();
+      await alice.page.evaluate(() => {
+        (window as unknown as { __hidden: boolean }).__hidden = true;
+        document.dispatchEvent(new Event("visibilitychange"));
+      });
+      await send(bob.page, "psst @alice, are you there?");
+      const noteCount = () =>
+        alice.page.evaluate(() => (window as unknown as { __notes: unknown[] }).__notes.length);
+      for (let i = 0; i < 100 && await noteCount() < 1; i++) await alice.page.waitForTimeout(100);
+      await send(bob.page, "and one more");
+      for (let i = 0; i < 100 && await noteCount() < 2; i++) await alice.page.waitForTimeout(100);
+      const notes = await alice.page.evaluate(() =>
+        (window as unknown as { __notes: { title: string; body: string }[] }).__notes
+      );
+      assert.deepEqual(notes, [
+        { title: "You were mentioned in trio", body: "psst @alice, are you there?" },
+        { title: "trio", body: "and one more" },
+      ], "one notification per message, none for what arrived while the tab was seen");
+      const count = (title: string) => Number(/^\((\d+)\)/.exec(title)?.[1] ?? 0);
+      for (let i = 0; i < 50 && count(await alice.page.title()) < count(titleBefore) + 2; i++) {
+        await alice.page.waitForTimeout(100);
+      }
+      assert.equal(
+        count(await alice.page.title()),
+        count(titleBefore) + 2,
+        "the title counts the two unseen messages",
+      );
+      await alice.page.evaluate(() => {
+        (window as unknown as { __hidden: boolean }).__hidden = false;
+        document.dispatchEvent(new Event("visibilitychange"));
+      });
+      for (let i = 0; i < 100 && await alice.page.title() !== titleBefore; i++) {
+        await alice.page.waitForTimeout(100);
+      }
+      assert.equal(await alice.page.title(), titleBefore, "seen again: read");
+    });
+  },
+});
