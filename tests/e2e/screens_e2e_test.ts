@@ -112,15 +112,20 @@ Deno.test({
       await logIn(alice.page, url, "alice@example.com");
       await logIn(bob.page, url, "bob@example.com");
       const before = Number(
-        (await alice.page.locator(`[data-channel="${GENERAL}"] .badge`).textContent()) ?? "0",
+        (await alice.page.locator(`[data-channel="${GENERAL}"] .badge [aria-hidden]`)
+          .textContent()) ??
+          "0",
       );
       await bob.page.locator(`[data-channel="${GENERAL}"]`).click();
       await bob.page.getByRole("textbox", { name: "Message", exact: true }).fill(
         "@alice release is out",
       );
       await bob.page.keyboard.press("Enter");
+      await alice.page.locator(`[data-channel="${GENERAL}"] .badge [aria-hidden]`, {
+        hasText: new RegExp(`^${before + 1}$`),
+      }).waitFor();
       await alice.page.locator(`[data-channel="${GENERAL}"] .badge`, {
-        hasText: String(before + 1),
+        hasText: `${before + 1} unread messages`,
       }).waitFor();
       assert.match(await alice.page.title(), /^\(\d+\) Chat$/);
       await e2e.shot(alice.page, "10-channel-list");

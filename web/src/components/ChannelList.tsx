@@ -53,9 +53,16 @@ export function ChannelList({ chat }: { chat: ChatState }) {
                 </span>
                 <span class="channel-side">
                   {last && <time dateTime={last.created_at}>{timeOf(last.created_at)}</time>}
+                  {chat.unsent(c.id) > 0 && (
+                    <span class="unsent" title={t("channels.unsent")}>
+                      <span aria-hidden="true">!</span>
+                      <span class="visually-hidden">{t("channels.unsent")}</span>
+                    </span>
+                  )}
                   {unread > 0 && (
-                    <span class="badge" aria-label={t("channels.unread", { count: unread })}>
-                      {unread > 999 ? "999+" : unread}
+                    <span class="badge">
+                      <span aria-hidden="true">{unread > 999 ? "999+" : unread}</span>
+                      <span class="visually-hidden">{t("channels.unread", { count: unread })}</span>
                     </span>
                   )}
                 </span>

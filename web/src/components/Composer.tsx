@@ -5,6 +5,7 @@
  * Storage with a progress bar (a video's poster frame taken here), then checked by the API.
  */
 import { useRef, useState } from "preact/hooks";
+import { uuid } from "../lib/uuid.ts";
 import { signal } from "@preact/signals";
 import { useApp } from "../context.ts";
 import { lang, t } from "../i18n/mod.ts";
@@ -65,7 +66,7 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
   async function addFiles(files: FileList | File[]) {
     setError(null);
     for (const file of [...files]) {
-      const key = crypto.randomUUID();
+      const key = uuid();
       const abort = new AbortController();
       uploads.value = [...uploads.value, {
         key,

@@ -11,12 +11,25 @@ export function EmojiPicker(
   const ref = useRef<HTMLDivElement>(null);
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => {
+    // Focus goes back where it came from when the picker closes.
+    const opener = document.activeElement as HTMLElement | null;
     input.current?.focus();
-    const away = (e: MouseEvent) => {
+    const away = (e: Event) => {
       if (ref.current && !ref.current.contains(e.target as Node)) onClose();
     };
-    setTimeout(() => document.addEventListener("mousedown", away), 0);
-    return () => document.removeEventListener("mousedown", away);
+    const timer = setTimeout(() => {
+      document.addEventListener("mousedown", away);
+      document.addEventListener("focusin", away);
+    }, 0);
+    return () => {
+      clearTimeout(timer);
+      document.removeEventListener("mousedown", away);
+      document.removeEventListener("focusin", away);
+      // Only if focus is still in the picker (or lost): a pick may have moved it on purpose.
+      const now = document.activeElement;
+      const lost = !now || now === document.body || !!ref.current?.contains(now);
+      if (lost && opener?.isConnected) opener.focus({ preventScroll: true });
+    };
   }, []);
   const list = q.trim()
     ? searchEmoji(q)

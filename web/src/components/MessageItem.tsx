@@ -2,7 +2,7 @@
  * One message: sender, time in the viewer's locale, the text as text (links and mentions as
  * elements, never HTML), the quoted reply, attachments, reactions, ticks, and its actions.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/mod.ts";
 import { dateTimeOf, timeOf } from "../lib/time.ts";
 import { pieces } from "../lib/text.ts";
@@ -34,8 +34,9 @@ function Ticks({ m, ms, group }: { m: Shown; ms: MessagesState; group: boolean }
   const label = t(`tick.${tick}`);
   const marks = tick === "sending" ? "…" : tick === "failed" ? "!" : tick === "sent" ? "✓" : "✓✓";
   return (
-    <span class={`ticks ${tick}`} title={label} aria-label={label} data-tick={tick}>
+    <span class={`ticks ${tick}`} title={label} data-tick={tick}>
       <span aria-hidden="true">{marks}</span>
+      <span class="visually-hidden">{label}</span>
       {group && m.id !== null && readBy > 0 && (
         <span class="read-by">{t("tick.read_by", { count: readBy, total: others })}</span>
       )}
@@ -55,8 +56,19 @@ export function MessageItem(
   const mine = m.sender_id === chat.myId;
   const [picker, setPicker] = useState(false);
   const [draft, setDraft] = useState(m.content);
+  useEffect(() => {
+    if (ms.editing.value === m.id) setDraft(m.content);
+  }, [ms.editing.value]);
   const [err, setErr] = useState<string | null>(null);
   const editing = ms.editing.value === m.id && m.id !== null;
+  const editBox = useRef<HTMLTextAreaElement>(null);
+  // Preact does not honour autofocus on elements added later: focus the edit box by hand.
+  useEffect(() => {
+    if (!editing) return;
+    const el = editBox.current;
+    el?.focus();
+    el?.setSelectionRange(el.value.length, el.value.length);
+  }, [editing]);
   const deleted = !!m.deleted_at;
   const name = m.sender?.deactivated
     ? t("user.deactivated")
@@ -79,6 +91,7 @@ export function MessageItem(
 
   return (
     <li
+      tabIndex={0}
       id={m.id !== null ? `msg-${m.id}` : `pending-${m.client_id}`}
       class={[
         "message",
@@ -127,9 +140,9 @@ export function MessageItem(
               }}
             >
               <textarea
+                ref={editBox}
                 aria-label={t("message.edit_label")}
                 value={draft}
-                autofocus
                 onInput={(e) => setDraft(e.currentTarget.value)}
                 onKeyDown={(e) => {
                   if (e.key === "Escape") ms.editing.value = null;

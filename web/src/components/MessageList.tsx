@@ -1,9 +1,10 @@
 /**
  * The message view: day separators, senders grouped, infinite scroll up for history (the
- * position kept while a page is added above), down for newer pages after a jump, and it
- * follows new messages while the reader is at the bottom.
+ * position kept while a page is added above), down for newer pages after a jump; it follows
+ * new messages (and images that finish loading) while the reader is at the bottom, and tells
+ * screen readers about new messages from others in a live region of its own.
  */
-import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/mod.ts";
 import { dayKey, dayLabel } from "../lib/time.ts";
 import type { ChatState } from "../state/chat.ts";
@@ -11,52 +12,110 @@ import type { MessagesState } from "../state/messages.ts";
 import { MessageItem } from "./MessageItem.tsx";
 
 const GROUP_MS = 5 * 60_000;
+const NEAR = 300;
 
 export function MessageList(
   { ms, chat, canModerate }: { ms: MessagesState; chat: ChatState; canModerate: boolean },
 ) {
   const box = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLOListElement>(null);
   const top = useRef<HTMLDivElement>(null);
   const bottom = useRef<HTMLDivElement>(null);
-  const atBottom = useRef(true);
   const before = useRef<{ height: number; first: number | null; scrollTop: number } | null>(null);
+  const jumped = useRef<number | null>(null);
+  const announced = useRef<number | null>(null);
+  const [announcement, setAnnouncement] = useState("");
+  /** Messages from others that arrived while the reader was scrolled up. */
+  const [unseen, setUnseen] = useState(0);
   const items = ms.items.value;
 
-  // Before the DOM changes, remember where we were; after, restore or follow.
   const firstId = items.find((m) => m.id !== null)?.id ?? null;
-  if (box.current) {
-    before.current = {
-      height: box.current.scrollHeight,
-      first: before.current?.first ?? null,
-      scrollTop: box.current.scrollTop,
-    };
-  }
+  const firstIdRef = useRef(firstId);
+  firstIdRef.current = firstId;
+  const pin = () => {
+    const el = box.current;
+    if (el && ms.atBottom.value && !ms.hasNewer.value) el.scrollTop = el.scrollHeight;
+  };
+  /** At the bottom is a fact of geometry (a list that fits is seen whole), not only of scrolling. */
+  const measure = () => {
+    const el = box.current;
+    if (!el) return;
+    const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < 40 && !ms.hasNewer.value;
+    if (ms.atBottom.value !== atEnd) ms.atBottom.value = atEnd;
+    if (atEnd) {
+      setUnseen(0);
+      ms.markRead();
+    }
+  };
+
+  // After the DOM changed: keep the reader's place when a page arrived above, else follow.
   useLayoutEffect(() => {
     const el = box.current;
     if (!el) return;
     const b = before.current;
     if (b && b.first !== null && firstId !== null && firstId < b.first) {
-      // A page arrived above: keep the same messages under the reader's eyes.
       el.scrollTop = b.scrollTop + (el.scrollHeight - b.height);
-    } else if (atBottom.current && !ms.hasNewer.value) {
-      el.scrollTop = el.scrollHeight;
-    }
+    } else pin();
     before.current = { height: el.scrollHeight, first: firstId, scrollTop: el.scrollTop };
+    measure();
+    // A short page leaves the sentinels in view, where the observer will not fire again.
+    if (ms.hasNewer.value && el.scrollHeight - el.scrollTop - el.clientHeight < NEAR) {
+      ms.loadNewer();
+    } else if (ms.hasOlder.value && el.scrollTop < NEAR && !ms.loading.value) ms.loadOlder();
   }, [items]);
 
-  // Jump target: into view.
+  // Images and previews load after layout: stay at the bottom while they do.
+  useEffect(() => {
+    const ro = new ResizeObserver(() => {
+      pin();
+      measure();
+      const el = box.current;
+      if (el) {
+        before.current = {
+          height: el.scrollHeight,
+          first: firstIdRef.current,
+          scrollTop: el.scrollTop,
+        };
+      }
+    });
+    if (list.current) ro.observe(list.current);
+    return () => ro.disconnect();
+  }, []);
+
+  // New messages from others, announced once each (not history pages, not reactions).
+  useEffect(() => {
+    const newest = [...items].reverse().find((m) => m.id !== null);
+    if (!newest || ms.loading.value) return;
+    if (announced.current === null) {
+      announced.current = newest.id;
+      return;
+    }
+    if (newest.id! > announced.current) {
+      announced.current = newest.id;
+      if (newest.sender_id !== chat.myId && !newest.deleted_at) {
+        if (!ms.atBottom.value) setUnseen((n) => n + 1);
+        const who = newest.sender?.display_name || newest.sender?.username || t("user.unknown");
+        setAnnouncement(t("messages.new_from", { name: who, text: newest.content.slice(0, 200) }));
+      }
+    }
+  }, [items]);
+
+  // A jump target: into view and focused, once per jump.
   const hl = ms.highlight.value;
   useEffect(() => {
-    if (hl === null) return;
+    if (hl === null || jumped.current === hl) return;
     const el = document.getElementById(`msg-${hl}`);
-    if (el) {
-      atBottom.current = false;
-      el.scrollIntoView({ block: "center" });
-      el.focus?.();
-    }
-    const timer = setTimeout(() => (ms.highlight.value = null), 4000);
+    if (!el) return;
+    jumped.current = hl;
+    el.scrollIntoView({ block: "center" });
+    el.focus({ preventScroll: true });
+    measure();
+    const timer = setTimeout(() => {
+      if (ms.highlight.value === hl) ms.highlight.value = null;
+      jumped.current = null;
+    }, 4000);
     return () => clearTimeout(timer);
-  }, [hl, items.length]);
+  }, [hl, items]);
 
   // Infinite scroll both ways.
   useEffect(() => {
@@ -66,7 +125,7 @@ export function MessageList(
         if (e.target === top.current && ms.hasOlder.value && !ms.loading.value) ms.loadOlder();
         if (e.target === bottom.current && ms.hasNewer.value) ms.loadNewer();
       }
-    }, { root: box.current, rootMargin: "300px 0px" });
+    }, { root: box.current, rootMargin: `${NEAR}px 0px` });
     if (top.current) io.observe(top.current);
     if (bottom.current) io.observe(bottom.current);
     return () => io.disconnect();
@@ -75,8 +134,8 @@ export function MessageList(
   const onScroll = () => {
     const el = box.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
-    if (atBottom.current) ms.markRead();
+    before.current = { height: el.scrollHeight, first: firstId, scrollTop: el.scrollTop };
+    measure();
   };
 
   const rows = [];
@@ -117,20 +176,23 @@ export function MessageList(
         <p class="muted center start">{t("messages.start")}</p>
       )}
       {ms.loading.value && !items.length && <p class="muted center">{t("app.loading")}</p>}
-      <ol class="message-list" aria-label={t("messages.label")} aria-live="polite">
+      <ol class="message-list" ref={list} aria-label={t("messages.label")}>
         {rows}
       </ol>
       <div ref={bottom} class="sentinel" />
-      {ms.hasNewer.value && (
+      <p class="visually-hidden" aria-live="polite" aria-atomic="true">{announcement}</p>
+      {(ms.hasNewer.value || unseen > 0) && (
         <button
           type="button"
           class="btn jump-latest"
           onClick={() => {
-            atBottom.current = true;
-            ms.open();
+            ms.atBottom.value = true;
+            setUnseen(0);
+            if (ms.hasNewer.value) ms.open();
+            else pin();
           }}
         >
-          {t("messages.jump_latest")}
+          {ms.hasNewer.value ? t("messages.jump_latest") : t("messages.unseen", { count: unseen })}
         </button>
       )}
     </div>

@@ -3,6 +3,7 @@
  * 256 px in the browser, uploaded to the avatars bucket); preferences; deactivating my account.
  */
 import { useState } from "preact/hooks";
+import { uuid } from "../lib/uuid.ts";
 import { useApp } from "../context.ts";
 import { t } from "../i18n/mod.ts";
 import { squareThumbnail } from "../lib/media.ts";
@@ -43,7 +44,7 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
     setError(null);
     try {
       const small = await squareThumbnail(file, 256);
-      const path = `${p!.id}/${crypto.randomUUID()}.jpg`;
+      const path = `${p!.id}/${uuid()}.jpg`;
       const { error: e } = await sb.storage.from("avatars").upload(path, small, {
         contentType: "image/jpeg",
       });

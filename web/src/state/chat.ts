@@ -4,13 +4,13 @@
  * message state, connection state (offline banner, catching up after a reconnect), and
  * notifications (title count, browser notifications while the tab is hidden).
  */
-import { computed, effect, signal } from "@preact/signals";
+import { computed, effect, type Signal, signal } from "@preact/signals";
 import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
-import { qs } from "../api.ts";
+import { ApiError, qs } from "../api.ts";
 import { t } from "../i18n/mod.ts";
 import type { SessionState } from "./session.ts";
-import { createMessagesState, type MessagesState } from "./messages.ts";
-import type { Channel, Message, PublicChannel, UserRef } from "../types.ts";
+import { createMessagesState, type MessagesState, postFromOutbox } from "./messages.ts";
+import type { Channel, Message, PublicChannel, Shown, UserRef } from "../types.ts";
 
 export type Connection = "online" | "offline" | "connecting";
 export type Panel = "none" | "members" | "search" | "profile" | "admin" | "new-channel";
@@ -46,6 +46,13 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
   const users = signal<ReadonlyMap<string, UserRef>>(new Map());
 
   const subs = new Map<string, RealtimeChannel>();
+  /** Unsent messages per channel: they outlive the channel's view until sent or discarded. */
+  const outboxes = new Map<string, Signal<Shown[]>>();
+  const outboxOf = (id: string) => {
+    let o = outboxes.get(id);
+    if (!o) outboxes.set(id, o = signal<Shown[]>([]));
+    return o;
+  };
   const status = new Map<string, string>();
   const everSubscribed = new Set<string>();
   const lastNotified = new Map<string, number>();
@@ -66,6 +73,12 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     if (changed) users.value = next;
   }
 
+  /** The reader has the open channel's newest messages in front of them. */
+  const seesNewest = () => {
+    const m = messages.value;
+    return !!m && document.visibilityState === "visible" && !m.hasNewer.value && m.atBottom.value;
+  };
+
   // ---- channel list -------------------------------------------------------------------------
   let reloadTimer: ReturnType<typeof setTimeout> | undefined;
   function scheduleReload(ms = 150) {
@@ -73,17 +86,19 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     reloadTimer = setTimeout(reload, ms);
   }
 
+  let reloadSeq = 0;
+  let reloadApplied = 0;
   async function reload() {
+    const seq = ++reloadSeq;
     try {
       const r = await api.get<{ channels: Channel[] }>("/channels");
-      if (disposed) return;
+      // An answer older than one already shown would undo it (a join, a new DM).
+      if (disposed || seq < reloadApplied) return;
+      reloadApplied = seq;
       listError.value = null;
       notifyNew(r.channels);
       channels.value = r.channels.map((c) =>
-        c.id === activeId.value && document.visibilityState === "visible" &&
-          !messages.value?.hasNewer.value
-          ? { ...c, unread_count: 0 }
-          : c
+        c.id === activeId.value && seesNewest() ? { ...c, unread_count: 0 } : c
       );
       remember(r.channels.flatMap((c) => c.other_user ? [c.other_user] : []));
       loaded.value = true;
@@ -91,7 +106,7 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
       for (const c of r.channels) {
         const last = c.last_message;
         // The open channel, when seen, gets a read receipt instead (read implies delivered).
-        const reading = c.id === activeId.value && document.visibilityState === "visible";
+        const reading = c.id === activeId.value && seesNewest();
         if (
           !reading && last && last.sender_id !== myId && last.id > c.last_delivered_message_id
         ) {
@@ -104,9 +119,14 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     }
   }
 
-  /** Delivered receipts, one request per channel per half second carrying the highest id. */
+  /**
+   * Delivered receipts, one request per channel per half second carrying the highest id; the
+   * watermark kept is the one the server answers (a forged event cannot push it ahead); after
+   * a 429 none go before Retry-After.
+   */
   const deliverWanted = new Map<string, number>();
   const deliverTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  let receiptsPausedUntil = 0;
   function markDelivered(channelId: string, id: number) {
     if ((delivered.get(channelId) ?? 0) >= id) return;
     deliverWanted.set(channelId, Math.max(deliverWanted.get(channelId) ?? 0, id));
@@ -117,14 +137,19 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
         const upTo = deliverWanted.get(channelId) ?? 0;
         deliverWanted.delete(channelId);
         try {
-          await api.post(`/channels/${channelId}/receipts`, { delivered_up_to: upTo });
-          delivered.set(channelId, Math.max(delivered.get(channelId) ?? 0, upTo));
-        } catch {
-          // the next message or reload tries again
+          const r = await api.post<{ last_delivered_message_id: number }>(
+            `/channels/${channelId}/receipts`,
+            { delivered_up_to: upTo },
+          );
+          delivered.set(channelId, Number(r.last_delivered_message_id));
+        } catch (e) {
+          if (e instanceof ApiError && e.status === 429) {
+            receiptsPausedUntil = Date.now() + (e.retryAfterSec ?? 5) * 1000;
+          }
         } finally {
           deliverTimers.delete(channelId);
         }
-      }, 500),
+      }, Math.max(500, receiptsPausedUntil - Date.now())),
     );
   }
 
@@ -170,9 +195,10 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     try {
       const n = new Notification(title, { body: body.slice(0, 140), tag: `chat-${channelId}` });
       n.onclick = () => {
+        n.close();
+        if (disposed) return;
         globalThis.focus();
         select(channelId);
-        n.close();
       };
     } catch {
       // some browsers only notify from a service worker: the badge and title still say it
@@ -262,7 +288,11 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
   }
 
   function syncSubscriptions() {
+    // The 100 most recent channels stay live, and always the open one.
     const want = new Set(channels.value.slice(0, 100).map((c) => c.id));
+    if (activeId.value && channels.value.some((c) => c.id === activeId.value)) {
+      want.add(activeId.value);
+    }
     for (const [id, ch] of subs) {
       if (!want.has(id)) {
         sb.removeChannel(ch);
@@ -295,7 +325,11 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     online.value = new Set(Object.keys(presence.presenceState()));
   }).subscribe(async (s) => {
     onStatus("online", s, () => {});
-    if (s === "SUBSCRIBED") await presence.track({ online_at: new Date().toISOString() });
+    if (s === "SUBSCRIBED") {
+      await presence.track({ online_at: new Date().toISOString() }).catch(() => {
+        // tracked again on the next join
+      });
+    }
   });
 
   /** Tells the open channel's members that I am typing (at most every 2 s). */
@@ -321,6 +355,7 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
           channelId: id,
           myId,
           me: () => session.profile.value,
+          outbox: outboxOf(id),
           onUsers: remember,
           onArrived: (msgs) => notifyArrived(id, msgs),
           onRead: () => {
@@ -386,7 +421,15 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     // rejoin catches up), fetch what happened meanwhile, and send what waited.
     if (!sb.realtime.isConnected()) sb.realtime.connect();
     messages.value?.catchUp().then(() => messages.value?.markRead());
-    messages.value?.retry();
+    // What waited in every channel's outbox goes now (the open one merges what comes back).
+    for (const [channelId, outbox] of outboxes) {
+      if (channelId === messages.value?.channelId) messages.value.retry();
+      else {
+        for (const m of outbox.value.filter((x) => x.state === "failed")) {
+          postFromOutbox(api, channelId, outbox, m);
+        }
+      }
+    }
     scheduleReload(0);
   };
   const onOffline = () => {
@@ -398,7 +441,7 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
   const onVisible = () => {
     if (document.visibilityState === "visible") {
       messages.value?.markRead();
-      if (activeId.value && !messages.value?.hasNewer.value) {
+      if (activeId.value && seesNewest()) {
         channels.value = channels.value.map((c) =>
           c.id === activeId.value ? { ...c, unread_count: 0 } : c
         );
@@ -433,8 +476,13 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     if (fromHash && channels.value.some((c) => c.id === fromHash)) select(fromHash);
   });
 
+  /** Unsent messages in a channel, for the list. */
+  const unsent = (id: string) =>
+    outboxes.get(id)?.value.filter((m) => m.state === "failed").length ?? 0;
+
   return {
     myId,
+    unsent,
     api,
     channels,
     loaded,

@@ -5,10 +5,12 @@
  * their receipt watermarks (ticks), typing, and the read receipt.
  *
  * Realtime events are hints only: the data always comes from the API, so a forged broadcast
- * cannot put words in anyone's mouth.
+ * cannot put words in anyone's mouth. Unsent messages live in the channel's outbox, which the
+ * chat state keeps across channel switches, so a send that fails later is never lost.
  */
-import { computed, signal } from "@preact/signals";
+import { computed, type Signal, signal } from "@preact/signals";
 import { type Api, ApiError, qs } from "../api.ts";
+import { uuid } from "../lib/uuid.ts";
 import type { Attachment, Member, Message, Profile, Shown, UserRef } from "../types.ts";
 
 export const PAGE = 50;
@@ -19,6 +21,8 @@ export interface MessagesDeps {
   channelId: string;
   me: () => Profile | null;
   myId: string;
+  /** This channel's unsent messages (owned by the chat state: they outlive this view). */
+  outbox?: Signal<Shown[]>;
   /** The read watermark moved (the channel list clears its unread count). */
   onRead?: (upTo: number) => void;
   /** People seen in this channel (members and senders), for names elsewhere. */
@@ -29,21 +33,68 @@ export interface MessagesDeps {
 
 export type Tick = "sending" | "failed" | "sent" | "delivered" | "read";
 
+/**
+ * Sends one outbox message (again): the same `client_id` every time, so the server keeps one
+ * copy whatever happened to earlier attempts. Returns the stored message, or null on failure
+ * (the outbox entry then says why).
+ */
+export async function postFromOutbox(
+  api: Api,
+  channelId: string,
+  outbox: Signal<Shown[]>,
+  m: Shown,
+): Promise<Message | null> {
+  const mark = (patch: Partial<Shown>) => {
+    outbox.value = outbox.value.map((x) => {
+      if (x.client_id !== m.client_id) return x;
+      const { error: _old, ...rest } = x;
+      return { ...rest, ...patch } as Shown;
+    });
+  };
+  mark({ state: "sending" });
+  try {
+    const { message } = await api.post<{ message: Message }>(`/channels/${channelId}/messages`, {
+      content: m.content,
+      client_id: m.client_id,
+      ...(m.retry?.reply_to_id ? { reply_to_id: m.retry.reply_to_id } : {}),
+      ...(m.retry?.attachment_ids.length ? { attachment_ids: m.retry.attachment_ids } : {}),
+    });
+    outbox.value = outbox.value.filter((x) => x.client_id !== m.client_id);
+    return message;
+  } catch (e) {
+    const err = e instanceof ApiError ? e : new ApiError(0, "network", String(e));
+    mark({ state: "failed", error: err.status === 0 ? "offline" : err.message });
+    return null;
+  }
+}
+
 export function createMessagesState(
-  { api, channelId, me, myId, onRead, onUsers, onArrived }: MessagesDeps,
+  { api, channelId, me, myId, outbox = signal([]), onRead, onUsers, onArrived }: MessagesDeps,
 ) {
-  const items = signal<Shown[]>([]);
+  /** Messages the server has, ascending by id. */
+  const server = signal<Shown[]>([]);
+  const items = computed<Shown[]>(() => {
+    const arrived = new Set(
+      server.value.filter((m) => m.sender_id === myId && m.client_id).map((m) => m.client_id),
+    );
+    return [...server.value, ...outbox.value.filter((m) => !arrived.has(m.client_id))];
+  });
   const hasOlder = signal(false);
   const hasNewer = signal(false);
   const loading = signal(true);
   const loadingOlder = signal(false);
+  const loadingNewer = signal(false);
   const error = signal<string | null>(null);
   const highlight = signal<number | null>(null);
   const members = signal<Member[]>([]);
   const typing = signal<Record<string, number>>({});
   const replyTo = signal<Shown | null>(null);
   const editing = signal<number | null>(null);
+  /** Whether the reader sees the newest messages (the list reports it as they scroll). */
+  const atBottom = signal(true);
   let disposed = false;
+  /** Bumped whenever the window is replaced (open, jump): answers for an older one are dropped. */
+  let epoch = 0;
   let readSent = 0;
   let readTimer: ReturnType<typeof setTimeout> | undefined;
   let typingTimer: ReturnType<typeof setInterval> | undefined;
@@ -52,64 +103,60 @@ export function createMessagesState(
     api.get<{ messages: Message[] }>(`/channels/${channelId}/messages${qs(q)}`)
       .then((r) => r.messages);
 
-  const serverIds = () => items.value.filter((m) => m.id !== null).map((m) => m.id!);
-  const newestId = computed(() => {
-    const ids = serverIds();
-    return ids.length ? Math.max(...ids) : null;
-  });
-  const oldestId = () => {
-    const ids = serverIds();
-    return ids.length ? Math.min(...ids) : null;
-  };
+  const newestId = computed(() => server.value.at(-1)?.id ?? null);
+  const oldestId = () => server.value[0]?.id ?? null;
 
-  /** Server messages in by id (a message seen twice is kept once), pending ones last. */
-  function merge(msgs: Message[], opts: { onlyKnown?: boolean } = {}) {
+  /** Server messages in by id: a message seen twice is kept once, in its latest form. */
+  function merge(msgs: Message[], opts: { onlyKnown?: boolean; replace?: boolean } = {}) {
     if (disposed) return;
     const byId = new Map<number, Shown>();
-    const pending: Shown[] = [];
-    for (const m of items.value) {
-      if (m.id === null) pending.push(m);
-      else byId.set(m.id, m);
-    }
-    const arrived = new Set<string>();
+    if (!opts.replace) { for (const m of server.value) byId.set(m.id!, m); }
     for (const m of msgs) {
       if (opts.onlyKnown && !byId.has(m.id)) continue;
       byId.set(m.id, { ...m, state: "sent" });
-      if (m.sender_id === myId && m.client_id) arrived.add(m.client_id);
     }
     onUsers?.(msgs.flatMap((m) => m.sender ? [m.sender] : []));
-    items.value = [
-      ...[...byId.values()].sort((a, b) => a.id! - b.id!),
-      ...pending.filter((p) => !p.client_id || !arrived.has(p.client_id)),
-    ];
+    server.value = [...byId.values()].sort((a, b) => a.id! - b.id!);
+    const arrived = new Set(msgs.filter((m) => m.sender_id === myId).map((m) => m.client_id));
+    if (outbox.value.some((m) => arrived.has(m.client_id))) {
+      outbox.value = outbox.value.filter((m) => !arrived.has(m.client_id));
+    }
   }
 
   function fail(e: unknown) {
-    error.value = e instanceof Error ? e.message : String(e);
+    if (!disposed) error.value = e instanceof Error ? e.message : String(e);
   }
 
+  /** The latest page (opening the channel, or back from the past). */
   async function open() {
+    const my = ++epoch;
     loading.value = true;
     error.value = null;
     try {
       const [msgs] = await Promise.all([page({ limit: PAGE }), loadMembers()]);
-      items.value = [];
-      merge(msgs);
+      if (my !== epoch) return;
+      // Anything a catch-up fetched meanwhile that is newer than this page stays.
+      const top = msgs[0]?.id ?? 0;
+      const newer = server.value.filter((m) => m.id! > top && !hasNewer.value);
+      merge(msgs, { replace: true });
+      if (newer.length) server.value = [...server.value, ...newer];
       hasOlder.value = msgs.length === PAGE;
       hasNewer.value = false;
     } catch (e) {
       fail(e);
     } finally {
-      loading.value = false;
+      if (my === epoch) loading.value = false;
     }
   }
 
   async function loadOlder() {
     const oldest = oldestId();
     if (!hasOlder.value || loadingOlder.value || oldest === null) return;
+    const my = epoch;
     loadingOlder.value = true;
     try {
       const older = await page({ before: oldest, limit: PAGE });
+      if (my !== epoch) return;
       merge(older);
       hasOlder.value = older.length === PAGE;
     } catch (e) {
@@ -122,13 +169,18 @@ export function createMessagesState(
   /** After a jump into the past: the next page towards now. */
   async function loadNewer() {
     const newest = newestId.value;
-    if (!hasNewer.value || newest === null) return;
+    if (!hasNewer.value || loadingNewer.value || newest === null) return;
+    const my = epoch;
+    loadingNewer.value = true;
     try {
       const newer = await page({ after: newest, limit: PAGE });
+      if (my !== epoch) return;
       merge(newer);
       hasNewer.value = newer.length === PAGE;
     } catch (e) {
       fail(e);
+    } finally {
+      loadingNewer.value = false;
     }
   }
 
@@ -143,21 +195,26 @@ export function createMessagesState(
     catching = (async () => {
       do {
         again = false;
-        if (hasNewer.value) return; // the reader is in the past: newer pages load on scroll
-        const after = newestId.value;
+        // The reader is in the past (newer pages load on scroll), or the window is loading.
+        if (hasNewer.value || loading.value) return;
+        const my = epoch;
+        let after = newestId.value;
         if (after === null) {
           const msgs = await page({ limit: PAGE });
+          if (my !== epoch) return;
           merge(msgs);
           hasOlder.value = msgs.length === PAGE;
           continue;
         }
         for (;;) {
           const batch = await page({ after, limit: 100 });
+          if (my !== epoch) return;
           const before = newestId.value ?? 0;
           merge(batch);
           const fresh = batch.filter((m) => m.id > before);
           if (fresh.length) onArrived?.(fresh);
           if (batch.length < 100) break;
+          after = Math.max(after, ...batch.map((m) => m.id));
         }
       } while (again && !disposed);
     })().catch(fail).finally(() => {
@@ -168,6 +225,7 @@ export function createMessagesState(
 
   /** One message again (edited, deleted, reacted to), if it is on screen. */
   async function refresh(id: number) {
+    if (!server.value.some((m) => m.id === id)) return;
     try {
       const [m] = await page({ after: id - 1, limit: 1 });
       if (m && m.id === id) merge([m], { onlyKnown: true });
@@ -178,25 +236,27 @@ export function createMessagesState(
 
   /** Shows message `id` in its context (from a search hit or a quoted reply). */
   async function jumpTo(id: number) {
-    if (items.value.some((m) => m.id === id)) {
+    if (server.value.some((m) => m.id === id)) {
       highlight.value = id;
       return;
     }
+    const my = ++epoch;
     loading.value = true;
     try {
       const [before, after] = await Promise.all([
         page({ before: id + 1, limit: 25 }),
         page({ after: id, limit: 25 }),
       ]);
-      items.value = [];
-      merge([...before, ...after]);
+      if (my !== epoch) return;
+      merge([...before, ...after], { replace: true });
       hasOlder.value = before.length === 25;
       hasNewer.value = after.length === 25;
+      atBottom.value = false;
       highlight.value = id;
     } catch (e) {
       fail(e);
     } finally {
-      loading.value = false;
+      if (my === epoch) loading.value = false;
     }
   }
 
@@ -217,29 +277,14 @@ export function createMessagesState(
   }
 
   async function post(m: Shown) {
-    try {
-      const { message } = await api.post<{ message: Message }>(
-        `/channels/${channelId}/messages`,
-        {
-          content: m.content,
-          client_id: m.client_id,
-          ...(m.retry?.reply_to_id ? { reply_to_id: m.retry.reply_to_id } : {}),
-          ...(m.retry?.attachment_ids.length ? { attachment_ids: m.retry.attachment_ids } : {}),
-        },
-      );
+    const message = await postFromOutbox(api, channelId, outbox, m);
+    if (message && !disposed) {
       merge([message]);
       markRead();
-    } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError(0, "network", String(e));
-      items.value = items.value.map((x) =>
-        x.client_id === m.client_id && x.id === null
-          ? { ...x, state: "failed", error: err.status === 0 ? "offline" : err.message }
-          : x
-      );
     }
   }
 
-  function send(content: string, attachments: Attachment[] = []) {
+  async function send(content: string, attachments: Attachment[] = []) {
     const me_ = me();
     const reply = replyTo.value;
     const m: Shown = {
@@ -255,7 +300,7 @@ export function createMessagesState(
         : "text",
       content,
       reply_to_id: reply?.id ?? null,
-      client_id: crypto.randomUUID(),
+      client_id: uuid(),
       created_at: new Date().toISOString(),
       edited_at: null,
       deleted_at: null,
@@ -278,25 +323,23 @@ export function createMessagesState(
       },
     };
     replyTo.value = null;
-    items.value = [...items.value, m];
+    outbox.value = [...outbox.value, m];
+    atBottom.value = true;
+    // Writing while reading the past: back to now first, so the new message joins no gap.
+    if (hasNewer.value) await open();
     return post(m);
   }
 
   /** Sends again what failed (same client_id: the server keeps one copy whatever happened). */
   function retry(clientId?: string) {
-    const failed = items.value.filter((m) =>
-      m.id === null && m.state === "failed" && (clientId ? m.client_id === clientId : true)
+    const failed = outbox.value.filter((m) =>
+      m.state === "failed" && (clientId ? m.client_id === clientId : true)
     );
-    const again = (m: Shown): Shown => {
-      const { error: _dropped, ...rest } = m;
-      return { ...rest, state: "sending" };
-    };
-    items.value = items.value.map((m) => failed.includes(m) ? again(m) : m);
-    return Promise.all(failed.map((m) => post(again(m))));
+    return Promise.all(failed.map(post));
   }
 
   function discard(clientId: string) {
-    items.value = items.value.filter((m) => !(m.id === null && m.client_id === clientId));
+    outbox.value = outbox.value.filter((m) => m.client_id !== clientId);
   }
 
   async function edit(id: number, content: string) {
@@ -311,7 +354,7 @@ export function createMessagesState(
   }
 
   async function toggleReaction(id: number, emoji: string) {
-    const m = items.value.find((x) => x.id === id);
+    const m = server.value.find((x) => x.id === id);
     const mine = m?.reactions.find((r) => r.emoji === emoji)?.mine;
     const path = `/messages/${id}/reactions/${encodeURIComponent(emoji)}`;
     const { message } = mine
@@ -321,15 +364,19 @@ export function createMessagesState(
   }
 
   /**
-   * Moves the read watermark to the newest message once the reader can see it: at most one
-   * request a second (later calls fold into it), and after a refusal not before Retry-After.
+   * Moves the read watermark to the newest message once the reader sees it (tab visible, at
+   * the bottom, not in the past): at most one request a second (later calls fold into it);
+   * after a refusal, not before Retry-After, backing off; a refusal that is not about rate or
+   * availability stops it for this view.
    */
   let readPending = false;
   let readNotBefore = 0;
+  let readBackoff = 1000;
+  let readStopped = false;
   function markRead() {
     const newest = newestId.value;
-    if (newest === null || newest <= readSent || hasNewer.value || disposed) return;
-    if (document.visibilityState !== "visible" || readPending) return;
+    if (newest === null || newest <= readSent || hasNewer.value || disposed || readStopped) return;
+    if (document.visibilityState !== "visible" || !atBottom.value || readPending) return;
     readPending = true;
     readTimer = setTimeout(async () => {
       const upTo = newestId.value;
@@ -337,15 +384,23 @@ export function createMessagesState(
         if (upTo === null || upTo <= readSent || disposed) return;
         await api.post(`/channels/${channelId}/receipts`, { read_up_to: upTo });
         readSent = upTo;
+        readBackoff = 1000;
         readNotBefore = Date.now() + 1000;
         onRead?.(upTo);
       } catch (e) {
-        const wait = e instanceof ApiError && e.retryAfterSec ? e.retryAfterSec * 1000 : 3000;
-        readNotBefore = Date.now() + wait;
+        const status = e instanceof ApiError ? e.status : 0;
+        if (status >= 400 && status < 500 && status !== 429) {
+          readStopped = true;
+          return;
+        }
+        const hinted = e instanceof ApiError && e.retryAfterSec ? e.retryAfterSec * 1000 : 0;
+        readBackoff = Math.min(readBackoff * 2, 60_000);
+        readNotBefore = Date.now() + Math.max(hinted, readBackoff);
       } finally {
         readPending = false;
         // Whatever arrived meanwhile (or failed) goes in the next one.
-        if (!disposed && newestId.value !== null && newestId.value > readSent) {
+        if (!disposed && !readStopped && newestId.value !== null && newestId.value > readSent) {
+          clearTimeout(readTimer);
           readTimer = setTimeout(markRead, Math.max(0, readNotBefore - Date.now()));
         }
       }
@@ -388,6 +443,7 @@ export function createMessagesState(
 
   function dispose() {
     disposed = true;
+    epoch++;
     clearTimeout(readTimer);
     clearInterval(typingTimer);
   }
@@ -399,12 +455,14 @@ export function createMessagesState(
     hasNewer,
     loading,
     loadingOlder,
+    loadingNewer,
     error,
     highlight,
     members,
     typing,
     replyTo,
     editing,
+    atBottom,
     newestId,
     open,
     loadOlder,
