@@ -77,12 +77,14 @@ export function createModerator(
         out = out.normalize("NFKC").replace(h.re, (m) => "*".repeat([...m].length));
         masked = true;
       }
-      // Mentions are names, not words: "@assistant" reads as "aassistant" to the leetspeak matcher.
-      const mentions = [...out.matchAll(/@[A-Za-z0-9_.]{3,32}/g)].map((
-        m,
-      ) => [m.index, m.index + m[0].length - 1]);
+      // Names and machine strings are not words: "@assistant" reads as "aassistant" to the
+      // leetspeak matcher, and "4a55" inside a UUID, a hash or a URL as "ass".
+      const literal = [
+        ...[...out.matchAll(/@[A-Za-z0-9_.]{3,32}/g)],
+        ...[...out.matchAll(/\S+/g)].filter((m) => isMachineToken(m[0])),
+      ].map((m) => [m.index, m.index + m[0].length - 1]);
       const profane = matcher.getAllMatches(out, true)
-        .filter((p) => !mentions.some(([s, e]) => p.startIndex <= e! && p.endIndex >= s!));
+        .filter((p) => !literal.some(([s, e]) => p.startIndex <= e! && p.endIndex >= s!));
       if (profane.length) {
         out = censor.applyTo(out, profane);
         masked = true;
@@ -96,6 +98,21 @@ export function createModerator(
 }
 
 export type Moderator = ReturnType<typeof createModerator>;
+
+/**
+ * A URL, or an id-like run of hex digits (UUIDs, hashes, colours, file names made of them):
+ * at least 6 characters with a digit, hex groups joined by `-`, `_` or `.`, maybe an extension.
+ *
+ * @example
+ * isMachineToken("45b7d176-5f19-4a55-9a45-51ab2c37e269.png"); // true
+ * isMachineToken("f4ck"); // false
+ */
+export function isMachineToken(token: string): boolean {
+  const t = token.replace(/^[("'[<]+|[)"'\]>.,;:!?]+$/g, "");
+  if (/^https?:\/\/\S+$/i.test(t)) return true;
+  return t.length >= 6 && /\d/.test(t) &&
+    /^#?[0-9a-f]+(?:[-_.][0-9a-f]+)*(?:\.[a-z0-9]{1,8})?$/i.test(t);
+}
 
 // Control characters are exactly what this pattern is for.
 // deno-lint-ignore no-control-regex

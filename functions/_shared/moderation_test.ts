@@ -31,3 +31,19 @@ Deno.test("moderation rejects, masks and flags by the admin's terms, and masks p
 Deno.test("normalizeText applies NFC, removes control characters and the search markers, trims", () => {
   assert.equal(normalizeText("  e\u0301cole\u0000\u0002x\u0003\n ok\t "), "école" + "x\n ok");
 });
+
+Deno.test("moderation leaves UUIDs, hashes and URLs alone, but not leetspeak words", async () => {
+  const m = createModerator(() => Promise.resolve([]));
+  for (
+    const text of [
+      "45b7d176-5f19-4a55-9a45-51ab2c37e269.png",
+      "commit 4a55b3e9 fixed it",
+      "see https://example.com/4a55/x",
+      "colour #a55a55",
+    ]
+  ) {
+    assert.deepEqual(await m.check(text), { outcome: "ok", text }, text);
+  }
+  assert.equal((await m.check("f4ck you")).outcome, "masked");
+  assert.equal((await m.check("4a55")).outcome, "masked", "too short to be an id");
+});
