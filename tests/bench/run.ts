@@ -12,12 +12,14 @@ import testDatabaseBench from "./test_database_bench.ts";
 import messagesBench from "./messages_bench.ts";
 import realtimeBench from "./realtime_bench.ts";
 import apiBench from "./api_bench.ts";
+import webBench from "./web_bench.ts";
 
 const BENCHES: [string, (adminUrl: string, template: string) => Promise<string[]>][] = [
   ["test databases", testDatabaseBench],
   ["messages", messagesBench],
   ["realtime", () => realtimeBench()],
   ["api", apiBench],
+  ["web client", webBench],
 ];
 
 const TEMPLATE = "bench_template";

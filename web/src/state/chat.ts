@@ -471,10 +471,11 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     document.title = t("app.name");
   }
 
+  // The channel in the address opens at once, its messages loading beside the channel list
+  // (the list's answer closes it again if it is not one of mine).
   const fromHash = /^#\/c\/([0-9a-f-]{36})$/.exec(location.hash)?.[1];
-  reload().then(() => {
-    if (fromHash && channels.value.some((c) => c.id === fromHash)) select(fromHash);
-  });
+  if (fromHash) select(fromHash);
+  reload();
 
   /** Unsent messages in a channel, for the list. */
   const unsent = (id: string) =>
