@@ -130,7 +130,7 @@ Deno.test({
       assert.match(await alice.page.title(), /^\(\d+\) Chat$/);
       await e2e.shot(alice.page, "10-channel-list");
       await alice.page.locator(`[data-channel="${GENERAL}"]`).click();
-      await alice.page.locator("li.message .mention.me", { hasText: "@alice" }).waitFor();
+      await alice.page.locator("li.message .mention.mention-me", { hasText: "@alice" }).waitFor();
       await alice.page.locator(`[data-channel="${GENERAL}"] .badge`).waitFor({ state: "detached" });
     });
 
@@ -216,6 +216,7 @@ Deno.test({
         const wide = () =>
           phone.page.evaluate(() => document.documentElement.scrollWidth > innerWidth);
         assert.equal(await wide(), false, "the channel list fits");
+        assert.equal(await phone.page.locator("p.boot").count(), 0, "the boot text is gone");
         await e2e.shot(phone.page, "15-phone-list");
         await phone.page.locator(`[data-channel="${GENERAL}"]`).click();
         await phone.page.getByRole("textbox", { name: "Message", exact: true }).waitFor();

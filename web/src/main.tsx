@@ -15,6 +15,7 @@ try {
   const session = createSessionState(sb, cfg.supabaseUrl);
   // Waits for supabase-js to finish starting (a ?code= from a confirmation link is exchanged).
   await sb.auth.getSession();
+  root.textContent = ""; // the static "Loading…" (Preact leaves nodes it did not make)
   render(<App sb={sb} cfg={cfg} session={session} />, root);
 } catch (e) {
   root.textContent = `The app could not start: ${e instanceof Error ? e.message : e}`;

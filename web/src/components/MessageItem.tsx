@@ -22,7 +22,11 @@ export function Text({ text, myName }: { text: string; myName?: string | undefin
         p.kind === "link"
           ? <a key={i} href={p.href} target="_blank" rel="noopener noreferrer nofollow">{p.text}</a>
           : p.kind === "mention"
-          ? <span key={i} class={`mention${p.username === myName ? " me" : ""}`}>{p.text}</span>
+          ? (
+            <span key={i} class={`mention${p.username === myName ? " mention-me" : ""}`}>
+              {p.text}
+            </span>
+          )
           : p.text
       )}
     </>
@@ -102,7 +106,6 @@ export function MessageItem(
         m.state !== "sent" ? m.state : "",
       ].join(" ")}
       data-id={m.id ?? undefined}
-      aria-label={`${name}, ${dateTimeOf(m.created_at)}`}
     >
       {!compact && <Avatar name={name} path={m.sender?.avatar_path} />}
       <div class="body">
