@@ -102,7 +102,7 @@ export function MessageItem(
         mine ? "mine" : "",
         compact ? "compact" : "",
         deleted ? "deleted" : "",
-        ms.highlight.value === m.id ? "highlight" : "",
+        m.id !== null && ms.highlight.value === m.id ? "highlight" : "",
         m.state !== "sent" ? m.state : "",
       ].join(" ")}
       data-id={m.id ?? undefined}

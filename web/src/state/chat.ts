@@ -436,6 +436,7 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     // A socket over a network that is gone is dead even if it has not noticed yet.
     sb.realtime.disconnect();
     for (const k of status.keys()) status.set(k, "CLOSED");
+    online.value = new Set(); // presence is unknown until the next sync
     setConnection();
   };
   const onVisible = () => {
