@@ -232,12 +232,27 @@ Deno.test({
     );
 
     await step(
-      "the admin view: reports, people and roles, blocked terms, live metrics",
+      "Carol reports a message; the admin view: reports, people and roles, blocked terms, live metrics",
       async () => {
+        const phone = people[people.length - 1]!.page;
+        await phone.locator(`[data-channel="${GENERAL}"]`).click();
+        const spam = phone.locator("li.message", { hasText: "release is out" });
+        await spam.hover();
+        await spam.getByRole("button", { name: "Report message" }).click();
+        const dialog = phone.getByRole("dialog", { name: "Report message" });
+        await dialog.getByLabel("Why are you reporting this message?").fill("looks like spam");
+        await dialog.getByRole("button", { name: "Send report" }).click();
+        await dialog.getByText("The moderators will look at it.").waitFor();
+        await dialog.getByRole("button", { name: "Close" }).click();
+        await dialog.waitFor({ state: "detached" });
+
         await alice.page.getByRole("button", { name: "Admin" }).click();
         const admin = alice.page.getByRole("complementary", { name: "Admin" });
-        await admin.getByRole("tab").first().waitFor();
+        await admin.getByText("looks like spam").waitFor();
         await e2e.shot(alice.page, "17-admin-reports");
+        await admin.getByRole("button", { name: /^Delete the message of report/ }).click();
+        await admin.getByText("looks like spam").waitFor({ state: "detached" });
+        await phone.locator("li.message .tombstone").first().waitFor();
         await admin.getByRole("tab", { name: /users|people/i }).click();
         await admin.getByText("@carol").or(admin.getByText("carol")).first().waitFor();
         await admin.getByRole("tab", { name: /blocked/i }).click();

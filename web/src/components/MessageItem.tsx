@@ -13,6 +13,7 @@ import type { Shown } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
 import { AttachmentView } from "./AttachmentView.tsx";
 import { EmojiPicker } from "./EmojiPicker.tsx";
+import { ReportDialog } from "./ReportDialog.tsx";
 import { Icon } from "./Icon.tsx";
 
 export function Text({ text, myName }: { text: string; myName?: string | undefined }) {
@@ -59,6 +60,7 @@ export function MessageItem(
 ) {
   const mine = m.sender_id === chat.myId;
   const [picker, setPicker] = useState(false);
+  const [reporting, setReporting] = useState(false);
   const [draft, setDraft] = useState(m.content);
   useEffect(() => {
     if (ms.editing.value === m.id) setDraft(m.content);
@@ -273,15 +275,7 @@ export function MessageItem(
               type="button"
               class="icon"
               aria-label={t("message.report")}
-              onClick={() => {
-                const reason = prompt(t("message.report_reason"));
-                if (reason?.trim()) {
-                  act(async () => {
-                    await chat.api.post("/reports", { message_id: m.id, reason: reason.trim() });
-                    alert(t("message.reported"));
-                  });
-                }
-              }}
+              onClick={() => setReporting(true)}
             >
               <Icon name="flag" size={16} />
             </button>
@@ -299,6 +293,14 @@ export function MessageItem(
             />
           )}
         </div>
+      )}
+      {reporting && (
+        <ReportDialog
+          onClose={() => setReporting(false)}
+          onSubmit={async (reason) => {
+            await chat.api.post("/reports", { message_id: m.id, reason });
+          }}
+        />
       )}
     </li>
   );

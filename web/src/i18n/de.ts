@@ -116,6 +116,7 @@ export const de: Catalogue = {
   "message.reply": "Antworten",
   "message.report": "Nachricht melden",
   "message.report_reason": "Warum meldest du diese Nachricht?",
+  "message.report_send": "Meldung senden",
   "message.reported": "Danke. Die Moderation sieht sich das an.",
   "message.retry": "Erneut senden",
   "messages.new_from": "Neue Nachricht von {name}: {text}",

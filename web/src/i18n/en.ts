@@ -112,6 +112,7 @@ export const en: Catalogue = {
   "message.reply": "Reply",
   "message.report": "Report message",
   "message.report_reason": "Why are you reporting this message?",
+  "message.report_send": "Send report",
   "message.reported": "Thanks. The moderators will look at it.",
   "message.retry": "Retry",
   "messages.new_from": "New message from {name}: {text}",
