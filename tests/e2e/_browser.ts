@@ -91,3 +91,53 @@ export async function startE2E(
     },
   };
 }
+
+export const DEMO_PASSWORD = "chat-demo-2024";
+
+/**
+ * Steps that build on each other: after the first failure the rest are skipped, and each
+ * person's page is captured (URL, console errors, a screenshot) for whoever reads the log.
+ */
+export function sequence(t: Deno.TestContext, e2e: E2E, people: Person[], tag: string) {
+  let ok = true;
+  return async (name: string, fn: () => Promise<void> | void) => {
+    if (!ok) return;
+    ok = await t.step(name, async () => {
+      try {
+        await fn();
+      } catch (e) {
+        for (const [i, p] of people.entries()) {
+          console.error(`${tag} person ${i} at ${p.page.url()}; errors: ${p.errors.join(" | ")}`);
+          await e2e.shot(p.page, `failed-${tag}-${i}`).catch(() => {});
+        }
+        throw e;
+      }
+    });
+  };
+}
+
+export async function logIn(
+  page: Page,
+  url: string,
+  email: string,
+  password = DEMO_PASSWORD,
+  keep = true,
+) {
+  await page.goto(url + "/");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  const box = page.getByLabel("Remember me");
+  if ((await box.isChecked()) !== keep) await box.click();
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("navigation", { name: "Channels" }).waitFor();
+}
+
+/** Types into the composer and presses Send. */
+export async function send(page: Page, text: string) {
+  await page.getByRole("textbox", { name: "Message", exact: true }).fill(text);
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+}
+
+/** The message row holding `text`. */
+export const messageRow = (page: Page, text: string | RegExp) =>
+  page.locator("li.message").filter({ hasText: text });

@@ -9,8 +9,8 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import type { Locator, Page } from "playwright-core";
-import { type E2E, type Person, startE2E } from "./_browser.ts";
+import type { Locator } from "playwright-core";
+import { type E2E, messageRow, type Person, send, sequence, startE2E } from "./_browser.ts";
 import { ROOT } from "../../local/paths.ts";
 
 const PASSWORD = "Correct-Horse-42";
@@ -45,9 +45,6 @@ async function confirmByCode(e2e: E2E, p: Person, email: string) {
   await p.page.getByText("No conversations yet").waitFor();
 }
 
-const messageRow = (page: Page, text: string | RegExp): Locator =>
-  page.locator("li.message").filter({ hasText: text });
-
 async function hoverAction(row: Locator, action: string) {
   await row.hover();
   await row.getByRole("button", { name: action, exact: true }).click();
@@ -60,11 +57,6 @@ async function until(check: () => Promise<boolean>, ms = 15_000) {
     if (Date.now() > end) throw new Error("timed out waiting");
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-async function send(page: Page, text: string) {
-  await page.getByRole("textbox", { name: "Message", exact: true }).fill(text);
-  await page.getByRole("button", { name: "Send", exact: true }).click();
 }
 
 Deno.test({
@@ -83,23 +75,7 @@ Deno.test({
     const annEmail = `ann.${stamp}@example.com`;
     const benEmail = `ben.${stamp}@example.com`;
     let channelId = "";
-    // Each step needs the ones before it: stop at the first that fails.
-    let ok = true;
-    const step = async (name: string, fn: () => Promise<void> | void) => {
-      if (!ok) return;
-      ok = await t.step(name, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          // What each person saw when it failed, for whoever reads the CI log.
-          for (const [who, p] of [["ann", ann], ["ben", ben]] as const) {
-            console.error(`${who} at ${p.page.url()}; console errors: ${p.errors.join(" | ")}`);
-            await e2e.shot(p.page, `failed-${who}`).catch(() => {});
-          }
-          throw e;
-        }
-      });
-    };
+    const step = sequence(t, e2e, [ann, ben], "chat");
 
     await step(
       "sign up: the inbox step, then a link for one and the code for the other",

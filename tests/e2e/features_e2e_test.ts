@@ -6,26 +6,8 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import type { Page } from "playwright-core";
-import { type Person, startE2E } from "./_browser.ts";
+import { logIn, messageRow, type Person, send, sequence, startE2E } from "./_browser.ts";
 import { startFakeGitHub } from "../_helpers/oauth_provider.ts";
-
-const DEMO_PASSWORD = "chat-demo-2024";
-
-async function logIn(page: Page, url: string, email: string) {
-  await page.goto(url + "/");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("navigation", { name: "Channels" }).waitFor();
-}
-
-async function send(page: Page, text: string) {
-  await page.getByRole("textbox", { name: "Message", exact: true }).fill(text);
-  await page.getByRole("button", { name: "Send", exact: true }).click();
-}
-
-const row = (page: Page, text: string) => page.locator("li.message").filter({ hasText: text });
 
 Deno.test({
   name:
@@ -46,21 +28,7 @@ Deno.test({
     });
     const url = e2e.stack.url;
     const people: Person[] = [];
-    let ok = true;
-    const step = async (name: string, fn: () => Promise<void> | void) => {
-      if (!ok) return;
-      ok = await t.step(name, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          for (const [i, p] of people.entries()) {
-            console.error(`person ${i} at ${p.page.url()}; errors: ${p.errors.join(" | ")}`);
-            await e2e.shot(p.page, `failed-features-${i}`).catch(() => {});
-          }
-          throw e;
-        }
-      });
-    };
+    const step = sequence(t, e2e, people, "features");
     const alice = await e2e.person();
     const bob = await e2e.person();
     const carol = await e2e.person();
@@ -108,7 +76,7 @@ Deno.test({
       await alice.page.locator(".public-channel", { hasText: "random" })
         .getByRole("button", { name: "Join" }).click();
       await alice.page.getByRole("heading", { name: "random" }).waitFor();
-      await row(alice.page, "tabs or spaces?").waitFor();
+      await messageRow(alice.page, "tabs or spaces?").waitFor();
     });
 
     await step("a group of three: 'read by 2' once both others have seen it", async () => {
@@ -126,29 +94,31 @@ Deno.test({
       await send(alice.page, "hello trio");
       for (const p of [bob, carol]) {
         await p.page.locator(".channel", { hasText: "trio" }).click();
-        await row(p.page, "hello trio").waitFor();
+        await messageRow(p.page, "hello trio").waitFor();
       }
-      await row(alice.page, "hello trio").getByText("read by 2").waitFor();
+      await messageRow(alice.page, "hello trio").getByText("read by 2").waitFor();
     });
 
     await step("Bob replies to Alice; the quote jumps to the original", async () => {
-      await row(bob.page, "hello trio").hover();
-      await row(bob.page, "hello trio").getByRole("button", { name: "Reply" }).click();
+      await messageRow(bob.page, "hello trio").hover();
+      await messageRow(bob.page, "hello trio").getByRole("button", { name: "Reply" }).click();
       await bob.page.getByText("Replying to").waitFor();
       await send(bob.page, "hi both, replying here");
-      const reply = row(alice.page, "hi both, replying here");
+      const reply = messageRow(alice.page, "hi both, replying here");
       await reply.locator(".quote", { hasText: "hello trio" }).click();
       await alice.page.locator("li.message.highlight", { hasText: "hello trio" }).waitFor();
     });
 
     await step("Carol reacts through the emoji picker's search", async () => {
-      const target = row(carol.page, "hi both, replying here");
+      const target = messageRow(carol.page, "hi both, replying here");
       await target.hover();
       await target.getByRole("button", { name: "Add reaction" }).click();
       const picker = carol.page.getByRole("dialog", { name: "Add reaction" });
       await picker.getByRole("searchbox", { name: "Search emoji" }).fill("fire");
       await picker.getByRole("button", { name: "🔥" }).click();
-      await row(bob.page, "hi both, replying here").getByRole("button", { name: "🔥: 1 reaction" })
+      await messageRow(bob.page, "hi both, replying here").getByRole("button", {
+        name: "🔥: 1 reaction",
+      })
         .waitFor();
     });
 

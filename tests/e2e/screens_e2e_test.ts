@@ -8,28 +8,10 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
-import { type Person, startE2E } from "./_browser.ts";
+import { DEMO_PASSWORD, logIn, type Person, sequence, startE2E } from "./_browser.ts";
 import { ROOT } from "../../local/paths.ts";
 
-const DEMO_PASSWORD = "chat-demo-2024";
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1";
-
-async function logIn(
-  page: Page,
-  url: string,
-  email: string,
-  password = DEMO_PASSWORD,
-  keep = true,
-) {
-  await page.goto(url + "/");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  const box = page.getByLabel("Remember me");
-  if ((await box.isChecked()) !== keep) await box.click();
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.getByRole("navigation", { name: "Channels" }).waitFor();
-}
 
 function realErrors(p: Person): string[] {
   return p.errors.filter((e) =>
@@ -44,22 +26,8 @@ Deno.test({
   async fn(t) {
     await using e2e = await startE2E();
     const url = e2e.stack.url;
-    let ok = true;
     const people: Person[] = [];
-    const step = async (name: string, fn: () => Promise<void> | void) => {
-      if (!ok) return;
-      ok = await t.step(name, async () => {
-        try {
-          await fn();
-        } catch (e) {
-          for (const [i, p] of people.entries()) {
-            console.error(`person ${i} at ${p.page.url()}; errors: ${p.errors.join(" | ")}`);
-            await e2e.shot(p.page, `failed-screens-${i}`).catch(() => {});
-          }
-          throw e;
-        }
-      });
-    };
+    const step = sequence(t, e2e, people, "screens");
     const alice = await e2e.person();
     const bob = await e2e.person();
     people.push(alice, bob);

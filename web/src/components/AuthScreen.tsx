@@ -3,12 +3,15 @@
  * the 6-digit code), forgotten password, the new password after a reset link, OAuth buttons
  * for the providers the project has enabled.
  */
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { AuthError } from "@supabase/supabase-js";
 import { useApp } from "../context.ts";
 import { t } from "../i18n/mod.ts";
 import { passwordProblem, USERNAME } from "../lib/password.ts";
 import { remember } from "../supabase.ts";
+import type { AuthView } from "../state/session.ts";
+import { Field } from "./Field.tsx";
 import { Prefs } from "./Prefs.tsx";
 
 function authMessage(e: AuthError): string {
@@ -25,10 +28,6 @@ function authMessage(e: AuthError): string {
     user_banned: "auth.err.banned",
   };
   return code && known[code] ? t(known[code]!) : e.message;
-}
-
-function ErrorLine({ text }: { text: string | null }) {
-  return text ? <p class="error" role="alert">{text}</p> : null;
 }
 
 function OAuthButtons({ onError }: { onError: (m: string) => void }) {
@@ -63,6 +62,45 @@ function OAuthButtons({ onError }: { onError: (m: string) => void }) {
   );
 }
 
+/** One step of signing in: a heading, fields, the error, the submit button, links below. */
+function Step(
+  { title, intro, submit, busy, error, info, onSubmit, links, children, disabled = false }: {
+    title: string;
+    intro?: string;
+    submit: string;
+    busy: boolean;
+    error: string | null;
+    info?: string | null;
+    onSubmit: () => void;
+    links: [string, () => void][];
+    children?: ComponentChildren;
+    disabled?: boolean;
+  },
+) {
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        onSubmit();
+      }}
+    >
+      <h1>{title}</h1>
+      {intro && <p>{intro}</p>}
+      {children}
+      {error && <p class="error" role="alert">{error}</p>}
+      {info && <p class="info" role="status">{info}</p>}
+      <button type="submit" class="btn primary" disabled={busy || disabled}>{submit}</button>
+      <p class="links">
+        {links.map(([label, go]) => (
+          <button type="button" class="link" key={label} disabled={busy} onClick={go}>
+            {label}
+          </button>
+        ))}
+      </p>
+    </form>
+  );
+}
+
 export function AuthScreen() {
   const { session } = useApp();
   const view = session.view.value;
@@ -74,55 +112,73 @@ export function AuthScreen() {
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const go = (v: typeof view) => {
+  const go = (v: AuthView) => () => {
     setError(null);
     setInfo(null);
     session.view.value = v;
   };
-  const run = async (f: () => Promise<AuthError | null | string>) => {
+  const run = async (f: () => Promise<AuthError | null>) => {
     setBusy(true);
     setError(null);
     setInfo(null);
     try {
       const e = await f();
-      if (e) setError(typeof e === "string" ? e : authMessage(e));
+      if (e) setError(authMessage(e));
     } finally {
       setBusy(false);
     }
   };
   const pwProblem = password ? passwordProblem(password) : null;
+  const emailField = (
+    <Field
+      label={t("auth.email")}
+      type="email"
+      autocomplete="email"
+      required
+      value={email}
+      onValue={setEmail}
+    />
+  );
+  /** A password being chosen: the rules as its hint, or what is wrong with it. */
+  const newPasswordField = (label: string) => (
+    <Field
+      label={label}
+      type="password"
+      autocomplete="new-password"
+      required
+      minLength={8}
+      value={password}
+      onValue={setPassword}
+      hint={pwProblem ? t(`auth.err.password.${pwProblem}`) : t("auth.password.hint")}
+      hintIsError={!!pwProblem}
+    />
+  );
+  const toLogin: [string, () => void] = [t("auth.login.link"), go({ name: "login" })];
+  const common = { busy, error, info };
 
   let form;
   switch (view.name) {
     case "login":
       form = (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            run(() => session.signIn(email.trim(), password, keep));
-          }}
+        <Step
+          {...common}
+          title={t("auth.login.title")}
+          submit={t("auth.login.submit")}
+          onSubmit={() => run(() => session.signIn(email.trim(), password, keep))}
+          links={[
+            [t("auth.forgot.link"), go({ name: "forgot" })],
+            [t("auth.signup.link"), go({ name: "signup" })],
+          ]}
         >
-          <h1>{t("auth.login.title")}</h1>
-          <label class="field">
-            <span>{t("auth.email")}</span>
-            <input
-              type="email"
-              autocomplete="email"
-              required
-              value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-            />
-          </label>
-          <label class="field">
-            <span>{t("auth.password")}</span>
-            <input
-              type="password"
-              autocomplete="current-password"
-              required
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
-          </label>
+          {emailField}
+          <Field
+            label={t("auth.password")}
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onValue={setPassword}
+          />
           <label class="check">
             <input
               type="checkbox"
@@ -131,163 +187,82 @@ export function AuthScreen() {
             />
             {t("auth.remember")}
           </label>
-          <ErrorLine text={error} />
-          <button type="submit" class="btn primary" disabled={busy}>
-            {t("auth.login.submit")}
-          </button>
-          <p class="links">
-            <button type="button" class="link" onClick={() => go({ name: "forgot" })}>
-              {t("auth.forgot.link")}
-            </button>
-            <button type="button" class="link" onClick={() => go({ name: "signup" })}>
-              {t("auth.signup.link")}
-            </button>
-          </p>
-          <OAuthButtons onError={setError} />
-        </form>
+        </Step>
       );
       break;
     case "signup":
       form = (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
+        <Step
+          {...common}
+          title={t("auth.signup.title")}
+          submit={t("auth.signup.submit")}
+          onSubmit={() => {
             const u = username.trim().toLowerCase();
             if (!USERNAME.test(u)) return setError(t("auth.err.username"));
             if (pwProblem) return setError(t(`auth.err.password.${pwProblem}`));
             run(() => session.signUp(email.trim(), password, u));
           }}
+          links={[toLogin]}
         >
-          <h1>{t("auth.signup.title")}</h1>
-          <label class="field">
-            <span>{t("auth.email")}</span>
-            <input
-              type="email"
-              autocomplete="email"
-              required
-              value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-            />
-          </label>
-          <label class="field">
-            <span>{t("auth.username")}</span>
-            <input
-              autocomplete="username"
-              required
-              minLength={3}
-              maxLength={32}
-              pattern="[A-Za-z0-9_.]{3,32}"
-              value={username}
-              aria-describedby="username-hint"
-              onInput={(e) => setUsername(e.currentTarget.value)}
-            />
-          </label>
-          <small id="username-hint" class="muted hint">{t("auth.username.hint")}</small>
-          <label class="field">
-            <span>{t("auth.password")}</span>
-            <input
-              type="password"
-              autocomplete="new-password"
-              required
-              minLength={8}
-              value={password}
-              aria-describedby="password-hint"
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
-          </label>
-          <small id="password-hint" class={`hint ${pwProblem ? "error" : "muted"}`}>
-            {pwProblem ? t(`auth.err.password.${pwProblem}`) : t("auth.password.hint")}
-          </small>
-          <ErrorLine text={error} />
-          <button type="submit" class="btn primary" disabled={busy}>
-            {t("auth.signup.submit")}
-          </button>
-          <p class="links">
-            <button type="button" class="link" onClick={() => go({ name: "login" })}>
-              {t("auth.login.link")}
-            </button>
-          </p>
-          <OAuthButtons onError={setError} />
-        </form>
+          {emailField}
+          <Field
+            label={t("auth.username")}
+            autocomplete="username"
+            required
+            minLength={3}
+            maxLength={32}
+            pattern="[A-Za-z0-9_.]{3,32}"
+            value={username}
+            onValue={setUsername}
+            hint={t("auth.username.hint")}
+          />
+          {newPasswordField(t("auth.password"))}
+        </Step>
       );
       break;
     case "check-inbox":
       form = (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            run(() => session.verifyCode(view.email, code.trim()));
-          }}
+        <Step
+          {...common}
+          title={t("auth.inbox.title")}
+          intro={t("auth.inbox.body", { email: view.email })}
+          submit={t("auth.inbox.verify")}
+          disabled={code.trim().length !== 6}
+          onSubmit={() => run(() => session.verifyCode(view.email, code.trim()))}
+          links={[
+            [t("auth.inbox.resend"), () =>
+              run(async () => {
+                const e = await session.resend(view.email);
+                if (!e) setInfo(t("auth.inbox.resent"));
+                return e;
+              })],
+            toLogin,
+          ]}
         >
-          <h1>{t("auth.inbox.title")}</h1>
-          <p>{t("auth.inbox.body", { email: view.email })}</p>
-          <label class="field">
-            <span>{t("auth.inbox.code")}</span>
-            <input
-              inputMode="numeric"
-              autocomplete="one-time-code"
-              pattern="[0-9]{6}"
-              maxLength={6}
-              value={code}
-              onInput={(e) => setCode(e.currentTarget.value)}
-            />
-          </label>
-          <ErrorLine text={error} />
-          {info && <p class="info" role="status">{info}</p>}
-          <button type="submit" class="btn primary" disabled={busy || code.trim().length !== 6}>
-            {t("auth.inbox.verify")}
-          </button>
-          <p class="links">
-            <button
-              type="button"
-              class="link"
-              disabled={busy}
-              onClick={() =>
-                run(async () => {
-                  const e = await session.resend(view.email);
-                  if (!e) setInfo(t("auth.inbox.resent"));
-                  return e;
-                })}
-            >
-              {t("auth.inbox.resend")}
-            </button>
-            <button type="button" class="link" onClick={() => go({ name: "login" })}>
-              {t("auth.login.link")}
-            </button>
-          </p>
-        </form>
+          <Field
+            label={t("auth.inbox.code")}
+            inputMode="numeric"
+            autocomplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            value={code}
+            onValue={setCode}
+          />
+        </Step>
       );
       break;
     case "forgot":
       form = (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            run(() => session.sendReset(email.trim()));
-          }}
+        <Step
+          {...common}
+          title={t("auth.forgot.title")}
+          intro={t("auth.forgot.body")}
+          submit={t("auth.forgot.submit")}
+          onSubmit={() => run(() => session.sendReset(email.trim()))}
+          links={[toLogin]}
         >
-          <h1>{t("auth.forgot.title")}</h1>
-          <p>{t("auth.forgot.body")}</p>
-          <label class="field">
-            <span>{t("auth.email")}</span>
-            <input
-              type="email"
-              autocomplete="email"
-              required
-              value={email}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-            />
-          </label>
-          <ErrorLine text={error} />
-          <button type="submit" class="btn primary" disabled={busy}>
-            {t("auth.forgot.submit")}
-          </button>
-          <p class="links">
-            <button type="button" class="link" onClick={() => go({ name: "login" })}>
-              {t("auth.login.link")}
-            </button>
-          </p>
-        </form>
+          {emailField}
+        </Step>
       );
       break;
     case "reset-sent":
@@ -295,38 +270,24 @@ export function AuthScreen() {
         <div>
           <h1>{t("auth.inbox.title")}</h1>
           <p>{t("auth.reset.sent", { email: view.email })}</p>
-          <button type="button" class="btn" onClick={() => go({ name: "login" })}>
-            {t("auth.login.link")}
-          </button>
+          <button type="button" class="btn" onClick={toLogin[1]}>{toLogin[0]}</button>
         </div>
       );
       break;
     case "new-password":
       form = (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
+        <Step
+          {...common}
+          title={t("auth.newpw.title")}
+          submit={t("auth.newpw.submit")}
+          onSubmit={() => {
             if (pwProblem) return setError(t(`auth.err.password.${pwProblem}`));
             run(() => session.setNewPassword(password));
           }}
+          links={[]}
         >
-          <h1>{t("auth.newpw.title")}</h1>
-          <label class="field">
-            <span>{t("auth.newpw.password")}</span>
-            <input
-              type="password"
-              autocomplete="new-password"
-              required
-              minLength={8}
-              value={password}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
-          </label>
-          <ErrorLine text={error} />
-          <button type="submit" class="btn primary" disabled={busy}>
-            {t("auth.newpw.submit")}
-          </button>
-        </form>
+          {newPasswordField(t("auth.newpw.password"))}
+        </Step>
       );
       break;
   }
@@ -335,6 +296,7 @@ export function AuthScreen() {
       <div class="auth-card">
         <p class="brand" aria-hidden="true">💬 {t("app.name")}</p>
         {form}
+        {(view.name === "login" || view.name === "signup") && <OAuthButtons onError={setError} />}
         <Prefs />
       </div>
     </main>

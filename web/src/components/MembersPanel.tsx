@@ -7,24 +7,18 @@ import { t } from "../i18n/mod.ts";
 import { channelTitle, type ChatState } from "../state/chat.ts";
 import { Avatar } from "./Avatar.tsx";
 import { UserPicker } from "./UserPicker.tsx";
+import { Field } from "./Field.tsx";
+import { useAction } from "../lib/use_action.ts";
 
 export function MembersPanel({ chat }: { chat: ChatState }) {
   const c = chat.active.value;
   const ms = chat.messages.value;
-  const [error, setError] = useState<string | null>(null);
+  const [error, act] = useAction();
   const [summary, setSummary] = useState<string | null>(null);
   const [name, setName] = useState(c?.name ?? "");
   const [topic, setTopic] = useState(c?.topic ?? "");
   if (!c || !ms) return null;
   const manage = c.kind === "group" && (c.my_role === "owner" || c.my_role === "admin");
-  const act = async (f: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await f();
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
-  };
   const members = ms.members.value;
   return (
     <div class="members-panel">
@@ -41,19 +35,8 @@ export function MembersPanel({ chat }: { chat: ChatState }) {
             });
           }}
         >
-          <label class="field">
-            <span>{t("members.name")}</span>
-            <input
-              required
-              maxLength={80}
-              value={name}
-              onInput={(e) => setName(e.currentTarget.value)}
-            />
-          </label>
-          <label class="field">
-            <span>{t("members.topic")}</span>
-            <input maxLength={250} value={topic} onInput={(e) => setTopic(e.currentTarget.value)} />
-          </label>
+          <Field label={t("members.name")} required maxLength={80} value={name} onValue={setName} />
+          <Field label={t("members.topic")} maxLength={250} value={topic} onValue={setTopic} />
           <button type="submit" class="btn">{t("common.save")}</button>
         </form>
       )}

@@ -15,6 +15,7 @@ import { AttachmentView } from "./AttachmentView.tsx";
 import { EmojiPicker } from "./EmojiPicker.tsx";
 import { ReportDialog } from "./ReportDialog.tsx";
 import { Icon } from "./Icon.tsx";
+import { useAction } from "../lib/use_action.ts";
 
 export function Text({ text, myName }: { text: string; myName?: string | undefined }) {
   return (
@@ -65,7 +66,7 @@ export function MessageItem(
   useEffect(() => {
     if (ms.editing.value === m.id) setDraft(m.content);
   }, [ms.editing.value]);
-  const [err, setErr] = useState<string | null>(null);
+  const [err, act] = useAction();
   const editing = ms.editing.value === m.id && m.id !== null;
   const editBox = useRef<HTMLTextAreaElement>(null);
   // Preact does not honour autofocus on elements added later: focus the edit box by hand.
@@ -80,14 +81,6 @@ export function MessageItem(
     ? t("user.deactivated")
     : m.sender?.display_name || m.sender?.username || t("user.unknown");
   const myName = chat.users.value.get(chat.myId)?.username;
-  const act = async (f: () => Promise<unknown>) => {
-    setErr(null);
-    try {
-      await f();
-    } catch (e) {
-      setErr(e instanceof Error ? e.message : String(e));
-    }
-  };
   const group = chat.active.value?.kind === "group";
   const whoReacted = (ids: string[]) =>
     ids.map((id) =>

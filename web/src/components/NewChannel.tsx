@@ -5,25 +5,22 @@ import type { ChatState } from "../state/chat.ts";
 import type { PublicChannel, UserRef } from "../types.ts";
 import { UserPicker } from "./UserPicker.tsx";
 import { Icon } from "./Icon.tsx";
+import { Field } from "./Field.tsx";
+import { useAction } from "../lib/use_action.ts";
 
 type Tab = "direct" | "group" | "browse";
 
 export function NewChannel({ chat }: { chat: ChatState }) {
   const [tab, setTab] = useState<Tab>("direct");
-  const [error, setError] = useState<string | null>(null);
+  const [error, run, setError] = useAction();
   const [name, setName] = useState("");
   const [isPrivate, setPrivate] = useState(false);
   const [picked, setPicked] = useState<UserRef[]>([]);
   const [q, setQ] = useState("");
   const [open, setOpen] = useState<PublicChannel[]>([]);
+  /** Runs the action; the panel closes when it worked. */
   const act = async (f: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await f();
-      chat.panel.value = "none";
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    }
+    if (await run(f)) chat.panel.value = "none";
   };
   useEffect(() => {
     if (tab !== "browse") return;
@@ -72,15 +69,13 @@ export function NewChannel({ chat }: { chat: ChatState }) {
             act(() => chat.createGroup(name.trim(), isPrivate, picked.map((u) => u.id)));
           }}
         >
-          <label class="field">
-            <span>{t("new.group.name")}</span>
-            <input
-              required
-              maxLength={80}
-              value={name}
-              onInput={(e) => setName(e.currentTarget.value)}
-            />
-          </label>
+          <Field
+            label={t("new.group.name")}
+            required
+            maxLength={80}
+            value={name}
+            onValue={setName}
+          />
           <label class="check">
             <input
               type="checkbox"
@@ -119,10 +114,7 @@ export function NewChannel({ chat }: { chat: ChatState }) {
       )}
       {tab === "browse" && (
         <div>
-          <label class="field">
-            <span>{t("new.browse.find")}</span>
-            <input type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-          </label>
+          <Field label={t("new.browse.find")} type="search" value={q} onValue={setQ} />
           <ul class="people">
             {open.length === 0 && <li class="muted">{t("new.browse.none")}</li>}
             {open.map((c) => (

@@ -12,6 +12,7 @@ import type { Profile } from "../types.ts";
 import type { ChatState } from "../state/chat.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Prefs } from "./Prefs.tsx";
+import { Field } from "./Field.tsx";
 
 export function ProfileEditor({ chat }: { chat: ChatState }) {
   const { sb, session } = useApp();
@@ -91,27 +92,20 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
           save({ display_name: displayName.trim(), username: u, status_text: status });
         }}
       >
-        <label class="field">
-          <span>{t("profile.display_name")}</span>
-          <input
-            maxLength={64}
-            value={displayName}
-            onInput={(e) => setDisplayName(e.currentTarget.value)}
-          />
-        </label>
-        <label class="field">
-          <span>{t("auth.username")}</span>
-          <input
-            required
-            maxLength={32}
-            value={username}
-            onInput={(e) => setUsername(e.currentTarget.value)}
-          />
-        </label>
-        <label class="field">
-          <span>{t("profile.status")}</span>
-          <input maxLength={140} value={status} onInput={(e) => setStatus(e.currentTarget.value)} />
-        </label>
+        <Field
+          label={t("profile.display_name")}
+          maxLength={64}
+          value={displayName}
+          onValue={setDisplayName}
+        />
+        <Field
+          label={t("auth.username")}
+          required
+          maxLength={32}
+          value={username}
+          onValue={setUsername}
+        />
+        <Field label={t("profile.status")} maxLength={140} value={status} onValue={setStatus} />
         {error && <p class="error" role="alert">{error}</p>}
         {saved && <p class="info" role="status">{t("profile.saved")}</p>}
         <button type="submit" class="btn primary" disabled={busy}>{t("common.save")}</button>

@@ -9,6 +9,7 @@ import { highlights } from "../lib/text.ts";
 import { dateTimeOf } from "../lib/time.ts";
 import { channelTitle, type ChatState } from "../state/chat.ts";
 import type { SearchHit } from "../types.ts";
+import { Field } from "./Field.tsx";
 
 export function SearchPanel({ chat }: { chat: ChatState }) {
   const [q, setQ] = useState("");
@@ -63,15 +64,7 @@ export function SearchPanel({ chat }: { chat: ChatState }) {
           run(false);
         }}
       >
-        <label class="field">
-          <span>{t("search.query")}</span>
-          <input
-            type="search"
-            value={q}
-            maxLength={200}
-            onInput={(e) => setQ(e.currentTarget.value)}
-          />
-        </label>
+        <Field label={t("search.query")} type="search" maxLength={200} value={q} onValue={setQ} />
         <div class="filters">
           <label class="field">
             <span>{t("search.channel")}</span>
@@ -89,14 +82,8 @@ export function SearchPanel({ chat }: { chat: ChatState }) {
               {people.map((u) => <option key={u.id} value={u.id}>@{u.username}</option>)}
             </select>
           </label>
-          <label class="field">
-            <span>{t("search.from")}</span>
-            <input type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} />
-          </label>
-          <label class="field">
-            <span>{t("search.to")}</span>
-            <input type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} />
-          </label>
+          <Field label={t("search.from")} type="date" value={from} onValue={setFrom} />
+          <Field label={t("search.to")} type="date" value={to} onValue={setTo} />
           <label class="check">
             <input
               type="checkbox"

@@ -4,6 +4,7 @@ import { t } from "../i18n/mod.ts";
 import type { ChatState } from "../state/chat.ts";
 import type { UserRef } from "../types.ts";
 import { Avatar } from "./Avatar.tsx";
+import { Field } from "./Field.tsx";
 
 export function UserPicker(
   { chat, label, onPick, exclude = [] }: {
@@ -37,10 +38,7 @@ export function UserPicker(
   const shown = found.filter((u) => u.id !== chat.myId && !exclude.includes(u.id));
   return (
     <div class="user-picker">
-      <label class="field">
-        <span>{label}</span>
-        <input type="search" value={q} onInput={(e) => setQ(e.currentTarget.value)} />
-      </label>
+      <Field label={label} type="search" value={q} onValue={setQ} />
       {error && <p class="error" role="alert">{error}</p>}
       {q.trim() && (
         <ul class="people" aria-label={t("people.results")}>

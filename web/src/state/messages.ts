@@ -149,40 +149,29 @@ export function createMessagesState(
     }
   }
 
-  async function loadOlder() {
-    const oldest = oldestId();
-    if (!hasOlder.value || loadingOlder.value || oldest === null) return;
+  /** The next page away from the window's edge: older (scrolling up) or newer (after a jump). */
+  async function loadPage(dir: "older" | "newer") {
+    const edge = dir === "older" ? oldestId() : newestId.value;
+    const more = dir === "older" ? hasOlder : hasNewer;
+    const busy = dir === "older" ? loadingOlder : loadingNewer;
+    if (!more.value || busy.value || edge === null) return;
     const my = epoch;
-    loadingOlder.value = true;
+    busy.value = true;
     try {
-      const older = await page({ before: oldest, limit: PAGE });
+      const got = await page(
+        dir === "older" ? { before: edge, limit: PAGE } : { after: edge, limit: PAGE },
+      );
       if (my !== epoch) return;
-      merge(older);
-      hasOlder.value = older.length === PAGE;
+      merge(got);
+      more.value = got.length === PAGE;
     } catch (e) {
       fail(e);
     } finally {
-      loadingOlder.value = false;
+      busy.value = false;
     }
   }
-
-  /** After a jump into the past: the next page towards now. */
-  async function loadNewer() {
-    const newest = newestId.value;
-    if (!hasNewer.value || loadingNewer.value || newest === null) return;
-    const my = epoch;
-    loadingNewer.value = true;
-    try {
-      const newer = await page({ after: newest, limit: PAGE });
-      if (my !== epoch) return;
-      merge(newer);
-      hasNewer.value = newer.length === PAGE;
-    } catch (e) {
-      fail(e);
-    } finally {
-      loadingNewer.value = false;
-    }
-  }
+  const loadOlder = () => loadPage("older");
+  const loadNewer = () => loadPage("newer");
 
   let catching: Promise<void> | null = null;
   let again = false;
