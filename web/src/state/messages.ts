@@ -371,6 +371,9 @@ export function createMessagesState(
       const upTo = newestId.value;
       try {
         if (upTo === null || upTo <= readSent || disposed) return;
+        // Still seen when the timer fires? (The tab may have been hidden meanwhile; becoming
+        // visible again calls markRead anew.)
+        if (document.visibilityState !== "visible" || !atBottom.value || hasNewer.value) return;
         await api.post(`/channels/${channelId}/receipts`, { read_up_to: upTo });
         readSent = upTo;
         readBackoff = 1000;
@@ -387,8 +390,11 @@ export function createMessagesState(
         readNotBefore = Date.now() + Math.max(hinted, readBackoff);
       } finally {
         readPending = false;
-        // Whatever arrived meanwhile (or failed) goes in the next one.
-        if (!disposed && !readStopped && newestId.value !== null && newestId.value > readSent) {
+        // Whatever arrived meanwhile (or failed) goes in the next one, if it is still seen.
+        if (
+          !disposed && !readStopped && newestId.value !== null && newestId.value > readSent &&
+          document.visibilityState === "visible" && atBottom.value
+        ) {
           clearTimeout(readTimer);
           readTimer = setTimeout(markRead, Math.max(0, readNotBefore - Date.now()));
         }

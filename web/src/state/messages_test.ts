@@ -153,3 +153,30 @@ Deno.test("refresh ignores ids that are not on screen (a forged event costs no r
   assert.equal(srv.gets.length, before);
   ms.dispose();
 });
+
+Deno.test("no read receipt goes for what arrived while the tab was hidden, even from a timer set before", async () => {
+  const srv = fakeServer(5);
+  const posts: unknown[] = [];
+  const api = {
+    ...srv.api,
+    post: (path: string, body: unknown) => {
+      if (path.endsWith("/receipts")) posts.push(body);
+      return srv.api.post(path, body as Record<string, string>);
+    },
+  } as unknown as Api;
+  const doc = (globalThis as unknown as { document: { visibilityState: string } }).document;
+  const ms = createMessagesState({ api, channelId: CH, me: () => null, myId: ME });
+  await ms.open();
+  ms.markRead(); // timer set while seen
+  doc.visibilityState = "hidden";
+  srv.add("while hidden");
+  await ms.catchUp();
+  ms.markRead();
+  await new Promise((r) => setTimeout(r, 400));
+  assert.deepEqual(posts, [], "nothing was marked read while hidden");
+  doc.visibilityState = "visible";
+  ms.markRead();
+  await new Promise((r) => setTimeout(r, 400));
+  assert.deepEqual(posts, [{ read_up_to: 6 }]);
+  ms.dispose();
+});
