@@ -353,53 +353,53 @@ export function createMessagesState(
   }
 
   /**
-   * Moves the read watermark to the newest message once the reader sees it (tab visible, at
-   * the bottom, not in the past): at most one request a second (later calls fold into it);
-   * after a refusal, not before Retry-After, backing off; a refusal that is not about rate or
-   * availability stops it for this view.
+   * Moves the read watermark to the newest message the reader has seen (tab visible, at the
+   * bottom, not in the past) — what was seen, not what arrives before the request goes: at
+   * most one request a second (later calls fold into it); after a refusal, not before
+   * Retry-After, backing off; a refusal that is not about rate or availability stops it.
    */
+  let seenUpTo = 0;
   let readPending = false;
   let readNotBefore = 0;
   let readBackoff = 1000;
   let readStopped = false;
   function markRead() {
     const newest = newestId.value;
-    if (newest === null || newest <= readSent || hasNewer.value || disposed || readStopped) return;
-    if (document.visibilityState !== "visible" || !atBottom.value || readPending) return;
+    if (newest === null || hasNewer.value || disposed || readStopped) return;
+    if (document.visibilityState !== "visible" || !atBottom.value) return;
+    seenUpTo = Math.max(seenUpTo, newest);
+    scheduleRead();
+  }
+
+  function scheduleRead() {
+    if (seenUpTo <= readSent || readPending || disposed || readStopped) return;
     readPending = true;
-    readTimer = setTimeout(async () => {
-      const upTo = newestId.value;
-      try {
-        if (upTo === null || upTo <= readSent || disposed) return;
-        // Still seen when the timer fires? (The tab may have been hidden meanwhile; becoming
-        // visible again calls markRead anew.)
-        if (document.visibilityState !== "visible" || !atBottom.value || hasNewer.value) return;
-        await api.post(`/channels/${channelId}/receipts`, { read_up_to: upTo });
-        readSent = upTo;
-        readBackoff = 1000;
-        readNotBefore = Date.now() + 1000;
-        onRead?.(upTo);
-      } catch (e) {
-        const status = e instanceof ApiError ? e.status : 0;
-        if (status >= 400 && status < 500 && status !== 429) {
-          readStopped = true;
-          return;
-        }
-        const hinted = e instanceof ApiError && e.retryAfterSec ? e.retryAfterSec * 1000 : 0;
-        readBackoff = Math.min(readBackoff * 2, 60_000);
-        readNotBefore = Date.now() + Math.max(hinted, readBackoff);
-      } finally {
-        readPending = false;
-        // Whatever arrived meanwhile (or failed) goes in the next one, if it is still seen.
-        if (
-          !disposed && !readStopped && newestId.value !== null && newestId.value > readSent &&
-          document.visibilityState === "visible" && atBottom.value
-        ) {
-          clearTimeout(readTimer);
-          readTimer = setTimeout(markRead, Math.max(0, readNotBefore - Date.now()));
-        }
+    readTimer = setTimeout(sendRead, Math.max(300, readNotBefore - Date.now()));
+  }
+
+  async function sendRead() {
+    const upTo = seenUpTo;
+    try {
+      if (upTo <= readSent || disposed) return;
+      await api.post(`/channels/${channelId}/receipts`, { read_up_to: upTo });
+      readSent = Math.max(readSent, upTo);
+      readBackoff = 1000;
+      readNotBefore = Date.now() + 1000;
+      onRead?.(upTo);
+    } catch (e) {
+      const status = e instanceof ApiError ? e.status : 0;
+      if (status >= 400 && status < 500 && status !== 429) {
+        readStopped = true;
+        return;
       }
-    }, Math.max(300, readNotBefore - Date.now()));
+      const hinted = e instanceof ApiError && e.retryAfterSec ? e.retryAfterSec * 1000 : 0;
+      readBackoff = Math.min(readBackoff * 2, 60_000);
+      readNotBefore = Date.now() + Math.max(hinted, readBackoff);
+    } finally {
+      readPending = false;
+      // What was seen meanwhile (or failed) goes in the next one.
+      scheduleRead();
+    }
   }
 
   function onTyping(p: { user_id?: unknown; typing?: unknown }) {
