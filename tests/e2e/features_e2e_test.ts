@@ -172,6 +172,45 @@ Deno.test({
       assert.equal((await download).suggestedFilename(), "notes-for-launch.txt");
     });
 
+    await step("a sound goes with a player; @-suggestions complete a name with Tab", async () => {
+      // A short WAV: RIFF header, 8 kHz mono 8-bit, a tenth of a second of a square wave.
+      const n = 800;
+      const wav = new Uint8Array(44 + n);
+      const v = new DataView(wav.buffer);
+      const ascii = (at: number, s: string) =>
+        [...s].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
+      ascii(0, "RIFF");
+      v.setUint32(4, 36 + n, true);
+      ascii(8, "WAVEfmt ");
+      v.setUint32(16, 16, true);
+      v.setUint16(20, 1, true);
+      v.setUint16(22, 1, true);
+      v.setUint32(24, 8000, true);
+      v.setUint32(28, 8000, true);
+      v.setUint16(32, 1, true);
+      v.setUint16(34, 8, true);
+      ascii(36, "data");
+      v.setUint32(40, n, true);
+      for (let i = 0; i < n; i++) wav[44 + i] = (i >> 4) % 2 ? 200 : 56;
+      await carol.page.locator(".composer input[type=file]").setInputFiles({
+        name: "hello.wav",
+        mimeType: "audio/wav",
+        buffer: Buffer.from(wav),
+      });
+      await carol.page.locator(".uploads li.done").waitFor();
+      await carol.page.getByRole("button", { name: "Send", exact: true }).click();
+      await alice.page.locator("li.message audio.attachment").waitFor();
+
+      const box = carol.page.getByRole("textbox", { name: "Message", exact: true });
+      await box.pressSequentially("thanks @bo");
+      await carol.page.getByRole("listbox", { name: "People to mention" })
+        .getByRole("option").first().filter({ hasText: "@bob" }).waitFor();
+      await box.press("Tab");
+      assert.equal(await box.inputValue(), "thanks @bob ");
+      await box.press("Enter");
+      await messageRow(bob.page, "thanks @bob").locator(".mention.mention-me").waitFor();
+    });
+
     await step("while Alice's tab is hidden, new messages and mentions notify", async () => {
       // Everything in the open channel is read first (its read receipt may still be on its way).
       const trio = alice.page.locator(".channel", { hasText: "trio" });

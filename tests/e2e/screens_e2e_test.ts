@@ -250,6 +250,10 @@ Deno.test({
       await dave.page.getByLabel("Password").fill("Brand-new-pass-7");
       await dave.page.getByRole("button", { name: "Log in" }).click();
       await dave.page.getByRole("alert").waitFor();
+      // His messages stay, shown as from a deactivated user.
+      await alice.page.locator(`[data-channel="${GENERAL}"]`).click();
+      await alice.page.locator("li.message", { hasText: 'searching for "runn"' })
+        .locator(".sender", { hasText: "deactivated user" }).waitFor();
     });
 
     await step("no unexpected errors in the consoles", () => {
