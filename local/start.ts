@@ -29,8 +29,11 @@ const t0 = performance.now();
 const say = (line: string) => console.log(line);
 // The web client is bundled into the data folder while the database comes up.
 const webRoot = join(cfg.dataDir, "web");
-const webBuild = buildWeb(webRoot).then(
-  (r) => `built the web client in ${Math.round(r.ms)} ms`,
+const webBuild = buildWeb(webRoot, { reuse: true }).then(
+  (r) =>
+    r.reused
+      ? "web client unchanged since the last build"
+      : `built the web client in ${Math.round(r.ms)} ms`,
   (e) => `warning: the web client did not build: ${e instanceof Error ? e.message : e}`,
 );
 let stack;

@@ -29,13 +29,82 @@ async function hash(bytes: Uint8Array): Promise<string> {
   return [...new Uint8Array(d)].slice(0, 5).map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** A digest of everything the bundle is made from: the client's sources and the pinned deps. */
+async function sourceDigest(): Promise<string> {
+  const files: string[] = [];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(dir)) {
+      const p = join(dir, e.name);
+      if (e.isDirectory) await walk(p);
+      else if (!e.name.endsWith("_test.ts")) files.push(p);
+    }
+  };
+  await walk(join(WEB, "src"));
+  files.sort();
+  files.push(
+    join(WEB, "index.html"),
+    join(WEB, "..", "import_map.json"),
+    join(WEB, "..", "deno.lock"),
+  );
+  const h = new Uint8Array(
+    await crypto.subtle.digest(
+      "SHA-256",
+      new TextEncoder().encode(
+        (await Promise.all(files.map(async (f) => `${f}\0${await Deno.readTextFile(f)}`))).join(
+          "\0",
+        ),
+      ),
+    ),
+  );
+  return [...h].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function sizes(outDir: string, names: string[]) {
+  const files = [];
+  for (const name of names) {
+    const bytes = await Deno.readFile(join(outDir, name));
+    files.push({ name, bytes: bytes.length, gzip: await gzipSize(bytes) });
+  }
+  return files;
+}
+
 /**
+ * Bundles the client into `outDir`. With `reuse`, a folder already built from the same
+ * sources is kept as it is (`deno task start` then starts without bundling again).
+ *
  * @example
  * const { files } = await buildWeb();
  * console.log(files.map((f) => `${f.name} ${f.gzip} B gzip`).join("\n"));
  */
-export async function buildWeb(outDir = join(WEB, "dist")): Promise<BuildResult> {
+export async function buildWeb(
+  outDir = join(WEB, "dist"),
+  { reuse = false }: { reuse?: boolean } = {},
+): Promise<BuildResult & { reused: boolean }> {
   const t0 = performance.now();
+  const digest = await sourceDigest();
+  const stamp = join(outDir, ".source-digest");
+  if (reuse) {
+    try {
+      const [was, html] = await Promise.all([
+        Deno.readTextFile(stamp),
+        Deno.readTextFile(join(outDir, "index.html")),
+      ]);
+      if (was === digest) {
+        const names = [
+          "index.html",
+          ...[...html.matchAll(/\/(app\.[0-9a-f]+\.(?:js|css))/g)].map((m) => m[1]!),
+        ];
+        return {
+          outDir,
+          files: await sizes(outDir, names),
+          ms: performance.now() - t0,
+          reused: true,
+        };
+      }
+    } catch {
+      // not built yet, or built from something else: build
+    }
+  }
   const tmp = await Deno.makeTempDir({ prefix: "web-build-" });
   try {
     const out = await new Deno.Command(Deno.execPath(), {
@@ -98,12 +167,9 @@ export async function buildWeb(outDir = join(WEB, "dist")): Promise<BuildResult>
         JSON.stringify({ supabaseUrl: url, anonKey }),
       );
     }
-    const files = [];
-    for (const name of ["index.html", jsName, cssName]) {
-      const bytes = await Deno.readFile(join(outDir, name));
-      files.push({ name, bytes: bytes.length, gzip: await gzipSize(bytes) });
-    }
-    return { outDir, files, ms: performance.now() - t0 };
+    await Deno.writeTextFile(stamp, digest);
+    const files = await sizes(outDir, ["index.html", jsName, cssName]);
+    return { outDir, files, ms: performance.now() - t0, reused: false };
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});
   }
