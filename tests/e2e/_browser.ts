@@ -141,3 +141,24 @@ export async function send(page: Page, text: string) {
 /** The message row holding `text`. */
 export const messageRow = (page: Page, text: string | RegExp) =>
   page.locator("li.message").filter({ hasText: text });
+
+/**
+ * Opens a channel from the list by name. The list reorders as messages arrive, so a click can
+ * land while its row moves: click again until the conversation shows.
+ */
+export async function openChannel(page: Page, name: string, id?: string) {
+  const heading = page.locator(".conv-title h2", { hasText: name });
+  const row = id
+    ? page.locator(`[data-channel="${id}"]`)
+    : page.locator(".channel", { hasText: name });
+  for (let i = 0; i < 5; i++) {
+    await row.first().click();
+    try {
+      await heading.waitFor({ timeout: 2000 });
+      return;
+    } catch {
+      // moved under the pointer: once more
+    }
+  }
+  await heading.waitFor();
+}

@@ -10,7 +10,15 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
 import type { Locator } from "playwright-core";
-import { type E2E, messageRow, type Person, send, sequence, startE2E } from "./_browser.ts";
+import {
+  type E2E,
+  messageRow,
+  openChannel,
+  type Person,
+  send,
+  sequence,
+  startE2E,
+} from "./_browser.ts";
 import { ROOT } from "../../local/paths.ts";
 
 const PASSWORD = "Correct-Horse-42";
@@ -118,7 +126,7 @@ Deno.test({
       "Ann writes, Ben reads it live; Ben types and Ann sees it; Ann's ticks turn to read",
       async () => {
         await send(ann.page, "Hello Ben, welcome aboard!");
-        await ben.page.locator(`[data-channel="${channelId}"]`).click();
+        await openChannel(ben.page, `ann_${stamp}`, channelId);
         await messageRow(ben.page, "Hello Ben, welcome aboard!").waitFor();
         await ben.page.getByRole("textbox", { name: "Message", exact: true }).pressSequentially(
           "Tha",

@@ -6,7 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import { logIn, messageRow, type Person, send, sequence, startE2E } from "./_browser.ts";
+import {
+  logIn,
+  messageRow,
+  openChannel,
+  type Person,
+  send,
+  sequence,
+  startE2E,
+} from "./_browser.ts";
 import { startFakeGitHub } from "../_helpers/oauth_provider.ts";
 
 Deno.test({
@@ -93,7 +101,7 @@ Deno.test({
       await alice.page.getByRole("heading", { name: "trio" }).waitFor();
       await send(alice.page, "hello trio");
       for (const p of [bob, carol]) {
-        await p.page.locator(".channel", { hasText: "trio" }).click();
+        await openChannel(p.page, "trio");
         await messageRow(p.page, "hello trio").waitFor();
       }
       await messageRow(alice.page, "hello trio").getByText("read by 2").waitFor();

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { join } from "node:path";
-import { DEMO_PASSWORD, logIn, type Person, sequence, startE2E } from "./_browser.ts";
+import { DEMO_PASSWORD, logIn, openChannel, type Person, sequence, startE2E } from "./_browser.ts";
 import { ROOT } from "../../local/paths.ts";
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1";
@@ -84,7 +84,7 @@ Deno.test({
           .textContent()) ??
           "0",
       );
-      await bob.page.locator(`[data-channel="${GENERAL}"]`).click();
+      await openChannel(bob.page, "general", GENERAL);
       await bob.page.getByRole("textbox", { name: "Message", exact: true }).fill(
         "@alice release is out",
       );
@@ -97,7 +97,7 @@ Deno.test({
       }).waitFor();
       assert.match(await alice.page.title(), /^\(\d+\) Chat$/);
       await e2e.shot(alice.page, "10-channel-list");
-      await alice.page.locator(`[data-channel="${GENERAL}"]`).click();
+      await openChannel(alice.page, "general", GENERAL);
       await alice.page.locator("li.message .mention.mention-me", { hasText: "@alice" }).waitFor();
       await alice.page.locator(`[data-channel="${GENERAL}"] .badge`).waitFor({ state: "detached" });
     });
@@ -145,7 +145,7 @@ Deno.test({
       await alice.page.locator("button.person", { hasText: "@bob" }).click();
       await alice.page.getByRole("button", { name: "Create group" }).click();
       await alice.page.getByRole("heading", { name: "launch" }).waitFor();
-      await bob.page.locator(".channel", { hasText: "launch" }).click();
+      await openChannel(bob.page, "launch");
       await bob.page.getByRole("button", { name: "Members" }).click();
       const panel = bob.page.getByRole("complementary", { name: "Members" });
       await panel.getByText("@alice").waitFor();
@@ -186,7 +186,7 @@ Deno.test({
         assert.equal(await wide(), false, "the channel list fits");
         assert.equal(await phone.page.locator("p.boot").count(), 0, "the boot text is gone");
         await e2e.shot(phone.page, "15-phone-list");
-        await phone.page.locator(`[data-channel="${GENERAL}"]`).click();
+        await openChannel(phone.page, "general", GENERAL);
         await phone.page.getByRole("textbox", { name: "Message", exact: true }).waitFor();
         assert.equal(
           await phone.page.getByRole("navigation", { name: "Channels" }).isVisible(),
@@ -203,7 +203,7 @@ Deno.test({
       "Carol reports a message; the admin view: reports, people and roles, blocked terms, live metrics",
       async () => {
         const phone = people[people.length - 1]!.page;
-        await phone.locator(`[data-channel="${GENERAL}"]`).click();
+        await openChannel(phone, "general", GENERAL);
         const spam = phone.locator("li.message", { hasText: "release is out" });
         await spam.hover();
         await spam.getByRole("button", { name: "Report message" }).click();
@@ -251,7 +251,7 @@ Deno.test({
       await dave.page.getByRole("button", { name: "Log in" }).click();
       await dave.page.getByRole("alert").waitFor();
       // His messages stay, shown as from a deactivated user.
-      await alice.page.locator(`[data-channel="${GENERAL}"]`).click();
+      await openChannel(alice.page, "general", GENERAL);
       await alice.page.locator("li.message", { hasText: 'searching for "runn"' })
         .locator(".sender", { hasText: "deactivated user" }).waitFor();
     });

@@ -226,6 +226,10 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     status.set(key, s);
     if (s === "SUBSCRIBED") {
       if (everSubscribed.has(key)) onRejoin();
+      // A channel joined after the list was read (just added to it, say) may have had
+      // messages in between: read the list again once it listens (debounced, so a whole
+      // list joining at start costs one request).
+      else if (key.startsWith("channel:") && loaded.value) scheduleReload(300);
       everSubscribed.add(key);
     }
     setConnection();
