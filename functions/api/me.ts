@@ -67,6 +67,30 @@ export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
     },
   );
 
+  // "Last seen": the client says so while it is connected (about once a minute); the time is
+  // the server's, and a row is written at most every 30 s per person.
+  app.post(
+    "/me/seen",
+    doc("I am here: last_seen_at becomes now (at most every 30 s)"),
+    rateLimit(limiter, "receipt"),
+    async (c) => {
+      const [row] = await run(c, "write", (tx) =>
+        tx`
+        update public.profiles set last_seen_at = now()
+        where id = ${c.get("userId")!}
+          and (last_seen_at is null or last_seen_at < now() - interval '30 seconds')
+        returning last_seen_at`);
+      if (row) return c.json({ last_seen_at: row.last_seen_at });
+      const [p] = await run(
+        c,
+        "read",
+        (tx) => tx`select last_seen_at from public.profiles where id = ${c.get("userId")!}`,
+      );
+      if (!p) throw new AppError("forbidden", "This account is deactivated");
+      return c.json({ last_seen_at: p.last_seen_at });
+    },
+  );
+
   app.delete("/me", doc("Deactivate my account"), rateLimit(limiter, "write"), async (c) => {
     await run(
       c,

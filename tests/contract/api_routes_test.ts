@@ -61,6 +61,7 @@ Deno.test("every route: member success, stranger refused, deactivated refused, b
     ["GET", "/channels/public?q=gen", undefined, 200, 200, [`?q=${"x".repeat(81)}`, 400]],
     ["GET", "/admin/users?q=ali", undefined, 200, 403, [`?q=${"x".repeat(65)}`, 400]],
     ["GET", "/admin/metrics", undefined, 200, 403],
+    ["POST", "/me/seen", {}, 200, 200],
     ["GET", `/channels/${GENERAL}`, undefined, 200, 200],
     ["GET", `/channels/${MODS}`, undefined, 200, 404],
     ["GET", `/channels/${GENERAL}/messages`, undefined, 200, 403, ["?limit=0", 400]],

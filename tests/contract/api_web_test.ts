@@ -178,3 +178,24 @@ Deno.test("POST /attachments: a video's poster must be <path>.poster.jpg and a r
   assert.equal(ok.body.attachment.mime_type, "video/webm");
   assert.equal(ok.body.attachment.thumb_path, `${path}.poster.jpg`);
 });
+
+Deno.test("POST /me/seen: last_seen_at is the server's now, written at most every 30 s, only one's own", async () => {
+  await using stack = await startTestStack();
+  if (!stack.local) return;
+  const carol = await caller(stack, "carol@example.com");
+  const first = await carol.call("POST", "/me/seen");
+  assert.equal(first.status, 200);
+  const at = Date.parse(first.body.last_seen_at);
+  assert.ok(Math.abs(Date.now() - at) < 60_000, "now, by the server's clock");
+  const again = await carol.call("POST", "/me/seen", { last_seen_at: "2000-01-01T00:00:00Z" });
+  assert.equal(again.body.last_seen_at, first.body.last_seen_at, "not rewritten within 30 s");
+  const [row] = await stack.db!.admin<{ last_seen_at: Date }[]>`
+    select last_seen_at from public.profiles where username = 'carol'`;
+  assert.equal(row!.last_seen_at.getTime(), at);
+  const [bob] = await stack.db!.admin<{ last_seen_at: Date | null }[]>`
+    select last_seen_at from public.profiles where username = 'bob'`;
+  assert.equal(bob!.last_seen_at, null, "nobody else's changed");
+  const dm = await carol.call("GET", "/channels");
+  const withAlice = dm.body.channels.find((c: { kind: string }) => c.kind === "direct");
+  assert.ok("last_seen_at" in withAlice.other_user, "the DM list carries the other's last seen");
+});

@@ -261,9 +261,12 @@ Deno.test({
       await send(ben.page, "written while offline");
       await messageRow(ben.page, "written while offline").getByText("Not sent: you are offline.")
         .waitFor();
+      // Ann sees Ben leave: his presence goes, and the header says when he was last seen.
+      await ann.page.locator(".conv-title p", { hasText: /^last seen / }).waitFor();
       for (const n of [1, 2, 3]) await send(ann.page, `while you were away ${n}`);
       await e2e.shot(ben.page, "05-offline");
       await ben.context.setOffline(false);
+      await ann.page.locator(".conv-title p", { hasText: /^online$/ }).waitFor();
       for (const n of [1, 2, 3]) await messageRow(ben.page, `while you were away ${n}`).waitFor();
       await messageRow(ann.page, "written while offline").waitFor();
       await ben.page.getByText("You are offline").waitFor({ state: "detached" });

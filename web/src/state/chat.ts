@@ -326,7 +326,10 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     config: { private: true, presence: { key: myId } },
   });
   presence.on("presence", { event: "sync" }, () => {
-    online.value = new Set(Object.keys(presence.presenceState()));
+    const now = new Set(Object.keys(presence.presenceState()));
+    // Someone left: their "last seen" in the list is worth reading again.
+    if ([...online.value].some((id) => !now.has(id))) scheduleReload(1000);
+    online.value = now;
   }).subscribe(async (s) => {
     onStatus("online", s, () => {});
     if (s === "SUBSCRIBED") {
@@ -421,6 +424,7 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
   // ---- the browser around us ------------------------------------------------------------------
   const onOnline = () => {
     setConnection();
+    seen();
     // The socket was closed when the network went: open it again (the channels rejoin, each
     // rejoin catches up), fetch what happened meanwhile, and send what waited.
     if (!sb.realtime.isConnected()) sb.realtime.connect();
@@ -453,6 +457,13 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
       }
     }
   };
+  // "Last seen" is kept by the server while this client is connected (about once a minute).
+  const seen = () => {
+    if (navigator.onLine && !disposed) api.post("/me/seen").catch(() => {});
+  };
+  seen();
+  const seenTimer = setInterval(seen, 60_000);
+
   globalThis.addEventListener("online", onOnline);
   globalThis.addEventListener("offline", onOffline);
   document.addEventListener("visibilitychange", onVisible);
@@ -466,6 +477,7 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
     disposed = true;
     clearTimeout(reloadTimer);
     clearTimeout(membersTimer);
+    clearInterval(seenTimer);
     for (const timer of deliverTimers.values()) clearTimeout(timer);
     messages.value?.dispose();
     globalThis.removeEventListener("online", onOnline);
