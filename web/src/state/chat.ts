@@ -365,8 +365,16 @@ export function createChatState(sb: SupabaseClient, session: SessionState) {
           outbox: outboxOf(id),
           onUsers: remember,
           onArrived: (msgs) => notifyArrived(id, msgs),
-          onRead: () => {
-            channels.value = channels.value.map((c) => c.id === id ? { ...c, unread_count: 0 } : c);
+          onRead: (upTo) => {
+            // Read up to the newest the list knows: nothing unread. Newer ones came meanwhile
+            // (the tab was hidden, say): the server counts them.
+            const c = channels.value.find((x) => x.id === id);
+            if (c?.last_message && c.last_message.id > upTo) scheduleReload(200);
+            else {
+              channels.value = channels.value.map((x) =>
+                x.id === id ? { ...x, unread_count: 0 } : x
+              );
+            }
           },
         })
         : null;
