@@ -128,7 +128,14 @@ export function createMessagesState(
   }
 
   /** The latest page (opening the channel, or back from the past). */
-  async function open() {
+  /** The window being (re)loaded, if any: a catch-up waits for it, then fetches what is newer. */
+  let windowLoad: Promise<void> | null = null;
+  function open(): Promise<void> {
+    const p = openWindow();
+    windowLoad = p;
+    return p;
+  }
+  async function openWindow() {
     const my = ++epoch;
     loading.value = true;
     error.value = null;
@@ -184,8 +191,11 @@ export function createMessagesState(
     catching = (async () => {
       do {
         again = false;
-        // The reader is in the past (newer pages load on scroll), or the window is loading.
-        if (hasNewer.value || loading.value) return;
+        // A window still loading may have been read before the newest messages were written:
+        // wait for it, then fetch what is newer.
+        if (loading.value && windowLoad) await windowLoad.catch(() => {});
+        // The reader is in the past: newer pages load on scroll.
+        if (hasNewer.value || disposed) return;
         const my = epoch;
         let after = newestId.value;
         if (after === null) {
@@ -224,11 +234,16 @@ export function createMessagesState(
   }
 
   /** Shows message `id` in its context (from a search hit or a quoted reply). */
-  async function jumpTo(id: number) {
+  function jumpTo(id: number): Promise<void> {
     if (server.value.some((m) => m.id === id)) {
       highlight.value = id;
-      return;
+      return Promise.resolve();
     }
+    const p = jumpWindow(id);
+    windowLoad = p;
+    return p;
+  }
+  async function jumpWindow(id: number) {
     const my = ++epoch;
     loading.value = true;
     try {

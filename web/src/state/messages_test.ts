@@ -180,3 +180,26 @@ Deno.test("what was seen is marked read even if the tab hides before the request
   assert.deepEqual(posts, [{ read_up_to: 5 }, { read_up_to: 6 }]);
   ms.dispose();
 });
+
+Deno.test("a message written while the channel is opening is not lost: the catch-up waits for the page", async () => {
+  const srv = fakeServer(10);
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const slow = {
+    ...srv.api,
+    get: async <T>(path: string): Promise<T> => {
+      const answer = await srv.api.get<T>(path); // read before the new message is written
+      if (path.includes("/messages")) await gate;
+      return answer;
+    },
+  } as unknown as Api;
+  const ms = createMessagesState({ api: slow, channelId: CH, me: () => null, myId: ME });
+  const opening = ms.open();
+  srv.add("written while opening");
+  const caught = ms.catchUp(); // the realtime event arrives before the page does
+  release();
+  await opening;
+  await caught;
+  assert.equal(ms.items.value.at(-1)?.content, "written while opening");
+  ms.dispose();
+});
