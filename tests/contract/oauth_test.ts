@@ -5,6 +5,18 @@
 import assert from "node:assert/strict";
 import { startFakeGitHub } from "../_helpers/oauth_provider.ts";
 import { startTestStack } from "../_helpers/stack.ts";
+import type { SupabaseClient } from "@supabase/supabase-js";
+
+/** A new PKCE client signs in with GitHub: the redirects followed, the code exchanged. */
+async function signInWithGitHub(client: SupabaseClient, redirectTo: string) {
+  const { data, error } = await client.auth.signInWithOAuth({
+    provider: "github",
+    options: { redirectTo, skipBrowserRedirect: true },
+  });
+  assert.equal(error, null);
+  const back = await follow(data.url!);
+  return { back, ...(await client.auth.exchangeCodeForSession(back.searchParams.get("code")!)) };
+}
 
 async function follow(url: string): Promise<URL> {
   let next = url;
@@ -41,20 +53,14 @@ Deno.test("OAuth with PKCE: GitHub-protocol provider → callback → code → s
   });
   if (!stack.local) return;
   const redirectTo = "http://127.0.0.1:54321/welcome";
-  const c = stack.client({ flowType: "pkce" });
-  const { data, error } = await c.auth.signInWithOAuth({
-    provider: "github",
-    options: { redirectTo, skipBrowserRedirect: true },
-  });
-  assert.equal(error, null);
-  const back = await follow(data.url!);
+  const { back, data: s, error: xErr } = await signInWithGitHub(
+    stack.client({ flowType: "pkce" }),
+    redirectTo,
+  );
   assert.equal(`${back.origin}${back.pathname}`, redirectTo, "the browser ends on redirect_to");
   const auth = provider.authorizations[0]!;
   assert.equal(auth.get("redirect_uri"), `${stack.url}/auth/v1/callback`);
   assert.equal(auth.get("response_type"), "code");
-  const { data: s, error: xErr } = await c.auth.exchangeCodeForSession(
-    back.searchParams.get("code")!,
-  );
   assert.equal(xErr, null);
   assert.equal(s.user?.email, "octo@example.com");
   assert.equal(s.user?.app_metadata.provider, "github");
@@ -66,14 +72,7 @@ Deno.test("OAuth with PKCE: GitHub-protocol provider → callback → code → s
   assert.equal(profile!.username, "octo", "the profile takes the provider's login as username");
 
   // Signing in again finds the same user through the identity.
-  const again = stack.client({ flowType: "pkce" });
-  const r2 = await again.auth.signInWithOAuth({
-    provider: "github",
-    options: { redirectTo, skipBrowserRedirect: true },
-  });
-  const s2 = await again.auth.exchangeCodeForSession(
-    (await follow(r2.data.url!)).searchParams.get("code")!,
-  );
+  const s2 = await signInWithGitHub(stack.client({ flowType: "pkce" }), redirectTo);
   assert.equal(s2.data.user?.id, s.user!.id);
 
   // A confirmed email account with the same verified address gets the identity linked.
@@ -91,14 +90,7 @@ Deno.test("OAuth with PKCE: GitHub-protocol provider → callback → code → s
     email: "linked@example.com",
     verified: true,
   };
-  const third = stack.client({ flowType: "pkce" });
-  const r3 = await third.auth.signInWithOAuth({
-    provider: "github",
-    options: { redirectTo, skipBrowserRedirect: true },
-  });
-  const s3 = await third.auth.exchangeCodeForSession(
-    (await follow(r3.data.url!)).searchParams.get("code")!,
-  );
+  const s3 = await signInWithGitHub(stack.client({ flowType: "pkce" }), redirectTo);
   assert.equal(s3.data.user?.id, existing.user!.id);
   assert.deepEqual(s3.data.user?.identities?.map((i) => i.provider).sort(), ["email", "github"]);
 
