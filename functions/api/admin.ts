@@ -13,7 +13,7 @@ import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { doc } from "./docs.ts";
-import { body, messageId, parse, uuid } from "./validate.ts";
+import { body, escapeLike, messageId, parse, uuid } from "./validate.ts";
 
 export const ReportBody = z.object({
   message_id: z.number().int().positive(),
@@ -124,7 +124,7 @@ export function adminRoutes({ sql, limiter, moderator, setAuthBan, metrics }: Ad
     requireRole("moderator", "admin"),
     async (c) => {
       const q = parse(z.string().trim().max(64).default(""), c.req.query("q") ?? undefined);
-      const like = q.toLowerCase().replace(/[\\%_]/g, "\\$&") + "%";
+      const like = escapeLike(q.toLowerCase()) + "%";
       const users = await run(c, "read", (tx) =>
         tx`
       select p.id, p.username, p.display_name, p.avatar_path, p.last_seen_at, p.created_at,

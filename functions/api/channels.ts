@@ -8,7 +8,7 @@ import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { doc } from "./docs.ts";
-import { body, parse, uuid } from "./validate.ts";
+import { body, escapeLike, parse, uuid } from "./validate.ts";
 
 export const UserRef = z.object({ user_id: uuid });
 export const CreateGroup = z.object({
@@ -96,7 +96,7 @@ export function channelRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter
     doc("Public groups to join, busiest first (?q= filters by name)"),
     async (c) => {
       const q = parse(z.string().trim().max(80).default(""), c.req.query("q") ?? undefined);
-      const like = "%" + q.toLowerCase().replace(/[\\%_]/g, "\\$&") + "%";
+      const like = "%" + escapeLike(q.toLowerCase()) + "%";
       const channels = await run(c, "read", (tx) =>
         tx`
       select c.id, c.name, c.topic, c.created_at,

@@ -9,7 +9,7 @@ import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { doc } from "./docs.ts";
-import { body, parse, uuid } from "./validate.ts";
+import { body, escapeLike, parse, uuid } from "./validate.ts";
 
 export const UpdateMe = z.object({
   username: z.string().regex(/^[A-Za-z0-9_.]{3,32}$/, "3-32 characters of a-z, 0-9, _ and .")
@@ -74,20 +74,19 @@ export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
     doc("I am here: last_seen_at becomes now (at most every 30 s)"),
     rateLimit(limiter, "receipt"),
     async (c) => {
+      // One statement: write now() if the last write is 30 s old, and read the value either way
+      // (a deactivated caller sees no row at all under RLS).
+      const me = c.get("userId")!;
       const [row] = await run(c, "write", (tx) =>
         tx`
-        update public.profiles set last_seen_at = now()
-        where id = ${c.get("userId")!}
-          and (last_seen_at is null or last_seen_at < now() - interval '30 seconds')
-        returning last_seen_at`);
-      if (row) return c.json({ last_seen_at: row.last_seen_at });
-      const [p] = await run(
-        c,
-        "read",
-        (tx) => tx`select last_seen_at from public.profiles where id = ${c.get("userId")!}`,
-      );
-      if (!p) throw new AppError("forbidden", "This account is deactivated");
-      return c.json({ last_seen_at: p.last_seen_at });
+        with touched as (
+          update public.profiles set last_seen_at = now()
+          where id = ${me} and (last_seen_at is null or last_seen_at < now() - interval '30 seconds')
+          returning last_seen_at)
+        select coalesce((select last_seen_at from touched), p.last_seen_at) as last_seen_at
+        from public.profiles p where p.id = ${me}`);
+      if (!row) throw new AppError("forbidden", "This account is deactivated");
+      return c.json({ last_seen_at: row.last_seen_at });
     },
   );
 
@@ -105,8 +104,8 @@ export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
     const users = await run(c, "read", (tx) =>
       tx`
       select id, username, display_name, avatar_path, status_text, last_seen_at from public.profiles
-      where deactivated_at is null and (username ilike ${q.replace(/[\\%_]/g, "\\$&") + "%"}
-        or lower(display_name) like ${"%" + q.toLowerCase().replace(/[\\%_]/g, "\\$&") + "%"})
+      where deactivated_at is null and (username ilike ${escapeLike(q) + "%"}
+        or lower(display_name) like ${"%" + escapeLike(q.toLowerCase()) + "%"})
       order by username limit 20`);
     return c.json({ users });
   });

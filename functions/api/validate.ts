@@ -25,3 +25,11 @@ export async function body<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
 
 export const uuid = z.string().uuid("must be a uuid");
 export const messageId = z.coerce.number().int().positive();
+
+/**
+ * A user's text made literal inside a LIKE pattern: `\`, `%` and `_` escaped.
+ *
+ * @example
+ * sql`... where name like ${"%" + escapeLike("50%_off") + "%"}`; // matches "50%_off" only
+ */
+export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, "\\$&");
