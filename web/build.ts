@@ -24,10 +24,13 @@ async function gzipSize(bytes: Uint8Array): Promise<number> {
   return (await new Response(stream).arrayBuffer()).byteLength;
 }
 
-async function hash(bytes: Uint8Array): Promise<string> {
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(d)].slice(0, 5).map((b) => b.toString(16).padStart(2, "0")).join("");
+  return [...new Uint8Array(d)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** The content hash in a bundle file's name: 10 hex digits of its SHA-256. */
+const hash = async (bytes: Uint8Array) => (await sha256Hex(bytes)).slice(0, 10);
 
 /** A digest of everything the bundle is made from: the client's sources and the pinned deps. */
 async function sourceDigest(): Promise<string> {
@@ -46,17 +49,8 @@ async function sourceDigest(): Promise<string> {
     join(WEB, "..", "import_map.json"),
     join(WEB, "..", "deno.lock"),
   );
-  const h = new Uint8Array(
-    await crypto.subtle.digest(
-      "SHA-256",
-      new TextEncoder().encode(
-        (await Promise.all(files.map(async (f) => `${f}\0${await Deno.readTextFile(f)}`))).join(
-          "\0",
-        ),
-      ),
-    ),
-  );
-  return [...h].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const texts = await Promise.all(files.map(async (f) => `${f}\0${await Deno.readTextFile(f)}`));
+  return await sha256Hex(new TextEncoder().encode(texts.join("\0")));
 }
 
 async function sizes(outDir: string, names: string[]) {
@@ -70,7 +64,8 @@ async function sizes(outDir: string, names: string[]) {
 
 /**
  * Bundles the client into `outDir`. With `reuse`, a folder already built from the same
- * sources is kept as it is (`deno task start` then starts without bundling again).
+ * sources is kept as it is (`deno task start` then starts without bundling again) and nothing
+ * more is read or measured: `files` is then empty.
  *
  * @example
  * const { files } = await buildWeb();
@@ -85,21 +80,9 @@ export async function buildWeb(
   const stamp = join(outDir, ".source-digest");
   if (reuse) {
     try {
-      const [was, html] = await Promise.all([
-        Deno.readTextFile(stamp),
-        Deno.readTextFile(join(outDir, "index.html")),
-      ]);
-      if (was === digest) {
-        const names = [
-          "index.html",
-          ...[...html.matchAll(/\/(app\.[0-9a-f]+\.(?:js|css))/g)].map((m) => m[1]!),
-        ];
-        return {
-          outDir,
-          files: await sizes(outDir, names),
-          ms: performance.now() - t0,
-          reused: true,
-        };
+      const was = await Deno.readTextFile(stamp);
+      if (was === digest && (await Deno.stat(join(outDir, "index.html"))).isFile) {
+        return { outDir, files: [], ms: performance.now() - t0, reused: true };
       }
     } catch {
       // not built yet, or built from something else: build
