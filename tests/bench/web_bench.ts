@@ -6,12 +6,11 @@
  * bundle's size.
  */
 import postgres from "postgres";
-import { chromium } from "playwright-core";
 import { loadConfig } from "../../local/config.ts";
 import { databaseUrl } from "../../local/db/mod.ts";
 import { startStack } from "../../local/stack.ts";
 import { buildWeb } from "../../web/build.ts";
-import { chromiumPath } from "../e2e/_browser.ts";
+import { chromiumPath, launchChromium } from "../e2e/_browser.ts";
 import { freePort } from "../_helpers/ports.ts";
 import { row, summarize } from "./_stats.ts";
 
@@ -19,9 +18,8 @@ const GENERAL = "c0000000-0000-4000-8000-0000000000a1";
 const N = Number(Deno.env.get("BENCH_WEB_LOADS") ?? 15);
 
 export default async function bench(adminUrl: string, template: string): Promise<string[]> {
-  let exe: string;
   try {
-    exe = chromiumPath();
+    chromiumPath();
   } catch (e) {
     return [`skipped: ${(e as Error).message}`];
   }
@@ -42,11 +40,7 @@ export default async function bench(adminUrl: string, template: string): Promise
   };
   const cfg = await loadConfig((n) => env[n] ?? Deno.env.get(n));
   const stack = await startStack(cfg, { log: () => {}, webRoot });
-  const browser = await chromium.launch({
-    executablePath: exe,
-    headless: true,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-  });
+  const browser = await launchChromium();
   const lines: string[] = [];
   try {
     const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;

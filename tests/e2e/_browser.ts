@@ -40,13 +40,9 @@ export function chromiumPath(): string {
   throw new Error("no Chromium found: apt-get install chromium (.ci/run does)");
 }
 
-export async function startE2E(
-  tweak: (toml: Record<string, Record<string, unknown>>) => void = () => {},
-): Promise<E2E> {
-  const webRoot = await Deno.makeTempDir({ prefix: "web-e2e-" });
-  const built = await buildWeb(webRoot);
-  const stack = await startTestStack(tweak, { webRoot });
-  const browser = await chromium.launch({
+/** Debian's Chromium, headless, as the browser tests and the web benchmark drive it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
     executablePath: chromiumPath(),
     headless: true,
     args: [
@@ -58,6 +54,15 @@ export async function startE2E(
       "--no-first-run",
     ],
   });
+}
+
+export async function startE2E(
+  tweak: (toml: Record<string, Record<string, unknown>>) => void = () => {},
+): Promise<E2E> {
+  const webRoot = await Deno.makeTempDir({ prefix: "web-e2e-" });
+  const built = await buildWeb(webRoot);
+  const stack = await startTestStack(tweak, { webRoot });
+  const browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
   return {
     stack,

@@ -8,18 +8,22 @@ import { useId } from "preact/hooks";
 type InputProps = Omit<JSX.InputHTMLAttributes<HTMLInputElement>, "value" | "onInput">;
 
 export function Field(
-  { label, value, onValue, hint, hintIsError = false, ...input }: InputProps & {
-    label: string;
-    value: string;
-    onValue: (v: string) => void;
-    hint?: string | undefined;
-    hintIsError?: boolean;
-  },
+  { label, value, onValue, hint, hintIsError = false, class: cls = "field", ...input }:
+    & Omit<InputProps, "class">
+    & {
+      label: string;
+      /** The label's classes (default `field`). */
+      class?: string;
+      value: string;
+      onValue: (v: string) => void;
+      hint?: string | undefined;
+      hintIsError?: boolean;
+    },
 ) {
   const hintId = useId();
   return (
     <>
-      <label class="field">
+      <label class={cls}>
         <span>{label}</span>
         <input
           {...input}

@@ -1,6 +1,5 @@
 /** Dates in the viewer's language and time zone, and the day separators of a message list. */
-import { lang } from "../i18n/mod.ts";
-import { t } from "../i18n/mod.ts";
+import { lang, t } from "../i18n/mod.ts";
 
 const cache = new Map<string, Intl.DateTimeFormat>();
 function fmt(opts: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {

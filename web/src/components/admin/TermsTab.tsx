@@ -8,7 +8,7 @@ import { formatDate, type StaffRole } from "./_shared.ts";
 import { useAdminData } from "./_use_admin_data.ts";
 import { ActionButton } from "./ActionButton.tsx";
 import { AdminField } from "./AdminField.tsx";
-import { AdminInput } from "./AdminInput.tsx";
+import { Field } from "../Field.tsx";
 import { AdminTable } from "./AdminTable.tsx";
 import { Listing } from "./Listing.tsx";
 
@@ -56,12 +56,15 @@ export function TermsTab({ api, role }: { api: Api; role: StaffRole }) {
       {isAdmin
         ? (
           <form class="admin-form" aria-label={t("admin.terms.formLabel")} onSubmit={add}>
-            <AdminInput
+            <Field
               label={t("admin.terms.term")}
               type="text"
               required
               maxLength={100}
-              value={term}
+              autoComplete="off"
+              spellcheck={false}
+              value={term.value}
+              onValue={(v) => (term.value = v)}
             />
             <AdminField label={t("admin.terms.action")}>
               {(id) => (

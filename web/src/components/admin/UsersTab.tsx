@@ -6,7 +6,7 @@ import { t } from "../../i18n/mod.ts";
 import { formatDate, type StaffRole } from "./_shared.ts";
 import { useAdminData } from "./_use_admin_data.ts";
 import { ActionButton } from "./ActionButton.tsx";
-import { AdminInput } from "./AdminInput.tsx";
+import { Field } from "../Field.tsx";
 import { AdminTable } from "./AdminTable.tsx";
 import { Listing } from "./Listing.tsx";
 import { Toolbar } from "./Toolbar.tsx";
@@ -76,12 +76,15 @@ export function UsersTab({ api, role }: { api: Api; role: StaffRole }) {
   return (
     <div class="admin-users" aria-busy={loading.value}>
       <Toolbar loading={loading.value} onRefresh={() => void load()}>
-        <AdminInput
+        <Field
           class="field admin-search"
           label={t("admin.users.search")}
           type="search"
           maxLength={64}
-          value={q}
+          autoComplete="off"
+          spellcheck={false}
+          value={q.value}
+          onValue={(v) => (q.value = v)}
         />
       </Toolbar>
       {!isAdmin && <p class="muted admin-note">{t("admin.users.readOnly")}</p>}
