@@ -62,8 +62,10 @@ export function asCaller<T>(
   fn: (tx: postgres.TransactionSql) => Promise<T>,
 ): Promise<T> {
   return sql.begin(async (tx) => {
-    await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true)`;
-    await tx.unsafe(mode === "read" ? "set local role authenticated" : "set local role chat_api");
+    // Claims and role in one round trip (set_config('role', …, true) is SET LOCAL ROLE, as
+    // PostgREST does it).
+    await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+      set_config('role', ${mode === "read" ? "authenticated" : "chat_api"}, true)`;
     return await fn(tx);
   }) as Promise<T>;
 }
