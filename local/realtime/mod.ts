@@ -65,30 +65,37 @@ export function createRealtime({ sql, jwtSecret }: RealtimeDeps) {
       payload: { status, response },
     });
 
+  /** One frame to many connections: encoded once per protocol version, not per subscriber. */
+  const sendToMany = (subs: Iterable<Sub>, f: Frame) => {
+    const encoded = new Map<Vsn, string>();
+    for (const s of subs) {
+      if (s.conn.ws.readyState !== WebSocket.OPEN) continue;
+      let text = encoded.get(s.conn.vsn);
+      if (text === undefined) encoded.set(s.conn.vsn, text = encodeFrame(f, s.conn.vsn));
+      s.conn.ws.send(text);
+    }
+  };
+
   function fanout(
     topic: string,
     isPrivate: boolean,
     payload: Record<string, unknown>,
     except?: Sub,
   ) {
-    for (const s of topics.get(topic) ?? []) {
-      if (s.private !== isPrivate || s === except) continue;
-      send(s.conn, { joinRef: null, ref: null, topic, event: EVENTS.broadcast, payload });
-    }
+    const subs = [...(topics.get(topic) ?? [])].filter((s) =>
+      s.private === isPrivate && s !== except
+    );
+    sendToMany(subs, { joinRef: null, ref: null, topic, event: EVENTS.broadcast, payload });
   }
 
   function presenceDiff(topic: string, diff: { joins: unknown; leaves: unknown }) {
-    for (const s of topics.get(topic) ?? []) {
-      if (s.presence) {
-        send(s.conn, {
-          joinRef: null,
-          ref: null,
-          topic,
-          event: EVENTS.presenceDiff,
-          payload: diff as Record<string, unknown>,
-        });
-      }
-    }
+    sendToMany([...(topics.get(topic) ?? [])].filter((s) => s.presence), {
+      joinRef: null,
+      ref: null,
+      topic,
+      event: EVENTS.presenceDiff,
+      payload: diff as Record<string, unknown>,
+    });
   }
 
   function removeSub(sub: Sub) {
