@@ -78,16 +78,15 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
   const app = new Hono<AuthEnv>();
   const run = callerRunner(sql);
 
-  /** 404 when the caller cannot see the channel, 403 when they see it but are not in it. */
-  async function requireMember(
-    c: { get(k: "claims"): Record<string, unknown> },
-    channelId: string,
-  ) {
-    const [row] = await run(c, "read", (tx) =>
-      tx`
+  /**
+   * 404 when the caller cannot see the channel, 403 when they see it but are not in it; run
+   * inside the route's own transaction.
+   */
+  async function requireMember(tx: postgres.TransactionSql, channelId: string) {
+    const [row] = await tx`
       select c.id, exists (select 1 from public.channel_members m where m.channel_id = c.id
                            and m.user_id = (select auth.uid())) as member
-      from public.channels c where c.id = ${channelId}`);
+      from public.channels c where c.id = ${channelId}`;
     if (!row) throw new NotFoundError("No such channel");
     if (!row.member) throw new AppError("forbidden", "You are not a member of this channel");
   }
@@ -124,15 +123,12 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
     async (c) => {
       const id = parse(uuid, c.req.param("id"));
       const q = parse(PageQuery, c.req.query());
-      await requireMember(c, id);
-      const rows = await run(
-        c,
-        "read",
-        (tx) =>
-          tx`select * from public.channel_messages(${id}, ${q.before ?? null}, ${
-            q.after ?? null
-          }, ${q.limit})`,
-      );
+      const rows = await run(c, "read", async (tx) => {
+        await requireMember(tx, id);
+        return await tx`select * from public.channel_messages(${id}, ${q.before ?? null}, ${
+          q.after ?? null
+        }, ${q.limit})`;
+      });
       return c.json({ messages: rows });
     },
   );
@@ -283,16 +279,12 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
         z.coerce.number().int().min(1).max(200).default(50),
         c.req.query("limit"),
       );
-      await requireMember(c, id);
-      const rows = await run(
-        c,
-        "read",
-        (tx) =>
-          tx`select content, sender ->> 'username' as author from public.channel_messages(${id}, null, null, ${
-            Math.min(limit, 100)
-          })
-         where deleted_at is null order by id`,
-      );
+      const rows = await run(c, "read", async (tx) => {
+        await requireMember(tx, id);
+        return await tx`select content, sender ->> 'username' as author
+          from public.channel_messages(${id}, null, null, ${Math.min(limit, 100)})
+          where deleted_at is null order by id`;
+      });
       const messages = rows.map((r) => ({
         author: String(r.author ?? "someone"),
         content: String(r.content),
