@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { LocalConfig } from "./config.ts";
 import { asRole, bringUpDatabase, type Database } from "./db/mod.ts";
 import { authConfig, createAuth } from "./auth/mod.ts";
-import { inboxMailer, inboxRoutes, smtpFromEnv, smtpMailer } from "./mail/mod.ts";
+import { inboxEnabled, inboxMailer, inboxRoutes, smtpFromEnv, smtpMailer } from "./mail/mod.ts";
 import { createRealtime } from "./realtime/mod.ts";
 import { bucketsFromToml, createStorage, parseSize, syncBuckets } from "./storage/mod.ts";
 import postgres from "postgres";
@@ -18,8 +18,9 @@ import { connectDb, type Sql } from "../functions/_shared/db.ts";
 import { Metrics } from "../functions/_shared/metrics.ts";
 import { authBanner } from "../functions/_shared/auth_admin.ts";
 import { storageClient } from "../functions/_shared/storage_client.ts";
-import { aiFromEnv } from "../functions/_shared/ai.ts";
-import type { Logger } from "../functions/_shared/log.ts";
+import { localAi, openAiCompatible } from "../functions/_shared/ai.ts";
+import { jsonLogger, type Logger } from "../functions/_shared/log.ts";
+import { apiConfigFromEnv, rateLimitsOffWarning } from "../functions/_shared/config.ts";
 
 export interface Stack {
   url: string;
@@ -35,10 +36,34 @@ export interface StackOptions {
   hostname?: string;
   /** The built web client (default `web/dist`). */
   webRoot?: string;
+  /** Where settings are read (default `Deno.env.get`); tests pass their own. */
+  env?: (name: string) => string | undefined;
 }
 
 export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Promise<Stack> {
   const say = opts.say ?? (() => {});
+  const env = opts.env ?? ((n: string) => Deno.env.get(n));
+  const scheme = cfg.tls ? "https" : "http";
+  const publicUrl = cfg.publicUrl ?? `${scheme}://127.0.0.1:${cfg.apiPort}`;
+  // The API's settings are checked before anything starts; what the stack itself provides
+  // (its database, secret, URL and keys) wins over the environment.
+  const provided: Record<string, string> = {
+    SUPABASE_DB_URL: cfg.externalDbUrl ?? `postgresql://127.0.0.1:${cfg.dbPort}/postgres`,
+    SUPABASE_JWT_SECRET: cfg.jwtSecret,
+    SUPABASE_URL: publicUrl,
+    SUPABASE_SERVICE_ROLE_KEY: cfg.serviceRoleKey,
+  };
+  const apiCfg = apiConfigFromEnv((n) =>
+    provided[n] ?? env(n) ??
+      (n === "ALLOWED_ORIGINS"
+        ? `http://127.0.0.1:${cfg.apiPort},http://localhost:${cfg.apiPort}`
+        : undefined)
+  );
+  const offWarning = rateLimitsOffWarning(apiCfg);
+  if (offWarning) {
+    say(offWarning);
+    (opts.log ?? jsonLogger)("warn", offWarning);
+  }
   mkdirSync(cfg.dataDir, { recursive: true });
   const db = await bringUpDatabase(cfg, say);
   let sql: Sql | undefined;
@@ -77,8 +102,6 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       },
     );
     kv = await Deno.openKv(cfg.kvPath);
-    const scheme = cfg.tls ? "https" : "http";
-    const publicUrl = cfg.publicUrl ?? `${scheme}://127.0.0.1:${cfg.apiPort}`;
     const metrics = new Metrics();
     metrics.gauge(
       "realtime_connections",
@@ -88,16 +111,15 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     const api = createApp({
       sql,
       kv,
-      jwtSecret: cfg.jwtSecret,
-      jwksUrl: Deno.env.get("SUPABASE_JWKS_URL") || undefined,
-      metricsToken: Deno.env.get("METRICS_TOKEN") || undefined,
+      jwtSecret: apiCfg.jwtSecret,
+      jwksUrl: apiCfg.jwksUrl,
+      metricsToken: apiCfg.metricsToken,
       metrics,
-      setAuthBan: authBanner(publicUrl, cfg.serviceRoleKey),
-      storage: storageClient(publicUrl, cfg.serviceRoleKey),
-      ai: aiFromEnv(),
-      allowedOrigins: (Deno.env.get("ALLOWED_ORIGINS") ??
-        `http://127.0.0.1:${cfg.apiPort},http://localhost:${cfg.apiPort}`)
-        .split(",").map((s) => s.trim()).filter(Boolean),
+      setAuthBan: authBanner(apiCfg.supabaseUrl, apiCfg.serviceRoleKey),
+      storage: storageClient(apiCfg.supabaseUrl, apiCfg.serviceRoleKey),
+      ai: apiCfg.ai ? openAiCompatible(apiCfg.ai) : localAi(),
+      allowedOrigins: apiCfg.allowedOrigins,
+      rateLimits: apiCfg.rateLimits,
       ...(opts.log ? { log: opts.log } : {}),
     });
     const smtp = smtpFromEnv();
@@ -109,7 +131,16 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     });
     // Realtime works with its own rights (it sets the caller's role itself to ask RLS).
     rtSql = postgres(db.adminUrl, { max: 5, onnotice: () => {} });
-    realtime = createRealtime({ sql: rtSql, jwtSecret: cfg.jwtSecret });
+    realtime = createRealtime({
+      sql: rtSql,
+      jwtSecret: cfg.jwtSecret,
+      // The chat's membership changes (supabase/migrations): the member named is authorized
+      // again by RLS, so someone removed stops hearing the channel at once.
+      reauthorizeAfter: (m) =>
+        m.event === "member.changed" && typeof m.payload.user_id === "string"
+          ? [m.payload.user_id]
+          : undefined,
+    });
     // Storage too: it switches to the caller's role for every query, so RLS decides.
     await syncBuckets(rtSql, bucketsFromToml(cfg.toml));
     const storageSection = (cfg.toml.storage ?? {}) as Record<string, unknown>;
@@ -120,6 +151,17 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       root: join(cfg.dataDir, "storage"),
       globalLimit: parseSize(storageSection.file_size_limit) ?? 50 * 1024 * 1024,
     });
+    // The inbox is unauthenticated: development on loopback only (see local/mail/inbox.ts).
+    const inbox = inboxEnabled({
+      hostname: opts.hostname ?? "127.0.0.1",
+      publicUrl: cfg.publicUrl,
+      setting: (opts.env ?? ((n: string) => Deno.env.get(n)))("LOCAL_INBOX"),
+    });
+    say(
+      inbox
+        ? `mail inbox: ${publicUrl}/_inbox (answers loopback clients only)`
+        : "mail inbox: off (LOCAL_INBOX=off, or the stack listens beyond loopback)",
+    );
     const gateway = createGateway({
       functions: { api: api.fetch },
       webRoot: opts.webRoot ?? join(WEB_DIR, "dist"),
@@ -128,7 +170,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
         "/auth/v1": auth,
         "/realtime/v1": realtime.app,
         "/storage/v1": storage,
-        "/_inbox": inboxRoutes(authSql),
+        ...(inbox ? { "/_inbox": inboxRoutes(authSql) } : {}),
       },
     });
     const listening = Promise.withResolvers<Deno.NetAddr>();

@@ -46,6 +46,8 @@ async function sourceDigest(): Promise<string> {
   files.sort();
   files.push(
     join(WEB, "index.html"),
+    // The one shared module the client bundles (the limits it mirrors).
+    join(WEB, "..", "functions", "_shared", "limits.ts"),
     join(WEB, "..", "import_map.json"),
     join(WEB, "..", "deno.lock"),
   );

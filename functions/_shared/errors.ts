@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   content_rejected: 422,
   rate_limited: 429,
   service_unavailable: 503,
+  /** The database (or another service a route needs) is unreachable or too slow right now. */
+  dependency_down: 503,
   internal_error: 500,
 } as const;
 
@@ -50,7 +52,7 @@ export class NotFoundError extends AppError {
 export class DependencyDownError extends AppError {
   override name = "DependencyDownError";
   constructor(message: string, options?: ErrorOptions) {
-    super("service_unavailable", message, options);
+    super("dependency_down", message, options);
   }
 }
 
@@ -66,6 +68,18 @@ export function fromDbError(e: unknown): unknown {
     case "22001":
     case "22P02":
       return new AppError("validation_failed", pe.message ?? "Invalid value", { cause: e });
+    // Data exceptions a caller's value can cause that validation should already have refused;
+    // should one slip through, it is still the caller's input, not a fault of ours.
+    case "22003": // numeric_value_out_of_range
+    case "22007": // invalid_datetime_format
+    case "22008": // datetime_field_overflow
+    case "22009": // invalid_time_zone_displacement_value
+      return new AppError("validation_failed", "A value is out of range", { cause: e });
+    case "22021": // character_not_in_repertoire (a NUL in text)
+    case "22P05": // untranslatable_character (\u0000 in jsonb)
+      return new AppError("validation_failed", "Text must not contain NUL characters", {
+        cause: e,
+      });
     case "23503":
       return new AppError("not_found", pe.message ?? "A referenced row does not exist", {
         cause: e,

@@ -32,6 +32,54 @@ export async function sniff(bytes: Uint8Array): Promise<string | undefined> {
   }
 }
 
+/** Other names clients and sniffers give the same format. */
+const ALIASES: Record<string, string> = {
+  "image/jpg": "image/jpeg",
+  "image/pjpeg": "image/jpeg",
+  "audio/x-wav": "audio/wav",
+  "audio/wave": "audio/wav",
+  "audio/vnd.wave": "audio/wav",
+  "audio/mp3": "audio/mpeg",
+  "audio/x-mpeg": "audio/mpeg",
+  "audio/x-m4a": "audio/mp4",
+  "audio/m4a": "audio/mp4",
+  "audio/opus": "audio/ogg",
+  "application/x-zip-compressed": "application/zip",
+};
+/**
+ * Containers that hold sound or pictures alike: the bytes say "WebM" or "MP4", not whether a
+ * video track is there (a voice note recorded as audio/webm sniffs as video/webm).
+ */
+const CONTAINERS: Record<string, string> = {
+  "audio/webm": "webm",
+  "video/webm": "webm",
+  "audio/mp4": "mp4",
+  "video/mp4": "mp4",
+  "audio/ogg": "ogg",
+  "video/ogg": "ogg",
+  "application/ogg": "ogg",
+};
+
+/** A MIME type without parameters, lower-cased, under its usual name. */
+export function canonicalMime(type: string): string {
+  const t = type.split(";")[0]!.trim().toLowerCase();
+  return ALIASES[t] ?? t;
+}
+
+/**
+ * Whether the type a file was declared with and the type its bytes show are the same format.
+ *
+ * @example
+ * sameMediaType("image/jpg", "image/jpeg"); // true
+ * sameMediaType("audio/webm", "video/webm"); // true (one container)
+ * sameMediaType("image/png", "text/plain"); // false
+ */
+export function sameMediaType(declared: string, real: string): boolean {
+  const d = canonicalMime(declared);
+  const r = canonicalMime(real);
+  return d === r || (CONTAINERS[d] !== undefined && CONTAINERS[d] === CONTAINERS[r]);
+}
+
 /** Width and height from the header alone (no decoding), for PNG, JPEG, GIF and WebP. */
 export function imageSize(
   b: Uint8Array,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Image } from "imagescript";
-import { imageSize, jpegOrientation, sniff, thumbnail } from "./media.ts";
+import { imageSize, jpegOrientation, sameMediaType, sniff, thumbnail } from "./media.ts";
 
 /** A JPEG with an EXIF APP1 segment saying `orientation`. */
 function withOrientation(jpeg: Uint8Array, orientation: number): Uint8Array {
@@ -114,4 +114,16 @@ Deno.test("a GIF's thumbnail is its first frame, on the whole canvas", async () 
   const px = (await Image.decode(t.bytes)).getPixelAt(160, 120);
   assert.equal((px >>> 16) & 0xff, 0xff, "green: the first frame");
   assert.equal(px >>> 24, 0, "not the second, red frame");
+});
+
+Deno.test("sameMediaType accepts other names of one format and refuses a different one", () => {
+  assert.ok(sameMediaType("image/jpg", "image/jpeg"));
+  assert.ok(sameMediaType("IMAGE/PNG; charset=binary", "image/png"));
+  assert.ok(sameMediaType("audio/x-wav", "audio/wav"));
+  assert.ok(sameMediaType("audio/webm", "video/webm"), "a voice note sniffs as video/webm");
+  assert.ok(sameMediaType("audio/ogg", "audio/opus"));
+  assert.ok(!sameMediaType("image/png", "text/plain"), "text declared as a picture");
+  assert.ok(!sameMediaType("image/png", "image/jpeg"));
+  assert.ok(!sameMediaType("video/mp4", "video/webm"));
+  assert.ok(!sameMediaType("application/pdf", "application/zip"));
 });

@@ -2,7 +2,14 @@
  * Moderation of what users write: npm `obscenity` (leetspeak and look-alike characters) masks
  * profanity; the admin-managed `blocked_terms` reject, mask or flag. The terms are cached and
  * reloaded after `ttlMs` or at once after `invalidate()` (the admin routes call it).
+ *
+ * Terms are matched on a folded copy of the text (`foldForMatching`: NFKC, lower case,
+ * invisible formatting characters removed, look-alike letters folded with npm `unhomoglyph`,
+ * the Unicode confusables table of UTS #39), so "bad\u200Dword" or a Cyrillic "а" inside a term
+ * still match. The folded copy is only looked at: masking replaces the matched span of the
+ * original text, and everything outside it is stored as written.
  */
+import unhomoglyph from "unhomoglyph";
 import {
   asteriskCensorStrategy,
   englishDataset,
@@ -29,6 +36,63 @@ const censor = new TextCensor().setStrategy(asteriskCensorStrategy());
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/** Characters that draw nothing: format controls (ZWJ, ZWSP, soft hyphen, bidi…) and the rest of Default_Ignorable. */
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\p{Cf}]/gu;
+/** A base character with its combining marks: NFKC composes them together. */
+const CLUSTER = /\P{M}\p{M}*|\p{M}+/gu;
+const folds = new Map<string, string>();
+
+function foldCluster(c: string): string {
+  let f = folds.get(c);
+  if (f === undefined) {
+    f = unhomoglyph(c.normalize("NFKC").toLowerCase()).toLowerCase().replace(INVISIBLE, "");
+    // Bounded: a flood of distinct rare characters must not grow the cache for ever.
+    if (folds.size < 20_000) folds.set(c, f);
+  }
+  return f;
+}
+
+/**
+ * The text as term matching sees it, and for each of its UTF-16 units the span of the
+ * original text it came from.
+ *
+ * @example
+ * const f = foldForMatching("b\u200Dаd"); // Cyrillic а, zero-width joiner
+ * f.folded; // "bad"
+ * f.span(0, 3); // [0, 4]: the whole original
+ */
+export function foldForMatching(text: string) {
+  let folded = "";
+  const from: number[] = [];
+  const to: number[] = [];
+  for (const m of text.matchAll(CLUSTER)) {
+    const f = foldCluster(m[0]);
+    for (let k = 0; k < f.length; k++) {
+      from.push(m.index);
+      to.push(m.index + m[0].length);
+    }
+    folded += f;
+  }
+  return {
+    folded,
+    /** The original span `[start, end)` of folded units `[s, e)`. */
+    span: (s: number, e: number): [number, number] => [from[s]!, to[e - 1]!],
+  };
+}
+
+/** `text` with each visible character inside `spans` replaced by `*`, invisible ones dropped. */
+function maskSpans(text: string, spans: [number, number][]): string {
+  let out = "";
+  let i = 0;
+  for (const ch of text) {
+    const inside = spans.some(([s, e]) => i >= s && i < e);
+    out += !inside ? ch : INVISIBLE.test(ch) ? "" : "*";
+    INVISIBLE.lastIndex = 0;
+    i += ch.length;
+  }
+  return out;
+}
+
 export function createModerator(
   loadTerms: () => Promise<BlockedTerm[]>,
   ttlMs = 30_000,
@@ -41,17 +105,17 @@ export function createModerator(
       const rows = await loadTerms();
       cache = {
         at: now(),
-        terms: rows.map((t) => ({
-          term: t.term,
-          action: t.action,
-          // Whole words, case-insensitive, after the same normalization as the text.
-          re: new RegExp(
-            `(?<![\\p{L}\\p{N}])${
-              escapeRe(t.term.normalize("NFKC").toLowerCase())
-            }(?![\\p{L}\\p{N}])`,
-            "giu",
-          ),
-        })),
+        terms: rows.flatMap((t) => {
+          const folded = foldForMatching(t.term).folded;
+          // A term of invisible characters only would match everywhere.
+          if (!folded) return [];
+          // Whole words, folded exactly as the text is.
+          const re = new RegExp(
+            `(?<![\\p{L}\\p{N}])${escapeRe(folded)}(?![\\p{L}\\p{N}])`,
+            "gu",
+          );
+          return [{ term: t.term, action: t.action, re }];
+        }),
       };
     }
     return cache.terms;
@@ -62,7 +126,7 @@ export function createModerator(
       cache = undefined;
     },
     async check(text: string): Promise<Verdict> {
-      const folded = text.normalize("NFKC").toLowerCase();
+      const { folded, span } = foldForMatching(text);
       const hits = (await terms()).filter((t) => {
         t.re.lastIndex = 0;
         return t.re.test(folded);
@@ -71,12 +135,12 @@ export function createModerator(
       if (reject) {
         return { outcome: "rejected", text, reason: `contains a blocked term ("${reject.term}")` };
       }
-      let out = text;
-      let masked = false;
-      for (const h of hits.filter((h) => h.action === "mask")) {
-        out = out.normalize("NFKC").replace(h.re, (m) => "*".repeat([...m].length));
-        masked = true;
-      }
+      const spans = hits.filter((h) => h.action === "mask").flatMap((h) => {
+        h.re.lastIndex = 0; // matchAll starts where test() stopped
+        return [...folded.matchAll(h.re)].map((m) => span(m.index, m.index + m[0].length));
+      });
+      let out = spans.length ? maskSpans(text, spans) : text;
+      let masked = spans.length > 0;
       // Names and machine strings are not words: "@assistant" reads as "aassistant" to the
       // leetspeak matcher, and "4a55" inside a UUID, a hash or a URL as "ass".
       const literal = [
@@ -114,17 +178,35 @@ export function isMachineToken(token: string): boolean {
     /^#?[0-9a-f]+(?:[-_.][0-9a-f]+)*(?:\.[a-z0-9]{1,8})?$/i.test(t);
 }
 
-// Control characters are exactly what this pattern is for.
+// Control characters are exactly what this pattern is for. U+202A-202E and U+2066-2069 are
+// the bidirectional embeddings, overrides and isolates: an override makes "gnp.exe" read as
+// "exe.png". (The marks U+200E/U+200F stay: right-to-left text needs them.)
 // deno-lint-ignore no-control-regex
 const CONTROL = new RegExp(
-  "[\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u200B\\u2028\\u2029]",
+  "[\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F\\u200B\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]",
   "g",
 );
 
 /**
- * What the API stores of a message: NFC, control characters removed (tab and newline kept),
- * trimmed. Also strips U+0002/U+0003, which search uses to mark hits.
+ * What the API stores of a message: NFC, control characters and bidirectional overrides
+ * removed (tab and newline kept), trimmed. Also strips U+0002/U+0003, which search uses to
+ * mark hits.
  */
 export function normalizeText(s: string): string {
   return s.normalize("NFC").replace(CONTROL, "").trim();
+}
+
+/** Drawn as nothing: white space, invisible formatting, fillers such as U+3164 and U+2800. */
+const BLANK = /[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cc}\u2800]/gu;
+
+/**
+ * Whether the text shows anything at all: a message of zero-width spaces, joiners or Hangul
+ * fillers only looks empty and is refused like an empty one.
+ *
+ * @example
+ * hasVisibleText("\u200B\u200D\u3164"); // false
+ * hasVisibleText("👩\u200D💻"); // true
+ */
+export function hasVisibleText(s: string): boolean {
+  return s.replace(BLANK, "").length > 0;
 }

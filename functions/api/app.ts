@@ -13,9 +13,19 @@ import { HTTPException } from "hono/http-exception";
 import { AppError, ERROR_CODES } from "../_shared/errors.ts";
 import { jsonLogger, type Logger } from "../_shared/log.ts";
 import type { Sql } from "../_shared/db.ts";
-import { kvRateLimiter, pgRateLimiter, type RateLimiter } from "../_shared/rate_limit.ts";
+import {
+  kvRateLimiter,
+  pgRateLimiter,
+  type RateLimiter,
+  unlimited,
+  withRules,
+} from "../_shared/rate_limit.ts";
+import { MAX_BODY_BYTES } from "../_shared/limits.ts";
+import type { RateLimits } from "../_shared/config.ts";
 import { type BlockedTerm, createModerator, type Moderator } from "../_shared/moderation.ts";
 import { requestLog } from "./middleware/request_log.ts";
+import { deadline } from "./middleware/deadline.ts";
+import { createDbGate, type DbGate, isConnectionError } from "../_shared/db_gate.ts";
 import { type AuthEnv, requireUser } from "./middleware/auth.ts";
 import { healthRoutes } from "./health.ts";
 import { messageRoutes } from "./messages.ts";
@@ -41,6 +51,8 @@ export interface AppDeps {
   /** Origins allowed by CORS (ALLOWED_ORIGINS, comma-separated); none → no CORS headers. */
   allowedOrigins?: string[];
   limiter?: RateLimiter;
+  /** Per-action rules (API_RATE_LIMITS), or `off` for none; the defaults when absent. */
+  rateLimits?: RateLimits | "off";
   moderator?: Moderator;
   /** Largest JSON body accepted, in bytes. */
   maxBodyBytes?: number;
@@ -53,13 +65,31 @@ export interface AppDeps {
   storage?: StorageClient | undefined;
   /** Summaries and sentiment; the local provider when absent. */
   ai?: AiProvider;
+  /** Longest a request may take before it is answered 503 and abandoned (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Knows whether the database is up (made from `sql` when absent). */
+  dbGate?: DbGate;
 }
 
 export function createApp(deps: AppDeps) {
+  // Refuse to build a half app: without these every authenticated route would answer 404.
+  if (!deps.sql) throw new Error("createApp: no database (sql); set SUPABASE_DB_URL");
+  if (!deps.jwtSecret && !deps.jwksUrl) {
+    throw new Error(
+      "createApp: no way to verify tokens; set SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL",
+    );
+  }
   const log = deps.log ?? jsonLogger;
   const app = new Hono<AuthEnv>().basePath("/api");
   const metrics = deps.metrics ?? new Metrics();
   app.use("*", requestLog({ log, ...(deps.now ? { now: deps.now } : {}) }));
+  const gate = deps.dbGate ?? (deps.sql
+    ? createDbGate(deps.sql, {
+      onChange: (up, reason) =>
+        log(up ? "info" : "error", up ? "database is back" : "database is down", { reason }),
+    })
+    : undefined);
+  app.use("*", deadline({ ms: deps.requestTimeoutMs ?? 10_000, gate }));
   app.use("*", async (c, next) => {
     const t = performance.now();
     try {
@@ -92,22 +122,26 @@ export function createApp(deps: AppDeps) {
   app.use(
     "*",
     bodyLimit({
-      maxSize: deps.maxBodyBytes ?? 64 * 1024,
+      maxSize: deps.maxBodyBytes ?? MAX_BODY_BYTES,
       onError: () => {
         throw new AppError(
           "payload_too_large",
-          `The body is larger than ${deps.maxBodyBytes ?? 64 * 1024} bytes`,
+          `The body is larger than ${deps.maxBodyBytes ?? MAX_BODY_BYTES} bytes`,
         );
       },
     }),
   );
 
   // Without Deno KV (Supabase's hosted runtime) the limiter runs on Postgres.
-  const limiter = deps.limiter ??
-    (deps.kv ? kvRateLimiter(deps.kv) : deps.sql ? pgRateLimiter(deps.sql) : undefined);
+  const backend = deps.limiter ?? (deps.kv ? kvRateLimiter(deps.kv) : pgRateLimiter(deps.sql));
+  const limiter = deps.rateLimits === "off"
+    ? unlimited
+    : deps.rateLimits
+    ? withRules(backend, deps.rateLimits)
+    : backend;
   app.route(
     "/health",
-    healthRoutes({ sql: deps.sql, kv: deps.kv, limiter: limiter?.backend ?? "none" }),
+    healthRoutes({ sql: deps.sql, kv: deps.kv, limiter: limiter.backend }),
   );
   app.get(
     "/openapi.json",
@@ -135,28 +169,28 @@ export function createApp(deps: AppDeps) {
     return c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" });
   });
 
-  if (deps.sql && limiter && (deps.jwtSecret || deps.jwksUrl)) {
-    const sql = deps.sql;
-    const moderator = deps.moderator ??
-      createModerator(async () =>
-        await sql<BlockedTerm[]>`select term, action from public.blocked_terms`
-      );
-    app.use("*", requireUser({ jwtSecret: deps.jwtSecret, jwksUrl: deps.jwksUrl }));
-    app.route("/", messageRoutes({ sql, limiter, moderator, ai: deps.ai ?? localAi(), metrics }));
-    app.route("/", channelRoutes({ sql, limiter }));
-    app.route("/", meRoutes({ sql, limiter }));
-    app.route(
-      "/",
-      adminRoutes({
-        sql,
-        limiter,
-        moderator,
-        metrics,
-        ...(deps.setAuthBan ? { setAuthBan: deps.setAuthBan } : {}),
-      }),
+  const sql = deps.sql;
+  const moderator = deps.moderator ??
+    createModerator(async () =>
+      await (gate ?? createDbGate(sql)).run(() =>
+        sql<BlockedTerm[]>`select term, action from public.blocked_terms`
+      )
     );
-    if (deps.storage) app.route("/", attachmentRoutes({ sql, limiter, storage: deps.storage }));
-  }
+  app.use("*", requireUser({ jwtSecret: deps.jwtSecret, jwksUrl: deps.jwksUrl }));
+  app.route("/", messageRoutes({ sql, limiter, moderator, ai: deps.ai ?? localAi(), metrics }));
+  app.route("/", channelRoutes({ sql, limiter }));
+  app.route("/", meRoutes({ sql, limiter }));
+  app.route(
+    "/",
+    adminRoutes({
+      sql,
+      limiter,
+      moderator,
+      metrics,
+      ...(deps.setAuthBan ? { setAuthBan: deps.setAuthBan } : {}),
+    }),
+  );
+  if (deps.storage) app.route("/", attachmentRoutes({ sql, limiter, storage: deps.storage }));
 
   app.notFound((c) =>
     c.json({
@@ -172,6 +206,16 @@ export function createApp(deps: AppDeps) {
       }
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return c.json({ error: { code: err.code, message: err.message } }, ERROR_CODES[err.code]);
+    }
+    if (isConnectionError(err) || (err as { code?: string })?.code === "57014") {
+      // The database went away mid-request, or a statement ran past its timeout.
+      log("warn", "database unavailable", { request_id: c.get("requestId"), error: err });
+      return c.json({
+        error: {
+          code: "dependency_down",
+          message: "The database is unavailable; try again shortly",
+        },
+      }, 503);
     }
     if (err instanceof HTTPException) {
       const status = err.status;

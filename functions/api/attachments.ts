@@ -1,17 +1,19 @@
 /**
  * POST /attachments: after the client uploaded to Storage, check the object — its real type by
- * magic bytes against the bucket's allowed types (a mismatch deletes the object: 415), size,
- * sha256, image dimensions (25 MP at most) — make a thumbnail beside it, and record the row.
+ * magic bytes against the bucket's allowed types and against the type it was uploaded as
+ * (either mismatch deletes the object: 415), size, sha256, image dimensions (25 MP at most) —
+ * make a thumbnail beside it, and record the row.
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { AppError, DependencyDownError, fromDbError } from "../_shared/errors.ts";
 import { asCaller, type Sql } from "../_shared/db.ts";
-import { imageSize, MAX_PIXELS, sniff, thumbnail } from "../_shared/media.ts";
+import { imageSize, MAX_PIXELS, sameMediaType, sniff, thumbnail } from "../_shared/media.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
+import { POSTER_MAX_BYTES } from "../_shared/limits.ts";
 import { doc } from "./docs.ts";
 import { body } from "./validate.ts";
 
@@ -43,9 +45,12 @@ async function checkedPoster(storage: StorageClient, bucket: string, path: strin
   if (!poster) throw new AppError("not_found", "No such uploaded poster");
   const type = await sniff(poster.bytes);
   const dims = type === "image/jpeg" ? imageSize(poster.bytes, type) : undefined;
-  if (!dims || dims.width * dims.height > MAX_PIXELS || poster.bytes.length > 2 * 1024 * 1024) {
+  if (!dims || dims.width * dims.height > MAX_PIXELS || poster.bytes.length > POSTER_MAX_BYTES) {
     await storage.remove(bucket, path);
-    throw new AppError("unsupported_media_type", "The poster must be a JPEG of at most 2 MiB");
+    throw new AppError(
+      "unsupported_media_type",
+      `The poster must be a JPEG of at most ${POSTER_MAX_BYTES / 1024 / 1024} MiB`,
+    );
   }
   return path;
 }
@@ -83,6 +88,16 @@ export function attachmentRoutes(
         throw new AppError(
           "unsupported_media_type",
           `The file's content (${real ?? "unknown"}) is not an allowed type; it was deleted`,
+        );
+      }
+      // The type it was uploaded as is what Storage serves it as: it must be what it is.
+      if (!sameMediaType(object.mimetype, real)) {
+        await storage.remove(b.bucket, b.path);
+        throw new AppError(
+          "unsupported_media_type",
+          `The file was uploaded as ${
+            object.mimetype || "no type"
+          } but its content is ${real}; it was deleted`,
         );
       }
       let dims: { width: number; height: number } | undefined;

@@ -2,12 +2,18 @@
 import type postgres from "postgres";
 import { fromDbError } from "../_shared/errors.ts";
 import { asCaller, type Sql } from "../_shared/db.ts";
+import type { DbGate } from "../_shared/db_gate.ts";
 
-export type CallerCtx = { get(k: "claims"): Record<string, unknown> };
+export type CallerCtx = {
+  get(k: "claims"): Record<string, unknown>;
+  /** A request's context also carries its deadline and the database gate. */
+  var?: { deadline?: AbortSignal | undefined; dbGate?: DbGate | undefined };
+};
 
 /**
  * `run(c, "read" | "write", tx => …)`: one transaction as the request's caller (see asCaller);
- * RLS refusals become 403, constraint violations 400/409.
+ * RLS refusals become 403, constraint violations 400/409. Through the request's database gate
+ * (see `db_gate.ts`): 503 at once while the database is down, and nothing abandoned commits.
  *
  * @example
  * const run = callerRunner(sql);
@@ -20,7 +26,10 @@ export function callerRunner(sql: Sql) {
     fn: (tx: postgres.TransactionSql) => Promise<T>,
   ): Promise<T> => {
     try {
-      return await asCaller(sql, c.get("claims"), mode, fn);
+      const claims = c.get("claims");
+      const { deadline, dbGate } = c.var ?? {};
+      if (!dbGate) return await asCaller(sql, claims, mode, fn, deadline);
+      return await dbGate.run((signal) => asCaller(sql, claims, mode, fn, signal), deadline);
     } catch (e) {
       throw fromDbError(e);
     }

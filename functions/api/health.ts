@@ -7,7 +7,7 @@ export interface HealthDeps {
   sql: Sql | undefined;
   kv: Deno.Kv | undefined;
   /** Which rate-limiter backend this instance chose at start-up. */
-  limiter?: "kv" | "postgres" | "none";
+  limiter?: "kv" | "postgres" | "off" | "none";
 }
 
 export type CheckState = "ok" | "down" | "absent";

@@ -1,17 +1,28 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
+import { SignJWT } from "jose";
 import { createApp } from "./app.ts";
 import type { LogFields } from "../_shared/log.ts";
 import { connectDb } from "../_shared/db.ts";
 import { testDatabase } from "../../tests/_helpers/db.ts";
 import { freePort } from "../../tests/_helpers/ports.ts";
 
+const SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
+/** A database nothing listens for: the API is configured but its database is down. */
+const unreachable = () =>
+  postgres(`postgresql://postgres:postgres@127.0.0.1:${freePort()}/postgres`, {
+    max: 1,
+    connect_timeout: 1,
+  });
+
 Deno.test("GET /api/health answers 200 ok when the database and KV answer", async () => {
   await using db = await testDatabase();
   const kv = await Deno.openKv(":memory:");
   const sql = connectDb(db.url, 1);
   try {
-    const res = await createApp({ sql, kv, log: () => {} }).request("/api/health");
+    const res = await createApp({ sql, kv, jwtSecret: SECRET, log: () => {} }).request(
+      "/api/health",
+    );
     assert.equal(res.status, 200);
     assert.deepEqual(await res.json(), {
       status: "ok",
@@ -27,12 +38,11 @@ Deno.test("GET /api/health answers 200 ok when the database and KV answer", asyn
 
 Deno.test("GET /api/health answers 503 degraded when the database is down", async () => {
   // Nothing listens on this port: the database is unreachable.
-  const sql = postgres(`postgresql://postgres:postgres@127.0.0.1:${freePort()}/postgres`, {
-    max: 1,
-    connect_timeout: 1,
-  });
+  const sql = unreachable();
   try {
-    const res = await createApp({ sql, kv: undefined, log: () => {} }).request("/api/health");
+    const res = await createApp({ sql, kv: undefined, jwtSecret: SECRET, log: () => {} }).request(
+      "/api/health",
+    );
     assert.equal(res.status, 503);
     assert.deepEqual(await res.json(), {
       status: "degraded",
@@ -47,9 +57,11 @@ Deno.test("GET /api/health answers 503 degraded when the database is down", asyn
 Deno.test("every response carries a request id, and one JSON log line is written per request", async () => {
   const lines: { level: string; msg: string; fields: LogFields }[] = [];
   let t = 1000;
+  const sql = unreachable();
   const app = createApp({
-    sql: undefined,
+    sql,
     kv: undefined,
+    jwtSecret: SECRET,
     log: (level, msg, fields = {}) => lines.push({ level, msg, fields }),
     now: () => (t += 5),
   });
@@ -59,9 +71,11 @@ Deno.test("every response carries a request id, and one JSON log line is written
     headers: { "x-request-id": "bad id with spaces" },
   });
   assert.match(made.headers.get("x-request-id") ?? "", /^[0-9a-f-]{36}$/);
-  assert.equal(lines.length, 2);
-  // 503 (no database configured): logged at error level.
-  assert.deepEqual(lines[0], {
+  await sql.end();
+  const requests = lines.filter((l) => l.msg === "request");
+  assert.equal(requests.length, 2);
+  // 503 (the database is down): logged at error level.
+  assert.deepEqual(requests[0], {
     level: "error",
     msg: "request",
     fields: {
@@ -77,10 +91,34 @@ Deno.test("every response carries a request id, and one JSON log line is written
 });
 
 Deno.test("an unknown route answers 404 with the API's error shape", async () => {
-  const app = createApp({ sql: undefined, kv: undefined, log: () => {} });
-  const res = await app.request("/api/nowhere", { method: "POST" });
+  const sql = unreachable();
+  const app = createApp({ sql, kv: undefined, jwtSecret: SECRET, log: () => {} });
+  const token = await new SignJWT({ sub: crypto.randomUUID(), role: "authenticated" })
+    .setProtectedHeader({ alg: "HS256" }).setAudience("authenticated").setExpirationTime("1h")
+    .sign(new TextEncoder().encode(SECRET));
+  const res = await app.request("/api/nowhere", {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+  });
   assert.equal(res.status, 404);
   assert.deepEqual(await res.json(), {
     error: { code: "route_not_found", message: "No route for POST /api/nowhere" },
   });
+  await sql.end();
+});
+
+Deno.test("createApp refuses to build an API without a database or a way to verify tokens", async () => {
+  const sql = unreachable();
+  try {
+    assert.throws(
+      () => createApp({ sql: undefined, kv: undefined, jwtSecret: SECRET }),
+      /no database.*SUPABASE_DB_URL/,
+    );
+    assert.throws(
+      () => createApp({ sql, kv: undefined }),
+      /SUPABASE_JWT_SECRET or SUPABASE_JWKS_URL/,
+    );
+  } finally {
+    await sql.end();
+  }
 });

@@ -1,33 +1,39 @@
 /**
  * Entry point of the `api` edge function (`supabase functions deploy api`, or
- * `supabase functions serve`): the app built from the environment Supabase injects.
+ * `supabase functions serve`): the app built from the environment Supabase injects. A missing
+ * or malformed setting stops it here, with every problem listed, instead of serving a half API.
  */
 import { createApp } from "./app.ts";
 import { connectDb } from "../_shared/db.ts";
 import { authBanner } from "../_shared/auth_admin.ts";
 import { storageClient } from "../_shared/storage_client.ts";
-import { aiFromEnv } from "../_shared/ai.ts";
+import { localAi, openAiCompatible } from "../_shared/ai.ts";
+import { type ApiConfig, apiConfigFromEnv, rateLimitsOffWarning } from "../_shared/config.ts";
+import { jsonLogger } from "../_shared/log.ts";
 
-const env = (name: string) => Deno.env.get(name) || undefined;
-const dbUrl = env("SUPABASE_DB_URL");
-// Supabase's hosted edge runtime has no Deno KV; the app then runs without it.
-const kv = typeof Deno.openKv === "function"
-  ? await Deno.openKv(Deno.env.get("DENO_KV_URL") || undefined)
-  : undefined;
+let cfg: ApiConfig;
+try {
+  cfg = apiConfigFromEnv((name) => Deno.env.get(name));
+} catch (e) {
+  console.error((e as Error).message);
+  Deno.exit(1);
+}
+const offWarning = rateLimitsOffWarning(cfg);
+if (offWarning) jsonLogger("warn", offWarning);
+
+// Supabase's hosted edge runtime has no Deno KV; the limiter then runs on Postgres.
+const kv = typeof Deno.openKv === "function" ? await Deno.openKv(cfg.kvUrl) : undefined;
 
 const app = createApp({
-  sql: dbUrl ? connectDb(dbUrl) : undefined,
+  sql: connectDb(cfg.dbUrl),
   kv,
-  jwtSecret: Deno.env.get("SUPABASE_JWT_SECRET") || Deno.env.get("JWT_SECRET") || undefined,
-  jwksUrl: Deno.env.get("SUPABASE_JWKS_URL") || undefined,
-  allowedOrigins: (Deno.env.get("ALLOWED_ORIGINS") ?? "").split(",").map((s) => s.trim()).filter(
-    Boolean,
-  ),
-  metricsToken: env("METRICS_TOKEN"),
-  ai: aiFromEnv(),
-  setAuthBan: authBanner(env("SUPABASE_URL"), env("SUPABASE_SERVICE_ROLE_KEY")),
-  storage: env("SUPABASE_URL") && env("SUPABASE_SERVICE_ROLE_KEY")
-    ? storageClient(env("SUPABASE_URL")!, env("SUPABASE_SERVICE_ROLE_KEY")!)
-    : undefined,
+  jwtSecret: cfg.jwtSecret,
+  jwksUrl: cfg.jwksUrl,
+  allowedOrigins: cfg.allowedOrigins,
+  metricsToken: cfg.metricsToken,
+  rateLimits: cfg.rateLimits,
+  ai: cfg.ai ? openAiCompatible(cfg.ai) : localAi(),
+  setAuthBan: authBanner(cfg.supabaseUrl, cfg.serviceRoleKey),
+  storage: storageClient(cfg.supabaseUrl, cfg.serviceRoleKey),
 });
 Deno.serve(app.fetch);

@@ -8,8 +8,9 @@ import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
+import { SEARCH_PAGE } from "../_shared/limits.ts";
 import { doc } from "./docs.ts";
-import { body, escapeLike, parse, uuid } from "./validate.ts";
+import { body, escapeLike, isoInstant, parse, searchCursor, uuid } from "./validate.ts";
 
 export const UpdateMe = z.object({
   username: z.string().regex(/^[A-Za-z0-9_.]{3,32}$/, "3-32 characters of a-z, 0-9, _ and .")
@@ -24,10 +25,10 @@ const SearchQuery = z.object({
   q: z.string().trim().min(1, "q is required").max(200),
   channel_id: uuid.optional(),
   sender_id: uuid.optional(),
-  after: z.iso.datetime({ offset: true }).optional(),
-  before: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-  cursor: z.string().regex(/^-?[0-9.e-]+:\d+$/i, "not a cursor from an earlier page").optional(),
+  after: isoInstant.optional(),
+  before: isoInstant.optional(),
+  limit: z.coerce.number().int().min(1).max(SEARCH_PAGE.max).default(SEARCH_PAGE.default),
+  cursor: searchCursor.optional(),
   archive: z.enum(["true", "false"]).optional(),
 });
 
@@ -118,14 +119,11 @@ export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
     rateLimit(limiter, "search"),
     async (c) => {
       const q = parse(SearchQuery, c.req.query());
-      const [score, id] = q.cursor ? q.cursor.split(":") : [null, null];
       const hits = await run(c, "read", (tx) =>
         tx`
       select * from public.search_messages(${q.q}, ${q.channel_id ?? null}, ${q.sender_id ?? null},
-        ${q.after ?? null}, ${q.before ?? null}, ${q.limit}, ${
-          score === null ? null : Number(score)
-        }::real,
-        ${id === null ? null : Number(id)}::bigint, ${q.archive === "true"})`);
+        ${q.after ?? null}, ${q.before ?? null}, ${q.limit}, ${q.cursor?.score ?? null}::real,
+        ${q.cursor?.id ?? null}::bigint, ${q.archive === "true"})`);
       const last = hits.at(-1);
       return c.json({
         hits,

@@ -8,7 +8,13 @@ import type postgres from "postgres";
 import { z } from "zod";
 import { AppError, NotFoundError } from "../_shared/errors.ts";
 import type { Sql } from "../_shared/db.ts";
-import { type Moderator, normalizeText } from "../_shared/moderation.ts";
+import { hasVisibleText, type Moderator, normalizeText } from "../_shared/moderation.ts";
+import {
+  ATTACHMENTS_PER_MESSAGE,
+  MESSAGE_MAX_CHARS,
+  MESSAGE_PAGE,
+  SUMMARY_MESSAGES,
+} from "../_shared/limits.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
@@ -27,19 +33,21 @@ export interface MessageDeps {
 }
 
 const content = z.string().transform(normalizeText).pipe(
-  z.string().min(1, "must not be empty").max(4000, "must be at most 4000 characters"),
+  z.string().min(1, "must not be empty")
+    .max(MESSAGE_MAX_CHARS, `must be at most ${MESSAGE_MAX_CHARS} characters`)
+    .refine(hasVisibleText, "must contain visible characters, not only invisible ones"),
 );
 export const SendBody = z.object({
   content,
   client_id: z.string().min(1).max(64),
   reply_to_id: z.number().int().positive().optional(),
-  attachment_ids: z.array(uuid).max(10).optional(),
+  attachment_ids: z.array(uuid).max(ATTACHMENTS_PER_MESSAGE).optional(),
 });
 export const EditBody = z.object({ content });
 const PageQuery = z.object({
   before: messageId.optional(),
   after: messageId.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: z.coerce.number().int().min(1).max(MESSAGE_PAGE.max).default(MESSAGE_PAGE.default),
 });
 export const ReceiptBody = z.object({
   delivered_up_to: z.number().int().nonnegative().optional(),
@@ -276,13 +284,14 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
     async (c) => {
       const id = parse(uuid, c.req.param("id"));
       const limit = parse(
-        z.coerce.number().int().min(1).max(200).default(50),
+        z.coerce.number().int().min(1).max(SUMMARY_MESSAGES.max)
+          .default(SUMMARY_MESSAGES.default),
         c.req.query("limit"),
       );
       const rows = await run(c, "read", async (tx) => {
         await requireMember(tx, id);
         return await tx`select content, sender ->> 'username' as author
-          from public.channel_messages(${id}, null, null, ${Math.min(limit, 100)})
+          from public.channel_messages(${id}, null, null, ${limit})
           where deleted_at is null order by id`;
       });
       const messages = rows.map((r) => ({

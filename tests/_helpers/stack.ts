@@ -29,6 +29,8 @@ type Toml = Record<string, Record<string, unknown>>;
 export interface TestStackOptions {
   /** Serve this built web client at `/`; Auth then sends people back to this stack's URL. */
   webRoot?: string;
+  /** Settings for this stack only (read before the process environment), e.g. API_RATE_LIMITS. */
+  env?: Record<string, string>;
 }
 
 export async function startTestStack(
@@ -60,6 +62,7 @@ export async function startTestStack(
   const dataDir = await Deno.makeTempDir({ prefix: "stack-" });
   const port = freePort();
   const env: Record<string, string> = {
+    ...opts.env,
     SUPABASE_DB_URL: db.adminUrl,
     LOCAL_API_PORT: String(port),
     LOCAL_DATA_DIR: dataDir,
@@ -74,6 +77,7 @@ export async function startTestStack(
   }
   const stack = await startStack(cfg, {
     log: () => {},
+    env: (n) => env[n] ?? Deno.env.get(n),
     ...(opts.webRoot ? { webRoot: opts.webRoot } : {}),
   });
   return {

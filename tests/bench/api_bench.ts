@@ -44,7 +44,11 @@ export default async function bench(adminUrl: string, template: string): Promise
       log: () => {},
       limiter: {
         backend: "kv",
-        take: (key) => kvLimiter.take(key, { capacity: 1e9, refillPerSec: 1e9 }),
+        take: (buckets, now) =>
+          kvLimiter.take(
+            buckets.map(({ key }) => ({ key, rule: { capacity: 1e9, refillPerSec: 1e9 } })),
+            now,
+          ),
       },
     });
     const token = await new SignJWT({ sub: CAROL, role: "authenticated", aud: "authenticated" })

@@ -397,9 +397,12 @@ Deno.test("API: /metrics needs METRICS_TOKEN and speaks Prometheus text", async 
       .text();
   assert.match(scraped, /messages_sent_total 2/);
   assert.match(scraped, /moderation_actions_total\{outcome="masked"\} 1/);
-  const off = createApp({ sql: undefined, kv: undefined, log: () => {} });
+  // No database listens behind these two: /health answers 503, which the metrics must count.
+  const nowhere = connectDb("postgresql://postgres:postgres@127.0.0.1:9/postgres", 1);
+  const bare = { sql: nowhere, kv: undefined, jwtSecret: SECRET, log: () => {} };
+  const off = createApp(bare);
   assert.equal((await off.request("/api/metrics")).status, 503, "off without a token configured");
-  const app = createApp({ sql: undefined, kv: undefined, log: () => {}, metricsToken: "s3cret" });
+  const app = createApp({ ...bare, metricsToken: "s3cret" });
   await app.request("/api/health");
   assert.equal(
     (await app.request("/api/metrics", { headers: { authorization: "Bearer wrong" } })).status,
@@ -410,6 +413,7 @@ Deno.test("API: /metrics needs METRICS_TOKEN and speaks Prometheus text", async 
   const text = await res.text();
   assert.match(text, /http_requests_total\{method="GET",route="\/api\/health",status="503"\} 1/);
   assert.match(text, /http_request_duration_seconds_count\{method="GET",route="\/api\/health"\} 1/);
+  await nowhere.end();
 });
 
 Deno.test("API: a channel summary with its mood, from the local AI provider", async () => {

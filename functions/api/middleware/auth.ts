@@ -6,6 +6,7 @@
 import type { MiddlewareHandler } from "hono";
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
 import { AppError } from "../../_shared/errors.ts";
+import type { DbGate } from "../../_shared/db_gate.ts";
 
 export interface Claims extends JWTPayload {
   sub: string;
@@ -15,7 +16,13 @@ export interface Claims extends JWTPayload {
 }
 
 export type AuthEnv = {
-  Variables: { claims: Claims; userId: string | undefined; requestId: string };
+  Variables: {
+    claims: Claims;
+    userId: string | undefined;
+    requestId: string;
+    deadline: AbortSignal | undefined;
+    dbGate: DbGate | undefined;
+  };
 };
 
 export interface AuthOptions {

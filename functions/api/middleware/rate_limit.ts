@@ -1,36 +1,22 @@
 /**
  * Per-action rate limits on every write and on search: one token bucket per user and one per
- * IP; either refusing answers 429 with `Retry-After` and the `RateLimit-*` headers.
+ * IP, taken together: a request takes a token from both or from neither, so one refusing
+ * spends nothing from the other. A refusal answers 429 with `Retry-After` and the
+ * `RateLimit-*` headers. The rules come from the limiter (API_RATE_LIMITS), else the defaults
+ * in `limits.ts`.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { AppError } from "../../_shared/errors.ts";
+import { PER_IP_FACTOR, RATE_LIMITS, type RateAction } from "../../_shared/limits.ts";
 import type { RateLimiter, Rule } from "../../_shared/rate_limit.ts";
 import type { AuthEnv } from "./auth.ts";
 
-export type Action =
-  | "send"
-  | "edit"
-  | "react"
-  | "search"
-  | "upload"
-  | "report"
-  | "receipt"
-  | "write";
+export type Action = RateAction;
 
-export const RULES: Record<Action, Rule> = {
-  send: { capacity: 20, refillPerSec: 1 },
-  edit: { capacity: 20, refillPerSec: 0.5 },
-  react: { capacity: 30, refillPerSec: 1 },
-  search: { capacity: 10, refillPerSec: 0.5 },
-  upload: { capacity: 10, refillPerSec: 0.2 },
-  report: { capacity: 5, refillPerSec: 0.05 },
-  // A reader in a busy channel moves its watermarks often (clients coalesce to about 1/s).
-  receipt: { capacity: 60, refillPerSec: 2 },
-  write: { capacity: 30, refillPerSec: 1 },
-};
-
-/** Several users can share an address (NAT): the per-IP bucket is five times larger. */
-const perIp = (r: Rule): Rule => ({ capacity: r.capacity * 5, refillPerSec: r.refillPerSec * 5 });
+const perIp = (r: Rule): Rule => ({
+  capacity: r.capacity * PER_IP_FACTOR,
+  refillPerSec: r.refillPerSec * PER_IP_FACTOR,
+});
 
 export function clientIp(c: Context): string {
   const fwd = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
@@ -41,29 +27,29 @@ export function clientIp(c: Context): string {
 export function rateLimit(
   limiter: RateLimiter,
   action: Action,
-  rules: Record<Action, Rule> = RULES,
+  rules: Readonly<Record<Action, Rule>> = limiter.rules ?? RATE_LIMITS,
 ) {
   const rule = rules[action];
+  const ipRule = perIp(rule);
   return async function rateLimitMiddleware(c, next) {
-    const [byUser, byIp] = await Promise.all([
-      limiter.take(`${action}:user:${c.get("userId") ?? "anonymous"}`, rule),
-      limiter.take(`${action}:ip:${clientIp(c)}`, perIp(rule)),
+    const d = await limiter.take([
+      { key: `${action}:user:${c.get("userId") ?? "anonymous"}`, rule },
+      { key: `${action}:ip:${clientIp(c)}`, rule: ipRule },
     ]);
-    const refused = [byUser, byIp].find((d) => !d.allowed);
     const headers = {
-      "RateLimit-Limit": String(byUser.limit),
-      "RateLimit-Remaining": String(Math.min(byUser.remaining, byIp.remaining)),
-      "RateLimit-Reset": String(Math.ceil((refused?.retryAfterMs ?? 0) / 1000)),
+      "RateLimit-Limit": String(d.limit),
+      "RateLimit-Remaining": String(d.remaining),
+      "RateLimit-Reset": String(Math.ceil(d.retryAfterMs / 1000)),
     };
-    if (refused) {
+    if (!d.allowed) {
       throw new AppError("rate_limited", `Too many ${action} requests; try again later`, {
         headers: {
           ...headers,
-          "Retry-After": String(Math.max(1, Math.ceil(refused.retryAfterMs / 1000))),
+          "Retry-After": String(Math.max(1, Math.ceil(d.retryAfterMs / 1000))),
         },
       });
     }
-    for (const [k, v] of Object.entries(headers)) c.header(k, v);
+    if (limiter.backend !== "off") { for (const [k, v] of Object.entries(headers)) c.header(k, v); }
     await next();
   } satisfies MiddlewareHandler<AuthEnv>;
 }

@@ -1,7 +1,7 @@
 -- Storage policies on storage.objects, checked the way the Storage API asks Postgres: as the
 -- caller (role authenticated, claims set), inserting or reading rows of storage.objects.
 begin;
-select plan(17);
+select plan(20);
 select tests.seed_chat();
 
 create function pg_temp.upload(who text, bucket text, path text) returns boolean
@@ -61,9 +61,19 @@ select tests.authenticate_as('alice');
 select is(tests.affected($$ delete from storage.objects where bucket_id = 'attachments' $$), 0::bigint,
   'nobody deletes someone else''s attachment');
 select tests.authenticate_as('bob');
-select is(tests.affected($$ delete from storage.objects where bucket_id = 'attachments' $$), 1::bigint,
-  'the uploader deletes their attachment');
+select is(tests.affected($$ delete from storage.objects where bucket_id = 'attachments' $$), 0::bigint,
+  'the uploader cannot delete a file recorded as an attachment: its bytes are final');
 select tests.clear_authentication();
+select ok(pg_temp.upload('bob', 'attachments', tests.cid('general') || '/' || tests.uid('bob') || '/draft.png'),
+  'the uploader uploads another file, not recorded yet');
+select tests.authenticate_as('bob');
+select is(tests.affected($$ delete from storage.objects where bucket_id = 'attachments' $$), 1::bigint,
+  'the uploader deletes an upload that was never recorded');
+select tests.clear_authentication();
+set local role service_role;
+select is(tests.affected($$ delete from storage.objects where bucket_id = 'attachments' $$), 1::bigint,
+  'the service role (the API cleaning up) still deletes a recorded attachment');
+reset role;
 
 select ok(pg_temp.upload('bob', 'avatars', tests.uid('bob') || '/me.png'), 'a user uploads their avatar');
 select ok(not pg_temp.upload('bob', 'avatars', tests.uid('alice') || '/me.png'), 'nobody uploads someone else''s avatar');

@@ -17,24 +17,11 @@ import type { MessagesState } from "../state/messages.ts";
 import type { Attachment } from "../types.ts";
 import { EmojiPicker } from "./EmojiPicker.tsx";
 import { Icon } from "./Icon.tsx";
-
-const MAX_BYTES = 25 * 1024 * 1024;
-const ACCEPT = [
-  "image/png",
-  "image/jpeg",
-  "image/gif",
-  "image/webp",
-  "audio/mpeg",
-  "audio/ogg",
-  "audio/wav",
-  "audio/webm",
-  "audio/mp4",
-  "video/mp4",
-  "video/webm",
-  "application/pdf",
-  "text/plain",
-  "application/zip",
-];
+import {
+  ATTACHMENT_MAX_BYTES as MAX_BYTES,
+  ATTACHMENT_MIME_TYPES as ACCEPT,
+  MESSAGE_MAX_CHARS,
+} from "../../../functions/_shared/limits.ts";
 
 interface Upload {
   key: string;
@@ -123,8 +110,8 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
     const content = text.trim() || uploads.value.filter((u) => u.attachment).map((u) => u.name)
       .join(", ");
     if (!content || busy) return;
-    if (content.length > 4000) {
-      setError(t("composer.too_long"));
+    if (content.length > MESSAGE_MAX_CHARS) {
+      setError(t("composer.too_long", { max: MESSAGE_MAX_CHARS }));
       return;
     }
     ms.send(content, ready);
@@ -259,7 +246,7 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
           aria-label={t("composer.label")}
           placeholder={t("composer.placeholder")}
           value={text}
-          maxLength={4000}
+          maxLength={MESSAGE_MAX_CHARS}
           onInput={(e) => onInput(e.currentTarget.value, e.currentTarget.selectionStart)}
           onPaste={(e) => {
             const files = e.clipboardData?.files;

@@ -13,6 +13,7 @@ import type { ChatState } from "../state/chat.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Prefs } from "./Prefs.tsx";
 import { Field } from "./Field.tsx";
+import { AVATAR_MIME_TYPES } from "../../../functions/_shared/limits.ts";
 
 export function ProfileEditor({ chat }: { chat: ChatState }) {
   const { sb, session } = useApp();
@@ -65,7 +66,7 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
           {t("profile.avatar")}
           <input
             type="file"
-            accept="image/png,image/jpeg,image/gif,image/webp"
+            accept={AVATAR_MIME_TYPES.join(",")}
             class="visually-hidden"
             onChange={(e) => {
               const f = e.currentTarget.files?.[0];

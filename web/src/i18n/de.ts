@@ -75,7 +75,7 @@ export const de: Catalogue = {
   "composer.placeholder": "Nachricht schreiben…",
   "composer.replying_to": "Antwort an {name}",
   "composer.send": "Senden",
-  "composer.too_long": "Nachrichten dürfen höchstens 4000 Zeichen haben.",
+  "composer.too_long": "Nachrichten dürfen höchstens {max} Zeichen haben.",
   "conn.offline": "Du bist offline. Nachrichten werden gesendet, sobald die Verbindung zurück ist.",
   "conn.connecting": "Verbinde…",
   "day.today": "Heute",

@@ -71,7 +71,7 @@ export const en: Catalogue = {
   "composer.placeholder": "Write a message…",
   "composer.replying_to": "Replying to {name}",
   "composer.send": "Send",
-  "composer.too_long": "Messages can be at most 4000 characters.",
+  "composer.too_long": "Messages can be at most {max} characters.",
   "conn.offline": "You are offline. Messages will be sent when the connection is back.",
   "conn.connecting": "Connecting…",
   "day.today": "Today",

@@ -1,0 +1,40 @@
+/**
+ * A deadline on every request: past `ms` the caller gets 503 `dependency_down` rather than a
+ * request that hangs, and the work still running for it is abandoned (its database transaction
+ * rolls back; see `db_gate.ts`). Routes find the deadline and the database gate on the context.
+ */
+import type { MiddlewareHandler } from "hono";
+import { DependencyDownError } from "../../_shared/errors.ts";
+import type { DbGate } from "../../_shared/db_gate.ts";
+
+export type DeadlineEnv = {
+  Variables: { deadline: AbortSignal | undefined; dbGate: DbGate | undefined };
+};
+
+export interface DeadlineOptions {
+  /** Longest a request may take, in milliseconds. */
+  ms: number;
+  gate?: DbGate | undefined;
+}
+
+export function deadline({ ms, gate }: DeadlineOptions) {
+  if (!(ms > 0)) throw new Error(`deadline: ms must be a positive number of milliseconds`);
+  return async function deadlineMiddleware(c, next) {
+    const signal = AbortSignal.timeout(ms);
+    c.set("deadline", signal);
+    c.set("dbGate", gate);
+    let onAbort = () => {};
+    const expired = new Promise<"expired">((resolve) => {
+      onAbort = () => resolve("expired");
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      const outcome = await Promise.race([next().then(() => "done" as const), expired]);
+      if (outcome === "expired") {
+        throw new DependencyDownError(`The request took longer than ${ms} ms; try again shortly`);
+      }
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  } satisfies MiddlewareHandler<DeadlineEnv>;
+}
