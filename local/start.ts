@@ -10,6 +10,24 @@ import { processAlive } from "./db/cluster.ts";
 import { join } from "node:path";
 import { buildWeb } from "../web/build.ts";
 
+// Last resort: this one process carries the gateway, Auth, Realtime, Storage and the API, so a
+// stray exception in one of them must not take the others down. Each service guards its own
+// handlers; anything that still escapes is logged loudly here, and the process carries on.
+for (const kind of ["error", "unhandledrejection"] as const) {
+  globalThis.addEventListener(kind, (e) => {
+    e.preventDefault();
+    const error = e instanceof ErrorEvent ? e.error : (e as PromiseRejectionEvent).reason;
+    console.error(JSON.stringify({
+      time: new Date().toISOString(),
+      level: "error",
+      msg: `uncaught ${kind === "error" ? "exception" : "rejection"} (the stack keeps running)`,
+      error: error instanceof Error
+        ? `${error.name}: ${error.message}\n${error.stack}`
+        : String(error),
+    }));
+  });
+}
+
 loadDotEnv();
 const cfg = await loadConfig();
 mkdirSync(cfg.dataDir, { recursive: true });

@@ -160,8 +160,9 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.get("/metrics", doc("Prometheus metrics (bearer METRICS_TOKEN)", { public: true }), (c) => {
+    // Switched off is a choice, not an outage: a 5xx here would read as the service failing.
     if (!deps.metricsToken) {
-      throw new AppError("service_unavailable", "Metrics are off: set METRICS_TOKEN");
+      throw new AppError("not_found", "Metrics are off: set METRICS_TOKEN");
     }
     if (c.req.header("authorization") !== `Bearer ${deps.metricsToken}`) {
       throw new AppError("unauthorized", "Metrics need the METRICS_TOKEN bearer token");

@@ -401,7 +401,11 @@ Deno.test("API: /metrics needs METRICS_TOKEN and speaks Prometheus text", async 
   const nowhere = connectDb("postgresql://postgres:postgres@127.0.0.1:9/postgres", 1);
   const bare = { sql: nowhere, kv: undefined, jwtSecret: SECRET, log: () => {} };
   const off = createApp(bare);
-  assert.equal((await off.request("/api/metrics")).status, 503, "off without a token configured");
+  const offRes = await off.request("/api/metrics");
+  assert.equal(offRes.status, 404, "off without a token configured, and no 5xx");
+  assert.deepEqual(await offRes.json(), {
+    error: { code: "not_found", message: "Metrics are off: set METRICS_TOKEN" },
+  });
   const app = createApp({ ...bare, metricsToken: "s3cret" });
   await app.request("/api/health");
   assert.equal(
