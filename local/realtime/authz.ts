@@ -120,3 +120,34 @@ export async function canWrite(
   });
   return ok === true;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The signed-in user and session a token names, if it names them (anon and service keys do not). */
+export function identityOf(
+  claims: Claims,
+): { userId: string; sessionId: string | null } | undefined {
+  const userId = typeof claims.sub === "string" && UUID.test(claims.sub) ? claims.sub : undefined;
+  if (!userId) return undefined;
+  const sid = claims.session_id;
+  return { userId, sessionId: typeof sid === "string" && UUID.test(sid) ? sid : null };
+}
+
+/**
+ * Has Auth taken this token's access back before it expired: the user banned or deleted, or
+ * the token's session signed out (its `auth.sessions` row gone)? Supabase Realtime does not
+ * ask; the local one does, so that access ends at once (a JWT stays valid until `exp`).
+ */
+export async function accessRevoked(sql: postgres.Sql, claims: Claims): Promise<boolean> {
+  const who = identityOf(claims);
+  if (!who) return false;
+  const [r] = await sql<{ revoked: boolean }[]>`
+    select exists (
+             select 1 from auth.users
+             where id = ${who.userId}::uuid and (banned_until > now() or deleted_at is not null)
+           )
+           or (${who.sessionId}::uuid is not null
+               and not exists (select 1 from auth.sessions where id = ${who.sessionId}::uuid))
+           as revoked`;
+  return r?.revoked === true;
+}

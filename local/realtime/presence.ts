@@ -1,8 +1,11 @@
 /**
  * Presence per topic, shaped as Phoenix.Presence sends it: state `{ key: { metas: [...] } }`,
  * diffs `{ joins, leaves }`; each tracked meta carries a `phx_ref` (and `phx_ref_prev` when it
- * replaces an earlier one of the same subscription).
+ * replaces an earlier one of the same subscription). Payloads are bounded in size and rate
+ * (LIMITS.presence*), as Supabase bounds them, since each is sent to every subscriber.
  */
+import { LIMITS, utf8Length } from "./protocol.ts";
+
 export type Meta = Record<string, unknown> & { phx_ref: string; phx_ref_prev?: string };
 export type PresenceMap = Record<string, { metas: Meta[] }>;
 
@@ -53,4 +56,21 @@ export class PresenceTopic {
   get empty(): boolean {
     return this.#entries.size === 0;
   }
+}
+
+/**
+ * Counts one presence call (track or untrack) of a socket against LIMITS.presenceCalls per
+ * LIMITS.presenceWindowMs (a sliding window); false when over it. `calls` is the socket's own
+ * list of recent call times and is updated in place.
+ */
+export function takePresenceCall(calls: number[], now: number): boolean {
+  while (calls.length && now - calls[0]! >= LIMITS.presenceWindowMs) calls.shift();
+  if (calls.length >= LIMITS.presenceCalls) return false;
+  calls.push(now);
+  return true;
+}
+
+/** Is a track payload over LIMITS.presencePayloadBytes once encoded? */
+export function presenceTooBig(payload: Record<string, unknown>): boolean {
+  return utf8Length(JSON.stringify(payload)) > LIMITS.presencePayloadBytes;
 }

@@ -2,7 +2,8 @@
  * Realtime's wire protocol as realtime-js 2.119 speaks it (see supabase-facts.md §1): Phoenix
  * frames, `vsn=2.0.0` JSON arrays `[join_ref, ref, topic, event, payload]` (or `1.0.0` JSON
  * objects), and binary frames: kind 3 = a client's broadcast push. Server frames are sent as
- * JSON text, which the client accepts for broadcasts too.
+ * JSON text, which the client accepts for broadcasts too. Every limit and close code of the
+ * local Realtime lives here, so the numbers are defined once.
  */
 
 export const EVENTS = {
@@ -26,8 +27,66 @@ export const LIMITS = {
   channelsPerSocket: 100,
   /** Largest frame accepted, in bytes (Supabase: 3,000 KB payloads on paid plans). */
   maxFrameBytes: 3_000_000,
+  /**
+   * Deepest JSON nesting accepted in a frame or REST body. Re-encoding deeper values
+   * (JSON.stringify recurses) could exhaust the stack; real payloads nest a handful of levels.
+   */
+  maxJsonDepth: 64,
   /** A socket that sends no heartbeat for this long is closed (the client beats every 25 s). */
   heartbeatTimeoutMs: 60_000,
+  /**
+   * Largest presence payload, as UTF-8 JSON bytes. Supabase allows the broadcast size; every
+   * tracked payload is sent to every presence subscriber of the topic (and again to each one
+   * that joins), so it is kept small here: the web client tracks `{ online_at }` (~40 bytes).
+   */
+  presencePayloadBytes: 4_096,
+  /**
+   * Presence calls (track and untrack) per socket and window. Supabase allows 5 per 30 s per
+   * client; 10 per 10 s leaves room for typing carried by presence (one track per 2 s).
+   */
+  presenceCalls: 10,
+  presenceWindowMs: 10_000,
+  /** Broadcast-from-Database rows replayed after the database link came back, at most. */
+  replayMaxRows: 2_000,
+  /**
+   * Rows are replayed from this long before the last one delivered: `inserted_at` is the
+   * inserting transaction's start, so a long transaction can commit a row older than a row
+   * already delivered.
+   */
+  replayMarginMs: 60_000,
+  /** Ids of delivered rows remembered, so that a replay delivers nothing twice. */
+  replayDedupeIds: 20_000,
+  /** Backoff of the database link's reconnection, first and last. */
+  relistenMinMs: 200,
+  relistenMaxMs: 2_000,
+  /** Messages in one REST batch broadcast. */
+  restMessagesPerRequest: 1_000,
+} as const;
+
+/** WebSocket close codes (RFC 6455 §7.4.1) the server uses. */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  /** A frame that cannot be decoded: bad UTF-8, a kind-3 frame whose lengths lie, bad JSON in it. */
+  invalidData: 1007,
+  /** A frame over LIMITS.maxFrameBytes. */
+  tooBig: 1009,
+  /** The server failed handling a frame (a bug): only that socket is closed. */
+  internalError: 1011,
+} as const;
+
+/** Texts of `system` messages (Supabase's words where Supabase has them). */
+export const SYSTEM = {
+  presenceRate: "Client presence rate limit exceeded",
+  presenceSize: "Track message size exceeded",
+  noLongerAllowed: (subtopic: string) =>
+    `You no longer have permission to read from this Channel topic: ${subtopic}`,
+  /**
+   * Local only: the database link was lost and what was missed could not be replayed. Sent
+   * with status "error", followed by `phx_error`, so realtime-js rejoins the channel and the
+   * app refetches on the new SUBSCRIBED.
+   */
+  catchUp: "Realtime missed messages on this topic: fetch what you missed",
 } as const;
 
 export interface Frame {
@@ -40,78 +99,95 @@ export interface Frame {
 
 export type Vsn = "1.0.0" | "2.0.0";
 
-/** Decodes one client frame; undefined for anything malformed. */
-export function decodeFrame(data: string | ArrayBuffer, vsn: Vsn): Frame | undefined {
-  if (typeof data !== "string") return decodeBinary(new Uint8Array(data));
-  let v: unknown;
+/**
+ * A decoded client frame; `ignored` for well-formed frames the server does not act on (text
+ * that is not a Phoenix frame, unknown binary kinds), `invalid` for bytes that cannot be
+ * decoded (the socket is closed with 1007).
+ */
+export type Decoded = { frame: Frame } | { ignored: string } | { invalid: string };
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Decodes one client frame. Never throws. */
+export function decodeFrame(data: string | ArrayBuffer, vsn: Vsn): Decoded {
   try {
-    v = JSON.parse(data);
-  } catch {
-    return undefined;
+    return typeof data === "string" ? decodeText(data, vsn) : decodeBinary(new Uint8Array(data));
+  } catch (e) {
+    return { invalid: `undecodable frame: ${e instanceof Error ? e.name : "error"}` };
   }
+}
+
+function decodeText(data: string, vsn: Vsn): Decoded {
+  const parsed = parseJson(data);
+  if (parsed.error === "too_deep") return { invalid: "JSON nested too deeply" };
+  if (parsed.error) return { ignored: "not JSON" };
+  const v = parsed.value;
   if (Array.isArray(v) && vsn === "2.0.0") {
     const [joinRef, ref, topic, event, payload] = v;
-    if (typeof topic !== "string" || typeof event !== "string") return undefined;
+    if (typeof topic !== "string" || typeof event !== "string") return { ignored: "not a frame" };
     return {
-      joinRef: typeof joinRef === "string" ? joinRef : null,
-      ref: typeof ref === "string" ? ref : null,
-      topic,
-      event,
-      payload: isObject(payload) ? payload : {},
+      frame: {
+        joinRef: typeof joinRef === "string" ? joinRef : null,
+        ref: typeof ref === "string" ? ref : null,
+        topic,
+        event,
+        payload: isObject(payload) ? payload : {},
+      },
     };
   }
   if (isObject(v) && typeof v.topic === "string" && typeof v.event === "string") {
     return {
-      joinRef: typeof v.join_ref === "string" ? v.join_ref : null,
-      ref: typeof v.ref === "string" ? v.ref : null,
-      topic: v.topic,
-      event: v.event,
-      payload: isObject(v.payload) ? v.payload : {},
+      frame: {
+        joinRef: typeof v.join_ref === "string" ? v.join_ref : null,
+        ref: typeof v.ref === "string" ? v.ref : null,
+        topic: v.topic,
+        event: v.event,
+        payload: isObject(v.payload) ? v.payload : {},
+      },
     };
   }
-  return undefined;
+  return { ignored: "not a frame" };
 }
 
 /** Kind 3: [3, len(join_ref), len(ref), len(topic), len(event), len(meta), encoding] strings payload. */
-function decodeBinary(b: Uint8Array): Frame | undefined {
-  if (b.length < 7 || b[0] !== 3) return undefined;
-  const lens = [b[1]!, b[2]!, b[3]!, b[4]!, b[5]!];
+function decodeBinary(b: Uint8Array): Decoded {
+  if (b.length === 0 || b[0] !== 3) return { ignored: "unknown binary kind" };
+  if (b.length < 7) return { invalid: "kind 3 header cut short" };
   const encoding = b[6]!;
+  if (encoding !== 0 && encoding !== 1) return { invalid: "unknown payload encoding" };
   let off = 7;
-  const dec = new TextDecoder();
   const parts: string[] = [];
-  for (const len of lens) {
-    if (off + len > b.length) return undefined;
-    parts.push(dec.decode(b.subarray(off, off + len)));
+  for (let i = 1; i <= 5; i++) {
+    const len = b[i]!;
+    if (off + len > b.length) return { invalid: "field lengths past the end of the frame" };
+    parts.push(utf8.decode(b.subarray(off, off + len)));
     off += len;
   }
   const [joinRef, ref, topic, event, meta] = parts as [string, string, string, string, string];
   const raw = b.subarray(off);
   let payload: unknown;
   if (encoding === 1) {
-    try {
-      payload = JSON.parse(dec.decode(raw));
-    } catch {
-      return undefined;
-    }
+    const parsed = parseJson(utf8.decode(raw));
+    if (parsed.error) return { invalid: `payload: ${parsed.error}` };
+    payload = parsed.value;
   } else {
     // Binary payloads are relayed as base64 inside JSON text frames.
-    payload = { _binary: btoa(String.fromCharCode(...raw)) };
+    payload = { _binary: toBase64(raw) };
   }
   let metaObj: Record<string, unknown> | undefined;
   if (meta) {
-    try {
-      metaObj = JSON.parse(meta);
-    } catch {
-      metaObj = undefined;
-    }
+    const parsed = parseJson(meta);
+    if (parsed.error) return { invalid: `metadata: ${parsed.error}` };
+    if (isObject(parsed.value)) metaObj = parsed.value;
   }
   return {
-    joinRef: joinRef || null,
-    ref: ref || null,
-    topic,
-    event: EVENTS.broadcast,
-    payload: { type: "broadcast", event, payload, ...(metaObj ? { meta: metaObj } : {}) },
+    frame: {
+      joinRef: joinRef || null,
+      ref: ref || null,
+      topic,
+      event: EVENTS.broadcast,
+      payload: { type: "broadcast", event, payload, ...(metaObj ? { meta: metaObj } : {}) },
+    },
   };
 }
 
@@ -127,6 +203,69 @@ export function encodeFrame(f: Frame, vsn: Vsn): string {
     });
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/**
+ * JSON.parse with a nesting bound (LIMITS.maxJsonDepth), so that whatever is accepted can be
+ * encoded again. Never throws.
+ *
+ * @example
+ * parseJson('{"a":[1]}'); // { value: { a: [1] } }
+ * parseJson("[".repeat(100) + "]".repeat(100)); // { error: "too_deep" }
+ */
+export function parseJson(text: string): { value: unknown; error?: undefined } | {
+  error: "invalid" | "too_deep";
+  value?: undefined;
+} {
+  if (jsonDepth(text) > LIMITS.maxJsonDepth) return { error: "too_deep" };
+  try {
+    return { value: JSON.parse(text) };
+  } catch {
+    return { error: "invalid" };
+  }
+}
+
+/** Deepest bracket nesting outside strings (an upper bound for malformed text). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      if (++depth > max) max = depth;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
+
+/** Base64 of any length: converted in slices, as spreading millions of arguments overflows the stack. */
+export function toBase64(bytes: Uint8Array): string {
+  const SLICE = 0x8000;
+  let s = "";
+  for (let i = 0; i < bytes.length; i += SLICE) {
+    s += String.fromCharCode.apply(null, bytes.subarray(i, i + SLICE) as unknown as number[]);
+  }
+  return btoa(s);
+}
+
+/** UTF-8 length of a string, without allocating the bytes. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
