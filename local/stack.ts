@@ -67,6 +67,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
   mkdirSync(cfg.dataDir, { recursive: true });
   const db = await bringUpDatabase(cfg, say);
   let sql: Sql | undefined;
+  let pingSql: Sql | undefined;
   let authSql: postgres.Sql | undefined;
   let rtSql: postgres.Sql | undefined;
   let realtime: ReturnType<typeof createRealtime> | undefined;
@@ -80,6 +81,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       () => kv?.close(),
       () => rtSql?.end({ timeout: 5 }),
       () => sql?.end({ timeout: 5 }),
+      () => pingSql?.end({ timeout: 5 }),
       () => authSql?.end({ timeout: 5 }),
       () => db.stop(),
     ];
@@ -93,6 +95,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
   };
   try {
     sql = connectDb(db.url);
+    pingSql = connectDb(db.url, 1);
     // Auth connects as GoTrue does, as supabase_auth_admin (on an external database: as given).
     authSql = postgres(
       db.cluster ? asRole(db.adminUrl, "supabase_auth_admin", "postgres") : db.adminUrl,
@@ -110,6 +113,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     );
     const api = createApp({
       sql,
+      pingSql,
       kv,
       jwtSecret: apiCfg.jwtSecret,
       jwksUrl: apiCfg.jwksUrl,

@@ -3,6 +3,7 @@
  * Supavisor's transaction pooler on a hosted project.
  */
 import postgres from "postgres";
+import { markCommitting } from "./db_gate.ts";
 
 export type Sql = postgres.Sql;
 
@@ -78,33 +79,52 @@ export function asCaller<T>(
     await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
       set_config('role', ${mode === "read" ? "authenticated" : "chat_api"}, true),
       set_config('statement_timeout', ${String(STATEMENT_TIMEOUT_MS)}, true)`;
-    if (!signal) return await fn(tx);
     // No racing inside the transaction: a statement of an abandoned `fn` that ran after the
     // rollback would run on a connection already handed to someone else. Instead every statement
-    // after the abort is refused, and a transaction abandoned meanwhile rolls back, never commits.
-    const result = await fn(refuseAfterAbort(tx, signal));
-    signal.throwIfAborted();
-    return result;
+    // after the abort, or after `fn` is over, is refused, and a transaction abandoned meanwhile
+    // rolls back, never commits.
+    const state = { done: false };
+    try {
+      const result = await fn(refuseLate(tx, signal, state));
+      signal?.throwIfAborted();
+      if (signal) markCommitting(signal); // postgres.js sends COMMIT right after this returns
+      return result;
+    } finally {
+      state.done = true;
+    }
   }) as Promise<T>;
 }
 
-/** `tx` that throws instead of running a statement once `signal` has aborted. */
-function refuseAfterAbort(
+/** `tx` that throws instead of running a statement once `signal` has aborted or `fn` is over. */
+function refuseLate(
   tx: postgres.TransactionSql,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
+  state: { done: boolean },
 ): postgres.TransactionSql {
+  const check = () => {
+    signal?.throwIfAborted();
+    if (state.done) throw new Error("This transaction is over: no more statements on it");
+  };
   const wrapped = new Set<PropertyKey>(["unsafe", "savepoint", "file"]);
   return new Proxy(tx, {
     apply(target, self, args) {
-      signal.throwIfAborted();
+      check();
       return Reflect.apply(target as (...a: unknown[]) => unknown, self, args);
     },
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);
       if (!wrapped.has(prop) || typeof value !== "function") return value;
       return (...args: unknown[]) => {
-        signal.throwIfAborted();
-        return value.apply(target, args);
+        check();
+        // A savepoint's callback gets the inner `sql`: guard that one too.
+        const guarded = prop === "savepoint"
+          ? args.map((a) =>
+            typeof a === "function"
+              ? (inner: postgres.TransactionSql) => a(refuseLate(inner, signal, state))
+              : a
+          )
+          : args;
+        return value.apply(target, guarded);
       };
     },
   });

@@ -24,6 +24,29 @@ export interface DbGateOptions {
   probeEveryMs?: number;
   /** Told when the state changes. */
   onChange?: (up: boolean, reason: string) => void;
+  /**
+   * A client of its own (one connection) for the pings, so that a pool busy with slow queries
+   * never looks like a dead database. The pool itself when absent (tests).
+   */
+  pingSql?: Sql;
+}
+
+/** Signals of operations whose COMMIT has been sent: they are waited for, never abandoned. */
+const committing = new WeakSet<AbortSignal>();
+/** Each operation's signal to the request deadline above it. */
+const parents = new WeakMap<AbortSignal, AbortSignal>();
+
+/**
+ * Says that the operation holding `signal` has sent its COMMIT: from now on its outcome is the
+ * database's to tell, so neither the gate nor the request deadline answers 503 in its place.
+ */
+export function markCommitting(signal: AbortSignal): void {
+  for (let s: AbortSignal | undefined = signal; s; s = parents.get(s)) committing.add(s);
+}
+
+/** Whether an operation under this signal (or deadline) has sent its COMMIT. */
+export function isCommitting(signal: AbortSignal): boolean {
+  return committing.has(signal);
 }
 
 export interface DbGate {
@@ -60,20 +83,19 @@ export function createDbGate(sql: Sql, opts: DbGateOptions = {}): DbGate {
   /** Aborted when the database goes down: every operation in flight is abandoned. */
   let downSignal = new AbortController();
 
+  const pingSql = opts.pingSql ?? sql;
   const ping = async (): Promise<boolean> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const q = sql`select 1 as ok`;
+    // Not cancelled when it times out: a late `select 1` is harmless, while cancelling a query
+    // that is its connection's first one leaves that connection stuck in postgres.js.
+    const q = pingSql`select 1 as ok`.then((r) => r[0]?.ok === 1, () => false);
     try {
       return await Promise.race([
-        q.then((r) => r[0]?.ok === 1),
+        q,
         new Promise<boolean>((res) => timer = setTimeout(() => res(false), pingTimeoutMs)),
       ]);
-    } catch {
-      return false;
     } finally {
       clearTimeout(timer);
-      // A ping that never reached a server must not run later either.
-      q.cancel?.();
     }
   };
 
@@ -101,8 +123,10 @@ export function createDbGate(sql: Sql, opts: DbGateOptions = {}): DbGate {
       if (!up) throw new DependencyDownError("The database is unreachable; try again shortly");
       if (deadline?.aborted) throw deadlineError(deadline);
       const abandon = new AbortController();
+      if (deadline) parents.set(abandon.signal, deadline);
       const signals = [downSignal.signal, ...(deadline ? [deadline] : [])];
-      const onAbort = () => abandon.abort();
+      // Once its COMMIT is sent, an operation is waited for: answering 503 then could be a lie.
+      const onAbort = () => committing.has(abandon.signal) || abandon.abort();
       for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
       const slow = setTimeout(async () => {
         if (!(await ping())) markDown("a query hung and the server does not answer a ping");
@@ -131,7 +155,7 @@ export function createDbGate(sql: Sql, opts: DbGateOptions = {}): DbGate {
       } finally {
         clearTimeout(slow);
         for (const s of signals) s.removeEventListener("abort", onAbort);
-        abandon.abort(); // a transaction still waiting for its turn rolls back
+        if (!committing.has(abandon.signal)) abandon.abort(); // a waiting transaction rolls back
         work.catch(() => {}); // an abandoned operation settles on its own, unobserved
       }
     },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { Sql } from "./db.ts";
-import { createDbGate, isConnectionError } from "./db_gate.ts";
+import { createDbGate, isCommitting, isConnectionError, markCommitting } from "./db_gate.ts";
 import { DependencyDownError } from "./errors.ts";
 
 /** A stand-in for postgres.js's `sql` that only answers the gate's ping, as told. */
@@ -114,5 +114,21 @@ Deno.test("isConnectionError tells unreachable servers from wrong queries", () =
   }
   for (const code of ["23505", "42501", "22P02", undefined]) {
     assert.equal(isConnectionError({ code }), false, String(code));
+  }
+});
+
+Deno.test("db gate: an operation whose COMMIT was sent is waited for, not answered 503", async () => {
+  const gate = createDbGate(pingable(() => "ok"), { probeAfterMs: 10_000 });
+  try {
+    const deadline = AbortSignal.timeout(20);
+    const result = await gate.run(async (signal) => {
+      markCommitting(signal);
+      await new Promise((r) => setTimeout(r, 80));
+      return "committed";
+    }, deadline);
+    assert.equal(result, "committed");
+    assert.equal(isCommitting(deadline), true, "the request's deadline knows it too");
+  } finally {
+    gate.close();
   }
 });

@@ -46,8 +46,9 @@ function foldCluster(c: string): string {
   let f = folds.get(c);
   if (f === undefined) {
     f = unhomoglyph(c.normalize("NFKC").toLowerCase()).toLowerCase().replace(INVISIBLE, "");
-    // Bounded: a flood of distinct rare characters must not grow the cache for ever.
-    if (folds.size < 20_000) folds.set(c, f);
+    // Bounded: a flood of distinct rare characters must not grow the cache for ever, and a
+    // cluster of thousands of combining marks is not worth keeping at all.
+    if (folds.size < 20_000 && c.length <= 8) folds.set(c, f);
   }
   return f;
 }

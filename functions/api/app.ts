@@ -69,6 +69,8 @@ export interface AppDeps {
   requestTimeoutMs?: number;
   /** Knows whether the database is up (made from `sql` when absent). */
   dbGate?: DbGate;
+  /** A one-connection client for the gate's pings (see `DbGateOptions.pingSql`). */
+  pingSql?: Sql;
 }
 
 export function createApp(deps: AppDeps) {
@@ -85,6 +87,7 @@ export function createApp(deps: AppDeps) {
   app.use("*", requestLog({ log, ...(deps.now ? { now: deps.now } : {}) }));
   const gate = deps.dbGate ?? (deps.sql
     ? createDbGate(deps.sql, {
+      ...(deps.pingSql ? { pingSql: deps.pingSql } : {}),
       onChange: (up, reason) =>
         log(up ? "info" : "error", up ? "database is back" : "database is down", { reason }),
     })

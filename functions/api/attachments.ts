@@ -6,8 +6,9 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { AppError, DependencyDownError, fromDbError } from "../_shared/errors.ts";
-import { asCaller, type Sql } from "../_shared/db.ts";
+import { AppError, DependencyDownError } from "../_shared/errors.ts";
+import type { Sql } from "../_shared/db.ts";
+import { callerRunner } from "./caller.ts";
 import { imageSize, MAX_PIXELS, sameMediaType, sniff, thumbnail } from "../_shared/media.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
@@ -59,6 +60,8 @@ export function attachmentRoutes(
   { sql, limiter, storage }: { sql: Sql; limiter: RateLimiter; storage: StorageClient },
 ) {
   const app = new Hono<AuthEnv>();
+  // Through the request's deadline and database gate: nothing commits after a 503.
+  const run = callerRunner(sql);
   app.post(
     "/attachments",
     doc("Record an uploaded file after checking it by content", { body: Body }),
@@ -70,9 +73,8 @@ export function attachmentRoutes(
         throw new AppError("forbidden", "You can only record your own uploads");
       }
       // The caller must be able to read it under the storage policies (a member of the channel).
-      const [visible] = await asCaller(
-        sql,
-        c.get("claims"),
+      const [visible] = await run(
+        c,
         "read",
         (tx) =>
           tx`select 1 from storage.objects where bucket_id = ${b.bucket} and name = ${b.path}`,
@@ -127,19 +129,15 @@ export function attachmentRoutes(
         thumbPath = await checkedPoster(storage, b.bucket, b.poster_path);
       }
       const sha = await sha256Hex(object.bytes);
-      try {
-        const [row] = await asCaller(sql, c.get("claims"), "write", (tx) =>
-          tx`
+      const [row] = await run(c, "write", (tx) =>
+        tx`
         insert into public.attachments (channel_id, uploaded_by, bucket, path, mime_type, size_bytes, width, height, thumb_path, sha256)
         values (${channelId}, ${owner}, ${b.bucket}, ${b.path}, ${real}, ${object.bytes.length}, ${
-            dims?.width ?? null
-          },
+          dims?.width ?? null
+        },
           ${dims?.height ?? null}, ${thumbPath}, ${sha})
         returning *`);
-        return c.json({ attachment: row }, 201);
-      } catch (e) {
-        throw fromDbError(e);
-      }
+      return c.json({ attachment: row }, 201);
     },
   );
   return app;

@@ -26,6 +26,7 @@ const kv = typeof Deno.openKv === "function" ? await Deno.openKv(cfg.kvUrl) : un
 
 const app = createApp({
   sql: connectDb(cfg.dbUrl),
+  pingSql: connectDb(cfg.dbUrl, 1),
   kv,
   jwtSecret: cfg.jwtSecret,
   jwksUrl: cfg.jwksUrl,

@@ -81,7 +81,9 @@ export function inboxRoutes(sql: postgres.Sql) {
   app.use("*", async (c, next) => {
     // deno-lint-ignore no-explicit-any
     const remote = ((c.env as any)?.remoteAddr as Deno.NetAddr | undefined)?.hostname;
-    if (!remote || !isLoopback(remote)) {
+    // The Host too: a page whose name was re-pointed to 127.0.0.1 (DNS rebinding) runs in the
+    // developer's own browser, so its requests come from loopback, but not with a loopback Host.
+    if (!remote || !isLoopback(remote) || !isLoopback(new URL(c.req.url).hostname)) {
       return c.json({
         error: { code: "forbidden", message: "The local inbox answers only on loopback" },
       }, 403);

@@ -5,7 +5,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { DependencyDownError } from "../../_shared/errors.ts";
-import type { DbGate } from "../../_shared/db_gate.ts";
+import { type DbGate, isCommitting } from "../../_shared/db_gate.ts";
 
 export type DeadlineEnv = {
   Variables: { deadline: AbortSignal | undefined; dbGate: DbGate | undefined };
@@ -29,7 +29,10 @@ export function deadline({ ms, gate }: DeadlineOptions) {
       signal.addEventListener("abort", onAbort, { once: true });
     });
     try {
-      const outcome = await Promise.race([next().then(() => "done" as const), expired]);
+      const work = next();
+      const outcome = await Promise.race([work.then(() => "done" as const), expired]);
+      // A transaction whose COMMIT is on its way decides the answer: 503 then could be a lie.
+      if (outcome === "expired" && isCommitting(signal)) return await work;
       if (outcome === "expired") {
         throw new DependencyDownError(`The request took longer than ${ms} ms; try again shortly`);
       }
