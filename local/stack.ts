@@ -16,11 +16,9 @@ import { WEB_DIR } from "./paths.ts";
 import { createApp } from "../functions/api/app.ts";
 import { connectDb, type Sql } from "../functions/_shared/db.ts";
 import { Metrics } from "../functions/_shared/metrics.ts";
-import { authBanner } from "../functions/_shared/auth_admin.ts";
-import { storageClient } from "../functions/_shared/storage_client.ts";
-import { localAi, openAiCompatible } from "../functions/_shared/ai.ts";
-import { jsonLogger, type Logger } from "../functions/_shared/log.ts";
-import { apiConfigFromEnv, rateLimitsOffWarning } from "../functions/_shared/config.ts";
+import type { Logger } from "../functions/_shared/log.ts";
+import { apiConfigFromEnv } from "../functions/_shared/config.ts";
+import { depsFromConfig } from "../functions/api/app_deps.ts";
 
 export interface Stack {
   url: string;
@@ -59,11 +57,6 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
         ? `http://127.0.0.1:${cfg.apiPort},http://localhost:${cfg.apiPort}`
         : undefined)
   );
-  const offWarning = rateLimitsOffWarning(apiCfg);
-  if (offWarning) {
-    say(offWarning);
-    (opts.log ?? jsonLogger)("warn", offWarning);
-  }
   mkdirSync(cfg.dataDir, { recursive: true });
   const db = await bringUpDatabase(cfg, say);
   let sql: Sql | undefined;
@@ -115,15 +108,8 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       sql,
       pingSql,
       kv,
-      jwtSecret: apiCfg.jwtSecret,
-      jwksUrl: apiCfg.jwksUrl,
-      metricsToken: apiCfg.metricsToken,
       metrics,
-      setAuthBan: authBanner(apiCfg.supabaseUrl, apiCfg.serviceRoleKey),
-      storage: storageClient(apiCfg.supabaseUrl, apiCfg.serviceRoleKey),
-      ai: apiCfg.ai ? openAiCompatible(apiCfg.ai) : localAi(),
-      allowedOrigins: apiCfg.allowedOrigins,
-      rateLimits: apiCfg.rateLimits,
+      ...depsFromConfig(apiCfg),
       ...(opts.log ? { log: opts.log } : {}),
     });
     const smtp = smtpFromEnv();
@@ -159,7 +145,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     const inbox = inboxEnabled({
       hostname: opts.hostname ?? "127.0.0.1",
       publicUrl: cfg.publicUrl,
-      setting: (opts.env ?? ((n: string) => Deno.env.get(n)))("LOCAL_INBOX"),
+      setting: env("LOCAL_INBOX"),
     });
     say(
       inbox

@@ -162,13 +162,3 @@ export function openAiCompatible(
     },
   };
 }
-
-/** The provider the environment asks for: AI_PROVIDER_URL → OpenAI-compatible, else local. */
-export function aiFromEnv(
-  env: (n: string) => string | undefined = (n) => Deno.env.get(n),
-): AiProvider {
-  const url = env("AI_PROVIDER_URL");
-  return url
-    ? openAiCompatible({ url, apiKey: env("AI_API_KEY"), model: env("AI_MODEL") })
-    : localAi();
-}

@@ -21,7 +21,7 @@ import {
   withRules,
 } from "../_shared/rate_limit.ts";
 import { MAX_BODY_BYTES } from "../_shared/limits.ts";
-import type { RateLimits } from "../_shared/config.ts";
+import { type RateLimits, rateLimitsOffWarning } from "../_shared/config.ts";
 import { type BlockedTerm, createModerator, type Moderator } from "../_shared/moderation.ts";
 import { requestLog } from "./middleware/request_log.ts";
 import { deadline } from "./middleware/deadline.ts";
@@ -137,6 +137,9 @@ export function createApp(deps: AppDeps) {
 
   // Without Deno KV (Supabase's hosted runtime) the limiter runs on Postgres.
   const backend = deps.limiter ?? (deps.kv ? kvRateLimiter(deps.kv) : pgRateLimiter(deps.sql));
+  // Said once, loudly, by the app that runs without limits (both entry points build one).
+  const offWarning = deps.rateLimits && rateLimitsOffWarning({ rateLimits: deps.rateLimits });
+  if (offWarning) log("warn", offWarning);
   const limiter = deps.rateLimits === "off"
     ? unlimited
     : deps.rateLimits
