@@ -4,6 +4,7 @@
  */
 import postgres from "postgres";
 import { markCommitting } from "./db_gate.ts";
+import { STATEMENT_TIMEOUT_MS } from "./limits.ts";
 
 export type Sql = postgres.Sql;
 
@@ -52,9 +53,6 @@ export async function pingDb(sql: Sql, ms = 2000): Promise<boolean> {
     clearTimeout(timer);
   }
 }
-
-/** Longest a statement of an API request may run (server-side, per transaction). */
-export const STATEMENT_TIMEOUT_MS = 8_000;
 
 /**
  * Runs `fn` as the caller, in one transaction: role `authenticated` to read or `chat_api` to

@@ -13,7 +13,7 @@
  * transaction still waiting for its turn rolls back instead of committing (see `asCaller`).
  */
 import { DependencyDownError } from "./errors.ts";
-import type { Sql } from "./db.ts";
+import { pingDb, type Sql } from "./db.ts";
 
 export interface DbGateOptions {
   /** A slow operation triggers a ping after this long (default 1,000 ms). */
@@ -84,20 +84,7 @@ export function createDbGate(sql: Sql, opts: DbGateOptions = {}): DbGate {
   let downSignal = new AbortController();
 
   const pingSql = opts.pingSql ?? sql;
-  const ping = async (): Promise<boolean> => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    // Not cancelled when it times out: a late `select 1` is harmless, while cancelling a query
-    // that is its connection's first one leaves that connection stuck in postgres.js.
-    const q = pingSql`select 1 as ok`.then((r) => r[0]?.ok === 1, () => false);
-    try {
-      return await Promise.race([
-        q,
-        new Promise<boolean>((res) => timer = setTimeout(() => res(false), pingTimeoutMs)),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
-  };
+  const ping = () => pingDb(pingSql, pingTimeoutMs);
 
   const markDown = (reason: string) => {
     if (!up) return;

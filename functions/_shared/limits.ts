@@ -13,6 +13,10 @@ export const MESSAGE_MAX_CHARS = 4000;
 export const ATTACHMENTS_PER_MESSAGE = 10;
 /** Largest JSON request body the API reads, in bytes. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** Longest a request may take before it is answered 503 and abandoned, in ms. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+/** Longest one statement of a request may run (Postgres `statement_timeout`), in ms. */
+export const STATEMENT_TIMEOUT_MS = 8_000;
 
 /** Message pages (`GET /channels/:id/messages?limit=`). */
 export const MESSAGE_PAGE = { default: 50, max: 100 } as const;

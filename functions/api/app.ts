@@ -20,7 +20,7 @@ import {
   unlimited,
   withRules,
 } from "../_shared/rate_limit.ts";
-import { MAX_BODY_BYTES } from "../_shared/limits.ts";
+import { MAX_BODY_BYTES, REQUEST_TIMEOUT_MS } from "../_shared/limits.ts";
 import { type RateLimits, rateLimitsOffWarning } from "../_shared/config.ts";
 import { type BlockedTerm, createModerator, type Moderator } from "../_shared/moderation.ts";
 import { requestLog } from "./middleware/request_log.ts";
@@ -65,7 +65,7 @@ export interface AppDeps {
   storage?: StorageClient | undefined;
   /** Summaries and sentiment; the local provider when absent. */
   ai?: AiProvider;
-  /** Longest a request may take before it is answered 503 and abandoned (default 10 s). */
+  /** Longest a request may take before it is answered 503 and abandoned (REQUEST_TIMEOUT_MS). */
   requestTimeoutMs?: number;
   /** Knows whether the database is up (made from `sql` when absent). */
   dbGate?: DbGate;
@@ -85,14 +85,13 @@ export function createApp(deps: AppDeps) {
   const app = new Hono<AuthEnv>().basePath("/api");
   const metrics = deps.metrics ?? new Metrics();
   app.use("*", requestLog({ log, ...(deps.now ? { now: deps.now } : {}) }));
-  const gate = deps.dbGate ?? (deps.sql
-    ? createDbGate(deps.sql, {
-      ...(deps.pingSql ? { pingSql: deps.pingSql } : {}),
-      onChange: (up, reason) =>
-        log(up ? "info" : "error", up ? "database is back" : "database is down", { reason }),
-    })
-    : undefined);
-  app.use("*", deadline({ ms: deps.requestTimeoutMs ?? 10_000, gate }));
+  const sql = deps.sql;
+  const gate = deps.dbGate ?? createDbGate(sql, {
+    ...(deps.pingSql ? { pingSql: deps.pingSql } : {}),
+    onChange: (up, reason) =>
+      log(up ? "info" : "error", up ? "database is back" : "database is down", { reason }),
+  });
+  app.use("*", deadline({ ms: deps.requestTimeoutMs ?? REQUEST_TIMEOUT_MS, gate }));
   app.use("*", async (c, next) => {
     const t = performance.now();
     try {
@@ -136,7 +135,7 @@ export function createApp(deps: AppDeps) {
   );
 
   // Without Deno KV (Supabase's hosted runtime) the limiter runs on Postgres.
-  const backend = deps.limiter ?? (deps.kv ? kvRateLimiter(deps.kv) : pgRateLimiter(deps.sql));
+  const backend = deps.limiter ?? (deps.kv ? kvRateLimiter(deps.kv) : pgRateLimiter(sql));
   // Said once, loudly, by the app that runs without limits (both entry points build one).
   const offWarning = deps.rateLimits && rateLimitsOffWarning({ rateLimits: deps.rateLimits });
   if (offWarning) log("warn", offWarning);
@@ -147,7 +146,8 @@ export function createApp(deps: AppDeps) {
     : backend;
   app.route(
     "/health",
-    healthRoutes({ sql: deps.sql, kv: deps.kv, limiter: limiter.backend }),
+    // Pinged on its own connection, as the gate pings: a busy pool is not a dead database.
+    healthRoutes({ sql: deps.pingSql ?? sql, kv: deps.kv, limiter: limiter.backend }),
   );
   app.get(
     "/openapi.json",
@@ -176,12 +176,9 @@ export function createApp(deps: AppDeps) {
     return c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" });
   });
 
-  const sql = deps.sql;
   const moderator = deps.moderator ??
-    createModerator(async () =>
-      await (gate ?? createDbGate(sql)).run(() =>
-        sql<BlockedTerm[]>`select term, action from public.blocked_terms`
-      )
+    createModerator(() =>
+      gate.run(() => sql<BlockedTerm[]>`select term, action from public.blocked_terms`)
     );
   app.use("*", requireUser({ jwtSecret: deps.jwtSecret, jwksUrl: deps.jwksUrl }));
   app.route("/", messageRoutes({ sql, limiter, moderator, ai: deps.ai ?? localAi(), metrics }));
