@@ -9,7 +9,8 @@
  * - each client address (IP) may cause at most `perClient` of the cap's mails an hour;
  * - a refused request spends nothing from any bucket, so a flood costs only its own budgets.
  * Requests for an address that has no account (password recovery) go through the same checks
- * and spend the same per-address budget, so a 429 does not tell who has an account.
+ * and spend the same budgets, so no answer, nor the order of later answers, tells who has an
+ * account (were they free for the client, a client could count its own budget to find out).
  */
 import { AuthError } from "./errors.ts";
 import { RateLimiter } from "./rate_limit.ts";
@@ -57,8 +58,8 @@ export class MailLimits {
   /**
    * Admits one mail of `kind` to `address` caused by `client`, or throws GoTrue's 429.
    * `lastSentAt`: when the database says the user's last mail of this kind went.
-   * `send: false` is a request that sends nothing (an unknown address): judged the same,
-   * it spends only the address's own budget.
+   * `send: false` is a request that sends nothing (an unknown address): judged and charged the
+   * same, its interval remembered here since the database has no user to remember it.
    */
   admit(
     { kind, address, client, lastSentAt, send }: {
@@ -91,10 +92,9 @@ export class MailLimits {
       throw new AuthError(429, "over_email_send_rate_limit", "Email rate limit exceeded");
     }
     this.#address.take(addr);
-    if (send) {
-      this.#client.take(client);
-      this.#instance.take("all");
-    } else {
+    this.#client.take(client);
+    this.#instance.take("all");
+    if (!send) {
       if (this.#lastRequest.size > 100_000) this.#lastRequest.clear(); // bounded under abuse
       this.#lastRequest.set(key, t);
     }
