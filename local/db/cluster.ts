@@ -44,8 +44,6 @@ export interface Cluster {
   created: boolean;
   /** The postmaster's process id (a new one after each restart). */
   readonly pid: number;
-  /** How many times Postgres died and was started again by this process. */
-  readonly restarts: number;
   stop(): Promise<void>;
 }
 
@@ -121,7 +119,6 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   }
   let pid = readPostmasterPid(dataDir) ?? 0;
   let stopped = false;
-  let restarts = 0;
 
   // The supervisor: Postgres that dies abnormally (killed, crashed, out of memory) is started
   // again at once, which runs crash recovery from the WAL. A clean exit (code 0: someone asked
@@ -143,7 +140,6 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
         await pg.start();
         if (stopped) return await pg.stop();
         pid = readPostmasterPid(dataDir) ?? 0;
-        restarts++;
         supervise();
         opts.onEvent?.({ kind: "restarted", afterMs: performance.now() - t0, attempts: attempt });
         return;
@@ -170,9 +166,6 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     created,
     get pid() {
       return pid;
-    },
-    get restarts() {
-      return restarts;
     },
     async stop() {
       if (stopped) return;

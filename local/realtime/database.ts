@@ -46,23 +46,19 @@ interface Note {
 
 const MICROS = 1000n;
 
-/** `{"id","us","topic"?}` from the current trigger, or `"<id> <inserted_at>"` from the first one. */
+/** The trigger's `{"id","us","topic"?}` (local/platform/007_realtime_notify_topic.sql). */
 function parseNote(text: string): Note | undefined {
-  if (text.startsWith("{")) {
-    try {
-      const v = JSON.parse(text) as { id?: unknown; us?: unknown; topic?: unknown };
-      if (typeof v.id !== "string") return undefined;
-      return {
-        id: v.id,
-        ...(typeof v.us === "string" && /^\d+$/.test(v.us) ? { us: BigInt(v.us) } : {}),
-        ...(typeof v.topic === "string" ? { topic: v.topic } : {}),
-      };
-    } catch {
-      return undefined;
-    }
+  try {
+    const v = JSON.parse(text) as { id?: unknown; us?: unknown; topic?: unknown };
+    if (typeof v.id !== "string") return undefined;
+    return {
+      id: v.id,
+      ...(typeof v.us === "string" && /^\d+$/.test(v.us) ? { us: BigInt(v.us) } : {}),
+      ...(typeof v.topic === "string" ? { topic: v.topic } : {}),
+    };
+  } catch {
+    return undefined;
   }
-  const id = text.split(" ")[0];
-  return id ? { id } : undefined;
 }
 
 export function createDbBroadcasts({ sql, hub, afterDelivery }: DbBroadcastDeps) {
@@ -144,7 +140,8 @@ export function createDbBroadcasts({ sql, hub, afterDelivery }: DbBroadcastDeps)
       return;
     }
     const wanted = missed.filter((r) => hub.topics.has(`realtime:${r.topic}`));
-    for (const r of missed) if (!wanted.includes(r)) remember(r.id, BigInt(r.us));
+    const unheard = missed.filter((r) => !hub.topics.has(`realtime:${r.topic}`));
+    for (const r of unheard) remember(r.id, BigInt(r.us));
     if (wanted.length === 0) return;
     const rows = await sql<Row[]>`
       select ${columns()} from realtime.messages

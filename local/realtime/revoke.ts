@@ -75,7 +75,9 @@ export function createRevocations(sql: postgres.Sql, hub: Hub) {
       const who = identityOf(sub.claims);
       if (!who) continue;
       const key = keyOf(who);
-      byKey.set(key, [...(byKey.get(key) ?? []), sub]);
+      const subs = byKey.get(key);
+      if (subs) subs.push(sub);
+      else byKey.set(key, [sub]);
     }
     for (const subs of byKey.values()) {
       if (await revoked(subs[0]!.claims)) subs.forEach(shut);
