@@ -134,14 +134,18 @@ export function makeCtx(deps: StorageDeps) {
     return { bucket, name };
   }
 
+  const rowIn = async (
+    q: postgres.Sql | postgres.TransactionSql,
+    bucket: string,
+    name: string,
+  ) =>
+    (await q<ObjectRow[]>`select * from storage.objects
+      where bucket_id = ${bucket} and name = ${name}`)[0];
+  /** The object's row as the caller sees it under the policies. */
   const findAs = (claims: Claims, bucket: string, name: string) =>
-    asCaller(
-      claims,
-      async (tx) =>
-        (await tx<
-          ObjectRow[]
-        >`select * from storage.objects where bucket_id = ${bucket} and name = ${name}`)[0],
-    );
+    asCaller(claims, (tx) => rowIn(tx, bucket, name));
+  /** The object's row with Storage's own rights (public buckets, signed URLs). */
+  const findUnchecked = (bucket: string, name: string) => rowIn(sql, bucket, name);
 
   async function serve(c: Context, bucket: string, name: string, row: ObjectRow | undefined) {
     if (!row) throw notFound();
@@ -169,5 +173,17 @@ export function makeCtx(deps: StorageDeps) {
     return new Response(file.readable, { headers });
   }
 
-  return { deps, sql, key, fileOf, claimsOf, asCaller, bucketOf, objectPath, findAs, serve };
+  return {
+    deps,
+    sql,
+    key,
+    fileOf,
+    claimsOf,
+    asCaller,
+    bucketOf,
+    objectPath,
+    findAs,
+    findUnchecked,
+    serve,
+  };
 }

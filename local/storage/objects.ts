@@ -8,17 +8,14 @@ import { upload } from "./upload.ts";
 import { invalid, notFound } from "./errors.ts";
 
 export function objectRoutes(ctx: StorageCtx) {
-  const { sql, fileOf, claimsOf, asCaller, bucketOf, objectPath, findAs, serve } = ctx;
+  const { fileOf, claimsOf, asCaller, bucketOf, objectPath, findAs, findUnchecked, serve } = ctx;
   const app = new Hono();
 
   app.get("/object/public/*", async (c) => {
     const { bucket, name } = objectPath(c, "/object/public/");
     const b = await bucketOf(bucket);
     if (!b.public) throw notFound();
-    const [row] = await sql<
-      ObjectRow[]
-    >`select * from storage.objects where bucket_id = ${bucket} and name = ${name}`;
-    return await serve(c, bucket, name, row);
+    return await serve(c, bucket, name, await findUnchecked(bucket, name));
   });
 
   app.get("/object/info/*", async (c) => {

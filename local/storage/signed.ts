@@ -4,14 +4,14 @@
  */
 import { type Context, Hono } from "hono";
 import { jwtVerify, SignJWT } from "jose";
-import type { Claims, ObjectRow, StorageCtx } from "./context.ts";
+import type { Claims, StorageCtx } from "./context.ts";
 import { upload } from "./upload.ts";
 import { denied, invalid, notFound, StorageError } from "./errors.ts";
 
 class Rollback extends Error {}
 
 export function signedRoutes(ctx: StorageCtx) {
-  const { sql, key, claimsOf, asCaller, bucketOf, objectPath, findAs, serve } = ctx;
+  const { key, claimsOf, asCaller, bucketOf, objectPath, findAs, findUnchecked, serve } = ctx;
   const app = new Hono();
 
   app.post("/object/sign/:bucket", async (c) => {
@@ -92,10 +92,7 @@ export function signedRoutes(ctx: StorageCtx) {
   app.get("/object/sign/*", async (c) => {
     const { bucket, name } = objectPath(c, "/object/sign/");
     await checkSigned(c, bucket, name, false);
-    const [row] = await sql<
-      ObjectRow[]
-    >`select * from storage.objects where bucket_id = ${bucket} and name = ${name}`;
-    return await serve(c, bucket, name, row);
+    return await serve(c, bucket, name, await findUnchecked(bucket, name));
   });
 
   app.post("/object/upload/sign/*", async (c) => {
