@@ -19,6 +19,7 @@ import { Metrics } from "../functions/_shared/metrics.ts";
 import type { Logger } from "../functions/_shared/log.ts";
 import { apiConfigFromEnv } from "../functions/_shared/config.ts";
 import { depsFromConfig } from "../functions/api/app_deps.ts";
+import { startReceiptSummaries } from "../functions/api/receipt_summaries.ts";
 
 export interface Stack {
   url: string;
@@ -66,9 +67,11 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
   let realtime: ReturnType<typeof createRealtime> | undefined;
   let kv: Deno.Kv | undefined;
   let server: Deno.HttpServer | undefined;
+  let stopReceiptSummaries: (() => Promise<void>) | undefined;
   // Each step is stopped even if an earlier one fails (on Ctrl-C Postgres may already be gone).
   const stop = async () => {
     const steps: (() => unknown)[] = [
+      () => stopReceiptSummaries?.(),
       () => realtime?.close(),
       () => server?.shutdown(),
       () => kv?.close(),
@@ -112,6 +115,12 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       ...depsFromConfig(apiCfg),
       ...(opts.log ? { log: opts.log } : {}),
     });
+    stopReceiptSummaries = startReceiptSummaries(sql, (e) =>
+      console.error(JSON.stringify({
+        level: "error",
+        msg: "receipt summaries: flush failed",
+        error: String(e),
+      })));
     const smtp = smtpFromEnv();
     const auth = createAuth({
       sql: authSql,

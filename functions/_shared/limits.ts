@@ -88,3 +88,16 @@ export const RATE_LIMITS: Readonly<Record<RateAction, RateRule>> = {
 
 /** Several users can share an address (NAT): the per-IP bucket is this many times larger. */
 export const PER_IP_FACTOR = 5;
+
+/**
+ * Receipts (read ticks). Channels of at most this many members broadcast each member's
+ * watermarks (`receipt.updated`); larger ones an aggregated `receipt.summary`. The migration
+ * `…_create_realtime_events.sql` holds the same numbers (`limits_test.ts` compares them).
+ */
+export const RECEIPT_DETAIL_MAX_MEMBERS = 20;
+/** The newest messages of a channel a `receipt.summary` counts readers for. */
+export const RECEIPT_SUMMARY_MESSAGES = 20;
+/** At most one `receipt.summary` per channel this often, in ms. */
+export const RECEIPT_SUMMARY_INTERVAL_MS = 1000;
+/** A client sends at most one receipt request per channel this often, in ms. */
+export const RECEIPT_FLUSH_MS = 3000;

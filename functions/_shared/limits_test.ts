@@ -16,6 +16,9 @@ import {
   MESSAGE_MAX_CHARS,
   PER_IP_FACTOR,
   RATE_LIMITS,
+  RECEIPT_DETAIL_MAX_MEMBERS,
+  RECEIPT_SUMMARY_INTERVAL_MS,
+  RECEIPT_SUMMARY_MESSAGES,
 } from "./limits.ts";
 
 const toml = parse(await Deno.readTextFile(join(SUPABASE_DIR, "config.toml"))) as {
@@ -44,4 +47,15 @@ Deno.test("every default rate limit fits the Postgres limiter (whole, positive, 
     assert.ok(r.refillPerSec > 0, action);
   }
   assert.ok(Number.isInteger(PER_IP_FACTOR) && PER_IP_FACTOR >= 1);
+});
+
+Deno.test("the realtime events migration uses limits.ts's receipt numbers", async () => {
+  const sql = await Deno.readTextFile(
+    join(SUPABASE_DIR, "migrations", "20251124005000_create_realtime_events.sql"),
+  );
+  const n = RECEIPT_DETAIL_MAX_MEMBERS;
+  assert.ok(sql.includes(`private.member_count(r.channel_id, ${n + 1}) <= ${n} then`));
+  assert.ok(sql.includes(`order by x.id desc limit ${RECEIPT_SUMMARY_MESSAGES}) m)`));
+  assert.equal(RECEIPT_SUMMARY_INTERVAL_MS, 1000);
+  assert.ok(sql.includes("s.sent_at <= clock_timestamp() - interval '1 second'"));
 });

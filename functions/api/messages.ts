@@ -319,15 +319,30 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
       const channelId = parse(uuid, c.req.param("id"));
       const b = await body(c, ReceiptBody);
       const row = await run(c, "write", async (tx) => {
+        // Written only when a watermark moves forward: repeated or late receipts cost no write
+        // and no broadcast. Never past the channel's newest message (no pre-reading the future).
         const [r] = await tx`
-        update public.channel_members set
-          -- Never past the channel's newest message: a watermark cannot pre-read the future.
-          last_delivered_message_id = least(private.last_message_id(${channelId}),
-            greatest(last_delivered_message_id, ${b.delivered_up_to ?? 0}, ${b.read_up_to ?? 0})),
-          last_read_message_id = least(private.last_message_id(${channelId}),
-            greatest(last_read_message_id, ${b.read_up_to ?? 0}))
-        where channel_id = ${channelId} and user_id = ${c.get("userId")!}
-        returning last_delivered_message_id, last_read_message_id`;
+        with cur as (
+          select m.last_delivered_message_id, m.last_read_message_id,
+            least(private.last_message_id(${channelId}), greatest(m.last_delivered_message_id,
+              ${b.delivered_up_to ?? 0}, ${b.read_up_to ?? 0})) as delivered,
+            least(private.last_message_id(${channelId}),
+              greatest(m.last_read_message_id, ${b.read_up_to ?? 0})) as read
+          from public.channel_members m
+          where m.channel_id = ${channelId} and m.user_id = ${c.get("userId")!}
+        ), moved as (
+          update public.channel_members m set
+            last_delivered_message_id = cur.delivered, last_read_message_id = cur.read
+          from cur
+          where m.channel_id = ${channelId} and m.user_id = ${c.get("userId")!}
+            and (cur.delivered > cur.last_delivered_message_id
+              or cur.read > cur.last_read_message_id)
+          returning m.last_delivered_message_id, m.last_read_message_id
+        )
+        select * from moved
+        union all
+        select last_delivered_message_id, last_read_message_id from cur
+        where not exists (select 1 from moved)`;
         if (!r) throw new NotFoundError("You are not in this channel");
         return r;
       });

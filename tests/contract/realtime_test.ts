@@ -64,13 +64,13 @@ Deno.test("private channel topics: members join, strangers are refused with Supa
   const carol = await signedIn(stack, "carol");
   const bob = await signedIn(stack, "bob");
   try {
-    const a = alice.channel(`channel:${MODERATORS}`, { config: { private: true } });
+    const a = alice.channel(`typing:${MODERATORS}`, { config: { private: true } });
     const heard: unknown[] = [];
     a.on("broadcast", { event: "note" }, (m) => heard.push(m.payload));
     assert.equal(await subscribe(a), "SUBSCRIBED");
     // REST broadcasts (what channel.send does before joining): a stranger's is skipped, a member's delivered.
     for (const [who, client] of [["carol", carol], ["bob", bob]] as const) {
-      const ch = client.channel(`channel:${MODERATORS}`, { config: { private: true } });
+      const ch = client.channel(`typing:${MODERATORS}`, { config: { private: true } });
       assert.equal(
         await ch.send({ type: "broadcast", event: "note", payload: { from: who } }),
         "ok",
@@ -102,7 +102,7 @@ Deno.test("broadcast reaches the other members only; self and ack work as config
   if (!stack.local) return;
   const [alice, bob] = [await signedIn(stack, "alice"), await signedIn(stack, "bob")];
   try {
-    const topic = `channel:${GENERAL}`;
+    const topic = `typing:${GENERAL}`; // the topic members may broadcast on
     const a = alice.channel(topic, {
       config: { private: true, broadcast: { self: true, ack: true } },
     });
