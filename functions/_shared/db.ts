@@ -72,11 +72,13 @@ export function asCaller<T>(
 ): Promise<T> {
   return sql.begin(async (tx) => {
     signal?.throwIfAborted();
-    // Claims and role in one round trip (set_config('role', …, true) is SET LOCAL ROLE, as
+    // Claims and role in one statement (set_config('role', …, true) is SET LOCAL ROLE, as
     // PostgREST does it), with a statement timeout for this transaction only.
-    await tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+    // Not awaited: it goes out with BEGIN and `fn`'s first statement in one write (the statements
+    // of a transaction run in order; an error here fails those after it, and is thrown below).
+    const setup = tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
       set_config('role', ${mode === "read" ? "authenticated" : "chat_api"}, true),
-      set_config('statement_timeout', ${String(STATEMENT_TIMEOUT_MS)}, true)`;
+      set_config('statement_timeout', ${String(STATEMENT_TIMEOUT_MS)}, true)`.execute();
     // No racing inside the transaction: a statement of an abandoned `fn` that ran after the
     // rollback would run on a connection already handed to someone else. Instead every statement
     // after the abort, or after `fn` is over, is refused, and a transaction abandoned meanwhile
@@ -84,6 +86,7 @@ export function asCaller<T>(
     const state = { done: false };
     try {
       const result = await fn(refuseLate(tx, signal, state));
+      await setup;
       signal?.throwIfAborted();
       if (signal) markCommitting(signal); // postgres.js sends COMMIT right after this returns
       return result;

@@ -159,39 +159,18 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
       if (verdict.outcome === "rejected") {
         throw new AppError("content_rejected", `Message rejected: ${verdict.reason}`);
       }
-      const me = c.get("userId")!;
       const usernames = [
         ...new Set([...verdict.text.matchAll(MENTION)].map((m) => m[1]!.toLowerCase())),
       ];
+      // One statement (public.send_message): mentions, the idempotent insert, attachments and
+      // the message as the page route shows it.
       const result = await run(c, "write", async (tx) => {
-        const mentions = usernames.length
-          ? (await tx`select id from public.profiles where lower(username) = any(${usernames})`)
-            .map((
-              r,
-            ) => r.id)
-          : [];
-        const inserted = await tx`
-        insert into public.messages (channel_id, sender_id, content, client_id, reply_to_id, mentions, moderation, sentiment)
-        values (${channelId}, ${me}, ${verdict.text}, ${b.client_id}, ${
-          b.reply_to_id ?? null
-        }, ${mentions}::uuid[],
-          ${verdict.outcome === "ok" ? "ok" : verdict.outcome}, ${mood.score})
-        on conflict (sender_id, client_id) do nothing
-        returning id`;
-        if (!inserted.length) {
-          // The same client_id again (a retry after a lost answer): the stored message, once.
-          const [prev] =
-            await tx`select id from public.messages where sender_id = ${me} and client_id = ${b.client_id}`;
-          return { created: false, message: await viewOf(tx, prev!.id) };
-        }
-        if (b.attachment_ids?.length) {
-          const linked = await tx`update public.attachments set message_id = ${inserted[0]!.id}
-                                where id = any(${b.attachment_ids}::uuid[]) and message_id is null returning id`;
-          if (linked.length !== b.attachment_ids.length) {
-            throw new AppError("validation_failed", "Unknown or used attachment");
-          }
-        }
-        return { created: true, message: await viewOf(tx, inserted[0]!.id) };
+        const [row] = await tx`select created, message from public.send_message(
+          ${channelId}::uuid, ${verdict.text}, ${b.client_id}, ${b.reply_to_id ?? null}::bigint,
+          ${usernames}::text[], ${verdict.outcome === "ok" ? "ok" : verdict.outcome},
+          ${mood.score}::real,
+          ${b.attachment_ids ?? []}::uuid[])`;
+        return row as { created: boolean; message: Record<string, unknown> };
       });
       if (result.created) {
         metrics?.inc("messages_sent_total", "Messages stored (rate: messages per second).");
