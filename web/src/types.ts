@@ -30,6 +30,7 @@ export interface Reaction {
   emoji: string;
   count: number;
   user_ids: string[];
+  /** Derived by the client from `user_ids` (events do not carry it). */
   mine: boolean;
 }
 
@@ -73,6 +74,7 @@ export interface Channel {
   last_read_message_id: number;
   last_delivered_message_id: number;
   member_count: number;
+  created_at?: string;
   other_user: UserRef | null;
   unread_count: number;
   last_message:
@@ -115,4 +117,44 @@ export interface SearchHit {
   archived: boolean;
   score: number;
   snippet: string;
+}
+
+/** Realtime event payloads on `channel:<id>` (README, "Realtime events"). */
+export interface MessageCreated {
+  message: Message;
+  prev_id: number | null;
+}
+
+export interface MessageDeleted {
+  id: number;
+  channel_id: string;
+  deleted_at: string;
+}
+
+export interface ReactionChanged {
+  message_id: number;
+  channel_id: string;
+  reactions: Omit<Reaction, "mine">[];
+}
+
+export interface MemberChanged {
+  channel_id: string;
+  user_id: string;
+  action: "added" | "updated" | "removed";
+  role: Member["role"] | null;
+  member_count: number;
+  member: Member | null;
+}
+
+export interface ReceiptUpdated {
+  channel_id: string;
+  user_id: string;
+  last_delivered_message_id: number;
+  last_read_message_id: number;
+}
+
+export interface ReceiptSummary {
+  channel_id: string;
+  member_count: number;
+  messages: { id: number; delivered: number; read: number }[];
 }

@@ -1,0 +1,187 @@
+/**
+ * My channels, newest activity first, each with its last message and unread count. The list
+ * is read from `GET /channels` on the first load, after `channel.added` and after a reconnect;
+ * between those it changes only by events (a message created, edited or deleted, a member
+ * change, my own reading), never by reading the list again.
+ */
+import { computed, signal } from "@preact/signals";
+import { t } from "../i18n/mod.ts";
+import type { Channel, MemberChanged, Message, MessageDeleted } from "../types.ts";
+
+/** Longest preview the list holds (as `my_channels()` cuts it). */
+const PREVIEW = 200;
+
+export function channelTitle(c: Channel | null | undefined): string {
+  if (!c) return "";
+  if (c.kind === "direct") {
+    const u = c.other_user;
+    return u ? (u.deactivated ? t("user.deactivated") : u.display_name || u.username) : "?";
+  }
+  return c.name ?? "";
+}
+
+const lastId = (c: Channel) => c.last_message?.id ?? 0;
+
+/** Newest message first; channels without messages by creation, newest first. */
+export function byActivity(a: Channel, b: Channel): number {
+  return lastId(b) - lastId(a) || (b.created_at ?? "").localeCompare(a.created_at ?? "");
+}
+
+export function createChannelList({ myId }: { myId: string }) {
+  const channels = signal<Channel[]>([]);
+  const loaded = signal(false);
+  const totalUnread = computed(() =>
+    channels.value.reduce((n, c) => n + (c.muted ? 0 : Number(c.unread_count)), 0)
+  );
+  /** Per channel: unread ids that came by events since the list was read, and its newest id then. */
+  const arrived = new Map<string, Set<number>>();
+  const baseline = new Map<string, number>();
+
+  const find = (id: string | null) => channels.value.find((c) => c.id === id) ?? null;
+
+  function update(id: string, fn: (c: Channel) => Channel | null, resort = false) {
+    let hit = false;
+    const next: Channel[] = [];
+    for (const c of channels.value) {
+      if (c.id !== id) next.push(c);
+      else {
+        hit = true;
+        const u = fn(c);
+        if (u) next.push(u);
+      }
+    }
+    if (hit) channels.value = resort ? next.sort(byActivity) : next;
+    return hit;
+  }
+
+  /**
+   * The list as `GET /channels` answers it. `reading` is a channel whose newest messages the
+   * reader sees (its count stays 0). Returns the channels whose last message is newer than
+   * the one held before (what arrived while the socket was away, for notifications).
+   */
+  function replace(list: Channel[], reading: string | null = null): Channel[] {
+    const before = new Map(channels.value.map((c) => [c.id, lastId(c)]));
+    arrived.clear();
+    baseline.clear();
+    for (const c of list) baseline.set(c.id, lastId(c));
+    channels.value = list.map((c) => c.id === reading ? { ...c, unread_count: 0 } : c)
+      .sort(byActivity);
+    const first = !loaded.value;
+    loaded.value = true;
+    if (first) return [];
+    return list.filter((c) => before.has(c.id) && lastId(c) > before.get(c.id)!);
+  }
+
+  /**
+   * A message came (`message.created`). `seen`: the reader has its channel open at the newest
+   * messages (it does not count as unread). Returns false when the list had it already.
+   */
+  function messageCreated(m: Message, seen: boolean): boolean {
+    const c = find(m.channel_id);
+    if (!c || m.id <= lastId(c)) return false;
+    const counts = m.sender_id !== myId && !seen && !m.deleted_at &&
+      m.id > c.last_read_message_id;
+    if (counts) {
+      let ids = arrived.get(c.id);
+      if (!ids) arrived.set(c.id, ids = new Set());
+      ids.add(m.id);
+    }
+    update(c.id, (x) => ({
+      ...x,
+      unread_count: counts ? Number(x.unread_count) + 1 : x.unread_count,
+      last_message: {
+        id: m.id,
+        sender_id: m.sender_id,
+        kind: m.kind,
+        content: m.content.slice(0, PREVIEW),
+        created_at: m.created_at,
+        deleted: !!m.deleted_at,
+      },
+    }), true);
+    return true;
+  }
+
+  /** An edit (or moderation) of the last message shows in its preview. */
+  function messageUpdated(m: Message) {
+    const c = find(m.channel_id);
+    if (!c?.last_message || c.last_message.id !== m.id) return;
+    update(c.id, (x) => ({
+      ...x,
+      last_message: {
+        ...x.last_message!,
+        content: m.content.slice(0, PREVIEW),
+        deleted: !!m.deleted_at,
+      },
+    }));
+  }
+
+  /** A deleted message stops counting as unread; the last one shows as deleted. */
+  function messageDeleted(p: MessageDeleted) {
+    const ids = arrived.get(p.channel_id);
+    const wasUnread = !!ids?.delete(p.id);
+    update(p.channel_id, (x) => ({
+      ...x,
+      unread_count: wasUnread ? Math.max(0, Number(x.unread_count) - 1) : x.unread_count,
+      last_message: x.last_message?.id === p.id
+        ? { ...x.last_message, content: "", deleted: true }
+        : x.last_message,
+    }));
+  }
+
+  /** Member counts follow; my own removal takes the channel off the list. */
+  function memberChanged(p: MemberChanged) {
+    update(p.channel_id, (x) => {
+      if (p.user_id === myId && p.action === "removed") return null;
+      return {
+        ...x,
+        member_count: p.member_count,
+        ...(p.user_id === myId && p.role ? { my_role: p.role } : {}),
+      };
+    });
+  }
+
+  /** I have read up to `upTo`: what is left unread is what came after. */
+  function read(channelId: string, upTo: number) {
+    const c = find(channelId);
+    if (!c) return;
+    const ids = arrived.get(channelId) ?? new Set<number>();
+    let removed = 0;
+    for (const id of ids) if (id <= upTo && ids.delete(id)) removed++;
+    const unread = upTo >= lastId(c)
+      ? 0
+      : upTo >= (baseline.get(channelId) ?? 0)
+      ? ids.size
+      : Math.max(ids.size, Number(c.unread_count) - removed);
+    if (unread === Number(c.unread_count) && upTo <= c.last_read_message_id) return;
+    update(channelId, (x) => ({
+      ...x,
+      unread_count: unread,
+      last_read_message_id: Math.max(x.last_read_message_id, upTo),
+    }));
+  }
+
+  function patch(channelId: string, fields: Partial<Channel>) {
+    update(channelId, (x) => ({ ...x, ...fields }));
+  }
+
+  function remove(channelId: string) {
+    update(channelId, () => null);
+  }
+
+  return {
+    channels,
+    loaded,
+    totalUnread,
+    find,
+    replace,
+    messageCreated,
+    messageUpdated,
+    messageDeleted,
+    memberChanged,
+    read,
+    patch,
+    remove,
+  };
+}
+
+export type ChannelList = ReturnType<typeof createChannelList>;

@@ -1,0 +1,85 @@
+/**
+ * Unsent messages, per channel: they outlive the channel's view until the server has them or
+ * the writer discards them. Every attempt sends the same `client_id`, so the server keeps one
+ * copy whatever happened to earlier ones.
+ */
+import { type Signal, signal } from "@preact/signals";
+import { type Api, ApiError } from "../api.ts";
+import type { Message, Shown } from "../types.ts";
+
+/**
+ * Sends one outbox message (again). Returns the stored message, or null on failure (the entry
+ * then says why).
+ */
+export async function postFromOutbox(
+  api: Pick<Api, "post">,
+  channelId: string,
+  outbox: Signal<Shown[]>,
+  m: Shown,
+): Promise<Message | null> {
+  const mark = (patch: Partial<Shown>) => {
+    outbox.value = outbox.value.map((x) => {
+      if (x.client_id !== m.client_id) return x;
+      const { error: _old, ...rest } = x;
+      return { ...rest, ...patch } as Shown;
+    });
+  };
+  mark({ state: "sending" });
+  try {
+    const { message } = await api.post<{ message: Message }>(`/channels/${channelId}/messages`, {
+      content: m.content,
+      client_id: m.client_id,
+      ...(m.retry?.reply_to_id ? { reply_to_id: m.retry.reply_to_id } : {}),
+      ...(m.retry?.attachment_ids.length ? { attachment_ids: m.retry.attachment_ids } : {}),
+    });
+    outbox.value = outbox.value.filter((x) => x.client_id !== m.client_id);
+    return message;
+  } catch (e) {
+    const err = e instanceof ApiError ? e : new ApiError(0, "network", String(e));
+    mark({ state: "failed", error: err.status === 0 ? "offline" : err.message });
+    return null;
+  }
+}
+
+export function createOutboxes(api: Pick<Api, "post">) {
+  const boxes = new Map<string, Signal<Shown[]>>();
+
+  function of(channelId: string): Signal<Shown[]> {
+    let o = boxes.get(channelId);
+    if (!o) boxes.set(channelId, o = signal<Shown[]>([]));
+    return o;
+  }
+
+  function add(channelId: string, m: Shown) {
+    const o = of(channelId);
+    o.value = [...o.value, m];
+  }
+
+  /** Sends `m` (already in the channel's outbox). */
+  const post = (channelId: string, m: Shown) => postFromOutbox(api, channelId, of(channelId), m);
+
+  /** Sends again what failed in a channel (one entry, or all). Resolves with what was stored. */
+  async function retry(channelId: string, clientId?: string): Promise<Message[]> {
+    const failed = of(channelId).value.filter((m) =>
+      m.state === "failed" && (clientId === undefined || m.client_id === clientId)
+    );
+    const sent = await Promise.all(failed.map((m) => post(channelId, m)));
+    return sent.filter((m): m is Message => m !== null);
+  }
+
+  function discard(channelId: string, clientId: string) {
+    const o = of(channelId);
+    o.value = o.value.filter((m) => m.client_id !== clientId);
+  }
+
+  /** Unsent messages in a channel, for the list. */
+  const unsent = (channelId: string) =>
+    boxes.get(channelId)?.value.filter((m) => m.state === "failed").length ?? 0;
+
+  /** Channels with something that failed. */
+  const waiting = () => [...boxes.keys()].filter((id) => unsent(id) > 0);
+
+  return { of, add, post, retry, discard, unsent, waiting };
+}
+
+export type Outboxes = ReturnType<typeof createOutboxes>;

@@ -1,0 +1,34 @@
+/**
+ * People seen anywhere (members, senders, DMs, search), by id: names for search hits,
+ * reactions and quotes. A person seen again with another name replaces the old one.
+ */
+import { signal } from "@preact/signals";
+import type { UserRef } from "../types.ts";
+
+export function createUsers() {
+  const users = signal<ReadonlyMap<string, UserRef>>(new Map());
+
+  function remember(list: readonly UserRef[]) {
+    let next: Map<string, UserRef> | null = null;
+    for (const u of list) {
+      const had = (next ?? users.value).get(u.id);
+      if (
+        had && had.display_name === u.display_name && had.username === u.username &&
+        had.avatar_path === u.avatar_path
+      ) continue;
+      next ??= new Map(users.value);
+      next.set(u.id, { ...had, ...u });
+    }
+    if (next) users.value = next;
+  }
+
+  /** A display name for `id`, or "?" for someone never seen. */
+  const nameOf = (id: string) => {
+    const u = users.value.get(id);
+    return u?.display_name || u?.username || "?";
+  };
+
+  return { users, remember, nameOf };
+}
+
+export type Users = ReturnType<typeof createUsers>;
