@@ -239,16 +239,27 @@ function Postgres(a, b) {
       , prepare = null
 
     try {
-      await sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], { onexecute }).execute()
+      // PATCHED (3): the callback starts as soon as BEGIN is on a connection, not when its
+      // answer is back, so BEGIN and the first statements share one write and one round trip.
+      // The pool files a connection that took a query under `full` right after `onexecute`;
+      // it is reserved for this transaction again here, so its statements go out at once.
+      // The callback's result is committed only once BEGIN has succeeded (see scope).
+      let dispatched
+      const onConnection = new Promise(r => dispatched = r)
+      const began = sql.unsafe('begin ' + options.replace(/[^a-z ]/ig, ''), [], {
+        onexecute: c => { onexecute(c); dispatched() }
+      }).execute()
+      await Promise.race([onConnection, began])
+      connection.queue === reserved || move(connection, reserved)
       return await Promise.race([
-        scope(connection, fn),
+        scope(connection, fn, undefined, began),
         new Promise((_, reject) => connection.onclose = reject)
       ])
     } catch (error) {
       throw error
     }
 
-    async function scope(c, fn, name) {
+    async function scope(c, fn, name, began) {
       const sql = Sql(handler)
       sql.savepoint = savepoint
       sql.prepare = x => prepare = x.replace(/[^a-z0-9$-_. ]/gi)
@@ -261,6 +272,7 @@ function Postgres(a, b) {
           const x = fn(sql)
           Promise.resolve(Array.isArray(x) ? Promise.all(x) : x).then(resolve, reject)
         })
+        began && await began // PATCHED (3): nothing commits unless BEGIN succeeded
 
         if (uncaughtError)
           throw uncaughtError
