@@ -1,212 +1,201 @@
 /**
- * Realtime under load, side by side with a plain WebSocket relay (the floor), both in their
- * own processes on this machine:
- *   - memory per idle connection: N sockets each joined to a channel (RSS before and after);
- *   - fan-out: one broadcast to 1,000 subscribers, delivery latency p50/p99 over all deliveries.
- * BENCH_RT_CONNECTIONS (default 1000) and BENCH_RT_ROUNDS (default 20) scale it.
+ * Realtime under load, side by side with a plain WebSocket relay (`_ws_floor.ts`, the floor),
+ * both in their own processes, in one run:
+ *   - memory per idle connection: BENCH_RT_IDLE (10,000) sockets, each signed in as a member and
+ *     joined privately to `channel:<id>` (groups of 1,000 members), vs as many plain sockets on
+ *     the relay: RSS growth / N of the serving process;
+ *   - fan-out: BENCH_RT_SUBSCRIBERS (1,000) members joined privately to one `channel:<id>`; a
+ *     message POSTed through the API (BENCH_RT_ROUNDS times, 20) and its `message.created`
+ *     timed from the POST's start to each delivery; vs a frame of the same size sent to the
+ *     relay's 1,000 sockets, rounds interleaved.
+ * Goals (issue 12): fan-out p99 ≤ 2× the floor's; memory per connection ≤ 1.2× the relay's.
  */
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
 import { ROOT } from "../../local/paths.ts";
-import { DEFAULT_JWT_SECRET, signApiKey } from "../../local/keys.ts";
-import { freePort } from "../_helpers/ports.ts";
+import {
+  apiBase,
+  type BenchStack,
+  createGroup,
+  type Group,
+  realtimeUrl,
+  withStack,
+} from "./_stack.ts";
+import { rssKb, spawnDeno } from "./_procs.ts";
+import { broadcastOf, closeAll, heartbeats, openJoined, openPlain } from "./_phoenix.ts";
 import { summarize } from "./_stats.ts";
 
-const N = Number(Deno.env.get("BENCH_RT_CONNECTIONS") ?? 1000);
+const SUBSCRIBERS = Number(Deno.env.get("BENCH_RT_SUBSCRIBERS") ?? 1000);
 const ROUNDS = Number(Deno.env.get("BENCH_RT_ROUNDS") ?? 20);
+const IDLE = Number(Deno.env.get("BENCH_RT_IDLE") ?? 10_000);
+const GROUP_SIZE = 1000;
+const GOAL_LATENCY = 2;
+const GOAL_MEMORY = 1.2;
 
-function rssKb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) : NaN;
-}
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const verdict = (ok: boolean) => ok ? "met" : "NOT met";
 
-async function spawnReady(args: string[], env: Record<string, string>) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args,
-    env,
-    stdout: "piped",
-    stderr: "piped",
-    stdin: "null",
-  }).spawn();
-  let out = "";
-  const ready = Promise.withResolvers<string>();
-  (async () => {
-    for await (const chunk of child.stdout) {
-      out += new TextDecoder().decode(chunk);
-      const m = /READY (\S+)/.exec(out);
-      if (m) ready.resolve(m[1]!);
-    }
-  })();
-  let err = "";
-  (async () => {
-    for await (const chunk of child.stderr) err += new TextDecoder().decode(chunk);
-  })();
-  child.status.then((s) => ready.reject(new Error(`exited with ${s.code}:\n${out}\n${err}`)));
-  const t = setTimeout(() => ready.reject(new Error(`not ready:\n${out}\n${err}`)), 60_000);
-  const addr = await ready.promise.finally(() => clearTimeout(t));
-  return { child, addr };
-}
-
-/** The process that serves: start.ts and the floor run in the child itself. */
-const pidOf = (child: Deno.ChildProcess) => child.pid;
-
-async function openAll(
-  url: string,
-  join: (ws: WebSocket, i: number) => void,
-  isJoined: (data: string) => boolean,
-) {
-  const sockets: WebSocket[] = [];
-  const batch = 100;
-  for (let i = 0; i < N; i += batch) {
-    await Promise.all(
-      Array.from(
-        { length: Math.min(batch, N - i) },
-        (_, k) =>
-          new Promise<void>((resolve, reject) => {
-            const ws = new WebSocket(url);
-            sockets.push(ws);
-            ws.onerror = () => reject(new Error("socket error"));
-            ws.onopen = () => {
-              join(ws, i + k);
-              if (!isJoined("")) {
-                resolve();
-              }
-            };
-            ws.onmessage = (e) => {
-              if (isJoined(String(e.data))) resolve();
-            };
-          }),
-      ),
-    );
+/** One round: `send` starts it; `deliver(i)` for each socket's copy; all N expected once. */
+class Round {
+  started = 0;
+  got = 0;
+  dupes = 0;
+  private seen: Uint8Array;
+  private done = Promise.withResolvers<void>();
+  constructor(readonly id: string, n: number, readonly latencies?: number[]) {
+    this.seen = new Uint8Array(n);
   }
-  return sockets;
+  deliver(i: number) {
+    if (this.seen[i]) return void this.dupes++;
+    this.seen[i] = 1;
+    this.latencies?.push(performance.now() - this.started);
+    if (++this.got === this.seen.length) this.done.resolve();
+  }
+  async run(send: () => Promise<void> | void, timeoutMs = 15_000) {
+    this.started = performance.now();
+    const t = setTimeout(
+      () => this.done.reject(new Error(`${this.id}: ${this.got}/${this.seen.length} delivered`)),
+      timeoutMs,
+    );
+    await Promise.all([send(), this.done.promise]).finally(() => clearTimeout(t));
+    if (this.dupes) throw new Error(`${this.id}: ${this.dupes} deliveries twice`);
+  }
+}
+
+/** Memory per idle connection: RSS of `pid` before and after `open()` held `n` connections. */
+async function idleMemory(pid: number, n: number, open: () => Promise<WebSocket[]>) {
+  await sleep(1000);
+  const before = rssKb(pid);
+  const t0 = performance.now();
+  const sockets = await open();
+  const perSec = n / ((performance.now() - t0) / 1000);
+  await sleep(3000);
+  const after = rssKb(pid);
+  return { kbPer: (after - before) / n, mb: (after - before) / 1024, perSec, sockets };
 }
 
 async function fanout(
-  sockets: WebSocket[],
-  send: (round: number) => void,
-  roundOf: (data: string) => number | undefined,
+  stack: BenchStack,
+  floorUrl: string,
+  group: Group,
 ) {
-  const latencies: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    let got = 0;
-    const done = Promise.withResolvers<void>();
-    const started = performance.now();
-    for (const ws of sockets) {
-      ws.onmessage = (e) => {
-        if (roundOf(String(e.data)) !== round) return;
-        latencies.push(performance.now() - started);
-        if (++got === sockets.length) done.resolve();
-      };
-    }
-    send(round);
-    const t = setTimeout(
-      () => done.reject(new Error(`round ${round}: ${got}/${sockets.length} delivered`)),
-      10_000,
-    );
-    await done.promise.finally(() => clearTimeout(t));
+  let current: Round | undefined;
+  let frameBytes = 0;
+  const rt = await openJoined(
+    realtimeUrl(stack),
+    group.tokens.slice(1),
+    () => `channel:${group.channelId}`,
+    (i, data) => {
+      const b = broadcastOf(data);
+      if (b?.event !== "message.created") return;
+      const content = String((b.payload.message as { content?: unknown }).content);
+      frameBytes = data.length;
+      if (current?.id === content) current.deliver(i);
+    },
+  );
+  const stopBeats = heartbeats(rt);
+  const floor = await openPlain(floorUrl, SUBSCRIBERS, (i, data) => {
+    const { id } = JSON.parse(data) as { id: string };
+    if (current?.id === id) current.deliver(i);
+  });
+  const publisher = new WebSocket(floorUrl);
+  await new Promise((r) => (publisher.onopen = r));
+
+  const url = `${apiBase(stack)}/channels/${group.channelId}/messages`;
+  const post = async (content: string) => {
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${group.tokens[0]}`, "content-type": "application/json" },
+      body: JSON.stringify({ content, client_id: content.replace(/\W/g, "-") }),
+    });
+    if (res.status !== 201) throw new Error(`POST ${res.status}: ${await res.text()}`);
+    await res.body?.cancel();
+  };
+  const rtLat: number[] = [];
+  const floorLat: number[] = [];
+  const WARMUP = 2;
+  for (let r = -WARMUP; r < ROUNDS; r++) {
+    const id = `fan-out round ${r}`;
+    current = new Round(id, SUBSCRIBERS, r >= 0 ? rtLat : undefined);
+    await current.run(() => post(id));
+    await sleep(50);
+    // The relay's frame is as long as the Realtime frame (measured in the warm-up).
+    const pad = "x".repeat(Math.max(0, frameBytes - 40));
+    current = new Round(`floor ${id}`, SUBSCRIBERS, r >= 0 ? floorLat : undefined);
+    const frame = JSON.stringify({ id: current.id, pad });
+    await current.run(() => publisher.send(frame));
+    await sleep(50);
   }
-  return summarize(latencies);
+  current = undefined;
+  stopBeats();
+  await closeAll([...rt, ...floor, publisher]);
+  return { rt: summarize(rtLat), floor: summarize(floorLat), frameBytes };
 }
 
-const fmt = (n: number) => n.toFixed(2).padStart(8);
+export default function bench(): Promise<string[]> {
+  return withStack({ API_RATE_LIMITS: "off" }, (stack) => run(stack));
+}
 
-export default async function bench(): Promise<string[]> {
+async function run(stack: BenchStack): Promise<string[]> {
+  const floor = spawnDeno(join(ROOT, "tests/bench/_ws_floor.ts"), {});
   const lines: string[] = [];
-  const dataDir = await Deno.makeTempDir({ dir: join(ROOT, ".local"), prefix: "bench-rt-" });
-  await Deno.chmod(dataDir, 0o755); // Postgres (user postgres) must be able to enter it
-  const anon = await signApiKey("anon", DEFAULT_JWT_SECRET);
-
-  // The local stack (own Postgres), and the floor.
-  const stack = await spawnReady(["run", "-A", join(ROOT, "local/start.ts")], {
-    LOCAL_DATA_DIR: dataDir,
-    LOCAL_API_PORT: String(freePort()),
-    LOCAL_DB_PORT: String(freePort()),
-  });
-  const floor = await spawnReady(["run", "-A", join(ROOT, "tests/bench/_ws_floor.ts")], {});
   try {
-    // --- Realtime
-    const rtUrl = `${
-      stack.addr.replace("http", "ws")
-    }/realtime/v1/websocket?apikey=${anon}&vsn=2.0.0`;
-    const before = rssKb(pidOf(stack.child));
-    let joined = 0;
-    const rt = await openAll(
-      rtUrl,
-      (ws, i) =>
-        ws.send(
-          JSON.stringify([`${i}`, `${i}`, "realtime:bench", "phx_join", {
-            config: { broadcast: { self: false } },
-          }]),
-        ),
-      (d) => {
-        if (d.includes('"phx_reply"') && d.includes('"ok"')) {
-          joined++;
-          return true;
-        }
-        return false;
-      },
-    );
-    await new Promise((r) => setTimeout(r, 500));
-    const after = rssKb(pidOf(stack.child));
-    const publisher = new WebSocket(rtUrl);
-    await new Promise((r) => (publisher.onopen = r));
-    publisher.send(JSON.stringify(["p", "p", "realtime:bench", "phx_join", { config: {} }]));
-    await new Promise((r) => setTimeout(r, 200));
-    const rtStats = await fanout(
-      rt,
-      (round) =>
-        publisher.send(
-          JSON.stringify(["p", `r${round}`, "realtime:bench", "broadcast", {
-            type: "broadcast",
-            event: "tick",
-            payload: { round },
-          }]),
-        ),
-      (d) => {
-        const m = /"round":(\d+)/.exec(d);
-        return m ? Number(m[1]) : undefined;
-      },
-    );
+    const [, port] = await floor.waitFor(/^READY (\d+)/);
+    const floorUrl = `ws://127.0.0.1:${port}`;
+    const fan = await createGroup(stack.dbUrl, "rt_", SUBSCRIBERS + 1);
+    const idleGroups: Group[] = [];
+    for (let k = 0; k * GROUP_SIZE < IDLE; k++) {
+      idleGroups.push(
+        await createGroup(stack.dbUrl, `idle${k}_`, Math.min(GROUP_SIZE, IDLE - k * GROUP_SIZE)),
+      );
+    }
 
-    // --- Floor
-    const floorUrl = `ws://127.0.0.1:${floor.addr}`;
-    const fBefore = rssKb(pidOf(floor.child));
-    const fl = await openAll(floorUrl, () => {}, () => false);
-    await new Promise((r) => setTimeout(r, 500));
-    const fAfter = rssKb(pidOf(floor.child));
-    const fPub = new WebSocket(floorUrl);
-    await new Promise((r) => (fPub.onopen = r));
-    const flStats = await fanout(fl, (round) => fPub.send(JSON.stringify({ round })), (d) => {
-      const m = /"round":(\d+)/.exec(d);
-      return m ? Number(m[1]) : undefined;
+    // Idle memory first, on fresh processes (a heap that grew earlier would hide the growth).
+    const tokens = idleGroups.flatMap((g) => g.tokens);
+    const topicOf = (i: number) => `channel:${idleGroups[Math.floor(i / GROUP_SIZE)]!.channelId}`;
+    let stopBeats = () => {};
+    const rtMem = await idleMemory(stack.pid, IDLE, async () => {
+      const s = await openJoined(realtimeUrl(stack), tokens, topicOf, () => {}, { batch: 250 });
+      stopBeats = heartbeats(s);
+      return s;
     });
+    stopBeats();
+    await closeAll(rtMem.sockets);
+    const floorMem = await idleMemory(
+      floor.pid,
+      IDLE,
+      () => openPlain(floorUrl, IDLE, () => {}, { batch: 250 }),
+    );
+    await closeAll(floorMem.sockets);
 
+    const f = await fanout(stack, floorUrl, fan);
+    const ms = (n: number) => n.toFixed(1).padStart(6);
+    const latencyRatio = f.rt.p99 / f.floor.p99;
+    const memRatio = rtMem.kbPer / floorMem.kbPer;
     lines.push(
-      `${N} connections, ${ROUNDS} broadcasts each delivered to all of them (joined: ${joined})`,
+      `fan-out to ${SUBSCRIBERS} subscribers, ${ROUNDS} rounds (${f.rt.n} deliveries each side), frames of ${f.frameBytes} bytes`,
+      `  plain WebSocket relay (floor): a frame sent to the relay          p50 ${
+        ms(f.floor.p50)
+      } ms  p99 ${ms(f.floor.p99)} ms`,
+      `  Realtime, private channel:<id>: POST /channels/:id/messages       p50 ${
+        ms(f.rt.p50)
+      } ms  p99 ${ms(f.rt.p99)} ms`,
+      `  p99 ${latencyRatio.toFixed(2)}x the floor (goal <= ${GOAL_LATENCY}x: ${
+        verdict(latencyRatio <= GOAL_LATENCY)
+      }); p50 ${(f.rt.p50 / f.floor.p50).toFixed(2)}x`,
+      `memory per idle connection at ${IDLE} connections (RSS growth / N of the serving process)`,
+      `  plain WebSocket relay (floor):          ${floorMem.kbPer.toFixed(1).padStart(6)} KB (+${
+        floorMem.mb.toFixed(0)
+      } MB)`,
+      `  Realtime, joined privately as members:  ${rtMem.kbPer.toFixed(1).padStart(6)} KB (+${
+        rtMem.mb.toFixed(0)
+      } MB; ${rtMem.perSec.toFixed(0)} joins/s)`,
+      `  ${memRatio.toFixed(2)}x the relay's (goal <= ${GOAL_MEMORY}x: ${
+        verdict(memRatio <= GOAL_MEMORY)
+      })`,
     );
-    lines.push(
-      `memory per idle connection: realtime ${
-        ((after - before) / N).toFixed(1)
-      } KB, plain ws relay ${((fAfter - fBefore) / N).toFixed(1)} KB (RSS growth / N)`,
-    );
-    lines.push(
-      `fan-out latency   plain ws relay (floor): p50 ${fmt(flStats.p50)} ms  p99 ${
-        fmt(flStats.p99)
-      } ms`,
-    );
-    lines.push(
-      `fan-out latency   local Realtime:         p50 ${fmt(rtStats.p50)} ms  p99 ${
-        fmt(rtStats.p99)
-      } ms  (${(rtStats.p50 / flStats.p50).toFixed(1)}x the floor at p50)`,
-    );
-    for (const ws of [...rt, publisher, ...fl, fPub]) ws.close();
   } finally {
-    stack.child.kill("SIGINT");
-    floor.child.kill("SIGTERM");
-    await stack.child.status;
-    await floor.child.status;
-    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    floor.proc.kill("SIGTERM");
+    await floor.proc.status;
   }
   return lines;
 }
