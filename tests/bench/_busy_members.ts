@@ -119,12 +119,14 @@ async function fetchGap(m: Member, after: number) {
 
 /**
  * The client's receipts (web/src/state/receipts.ts, mirrored here because that module is typed
- * for the browser): the first request of a quiet spell after FIRST_DELAY_MS, then at most one
- * per RECEIPT_FLUSH_MS from the previous one's start, one in flight, carrying the highest id.
+ * for the browser): the first request of a quiet spell after FIRST_DELAY_MS plus a random part
+ * of RECEIPT_FLUSH_MS (the channel is large), then at most one per RECEIPT_FLUSH_MS from the
+ * previous one's start, one in flight, carrying the highest id.
  */
 function scheduleReceipt(m: Member) {
   if (m.inFlight || m.flushTimer !== undefined || m.newest <= m.flushedUpTo) return;
-  const wait = Math.max(FIRST_DELAY_MS, m.lastFlush + RECEIPT_FLUSH_MS - Date.now());
+  const first = FIRST_DELAY_MS + Math.random() * RECEIPT_FLUSH_MS;
+  const wait = Math.max(first, m.lastFlush + RECEIPT_FLUSH_MS - Date.now());
   m.flushTimer = setTimeout(async () => {
     m.flushTimer = undefined;
     const upTo = m.newest;

@@ -23,6 +23,7 @@ import { createPresence } from "./presence.ts";
 import { type Realtime, supabaseRealtime } from "./realtime.ts";
 import { dispatchChannelEvent, dispatchUserEvent, type EventTargets } from "./realtime_events.ts";
 import { createReceipts } from "./receipts.ts";
+import { RECEIPT_DETAIL_MAX_MEMBERS, RECEIPT_FLUSH_MS } from "../../../functions/_shared/limits.ts";
 import type { SessionState } from "./session.ts";
 import { createUsers } from "./users.ts";
 
@@ -46,7 +47,13 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
   const { channels, loaded } = list;
   const users = createUsers();
   const outboxes = createOutboxes(api);
-  const receipts = createReceipts({ api, clock: env });
+  // In a large channel everyone's receipts would arrive together: spread over the interval.
+  const receipts = createReceipts({
+    api,
+    clock: env,
+    spreadMs: (id) =>
+      Number(list.find(id)?.member_count ?? 0) > RECEIPT_DETAIL_MAX_MEMBERS ? RECEIPT_FLUSH_MS : 0,
+  });
   const connection = createConnection({ env });
   const activeId = signal<string | null>(null);
   const messages = signal<MessagesState | null>(null);

@@ -31,10 +31,24 @@ export interface ReceiptsDeps {
   flushMs?: number;
   /** Pause before the first request of a quiet channel, in ms. */
   firstDelayMs?: number;
+  /**
+   * Extra random pause for a channel's first request, up to this many ms (default none). A large
+   * channel's members all receive a message at once; spread over the flush interval, their
+   * receipts reach the server evenly instead of in one burst every interval.
+   */
+  spreadMs?: (channelId: string) => number;
+  random?: () => number;
 }
 
 export function createReceipts(
-  { api, clock, flushMs = RECEIPT_FLUSH_MS, firstDelayMs = 300 }: ReceiptsDeps,
+  {
+    api,
+    clock,
+    flushMs = RECEIPT_FLUSH_MS,
+    firstDelayMs = 300,
+    spreadMs = () => 0,
+    random = Math.random,
+  }: ReceiptsDeps,
 ) {
   const channels = new Map<string, ChannelReceipts>();
   let pausedUntil = 0;
@@ -83,7 +97,8 @@ export function createReceipts(
   function schedule(channelId: string, s: ChannelReceipts, extra = 0) {
     if (disposed || s.stopped || s.inFlight || s.timer !== undefined || !owed(s)) return;
     const now = clock.now();
-    const wait = Math.max(firstDelayMs, s.lastAt + flushMs - now, pausedUntil - now, extra);
+    const first = firstDelayMs + random() * spreadMs(channelId);
+    const wait = Math.max(first, s.lastAt + flushMs - now, pausedUntil - now, extra);
     s.timer = clock.setTimeout(() => {
       s.timer = undefined;
       flush(channelId, s);

@@ -105,3 +105,27 @@ Deno.test("a network failure is tried again later, with what came meanwhile", as
   assert.deepEqual(rec.posts[1]!.body, { delivered_up_to: 2 });
   receipts.dispose();
 });
+
+Deno.test("a large channel's first receipt waits a random part of the interval; a small one's does not", async () => {
+  const f = fakeEnv();
+  const rec = recordingApi();
+  rec.setClock(f.env.now);
+  const start = f.env.now();
+  const receipts = createReceipts({
+    api: rec.api,
+    clock: f.env,
+    spreadMs: (id) => (id === CH ? RECEIPT_FLUSH_MS : 0),
+    random: () => 0.5,
+  });
+  receipts.delivered(CH, 10);
+  receipts.delivered(CH2, 10);
+  await f.advance(400);
+  assert.deepEqual(rec.posts.map((p) => p.path), [`/channels/${CH2}/receipts`]);
+  await f.advance(RECEIPT_FLUSH_MS);
+  assert.deepEqual(rec.posts.map((p) => p.path), [
+    `/channels/${CH2}/receipts`,
+    `/channels/${CH}/receipts`,
+  ]);
+  assert.equal(rec.posts[1]!.at - start, 300 + RECEIPT_FLUSH_MS / 2);
+  receipts.dispose();
+});
