@@ -4,15 +4,15 @@
  * use Supabase's reasons word for word (supabase-facts.md §1.3-1.7).
  */
 import type postgres from "postgres";
-import { canRead, canWrite, verifyToken } from "./authz.ts";
-import type { Conn, Hub, Sub } from "./hub.ts";
+import { canRead, canWrite, type VerifyToken } from "./authz.ts";
+import { type Conn, type Hub, Sub } from "./hub.ts";
 import { EVENTS, type Frame, isObject, LIMITS, SYSTEM } from "./protocol.ts";
 import { presenceTooBig, takePresenceCall } from "./presence.ts";
 import type { createRevocations } from "./revoke.ts";
 
 export interface ChannelDeps {
   sql: postgres.Sql;
-  jwtSecret: string;
+  verify: VerifyToken;
   hub: Hub;
   revocations: ReturnType<typeof createRevocations>;
 }
@@ -21,11 +21,11 @@ const flag = (v: unknown) => v === true || v === "true";
 const cannotRead = (subtopic: string) =>
   `Unauthorized: You do not have permissions to read from this Channel topic: ${subtopic}`;
 
-export function createChannels({ sql, jwtSecret, hub, revocations }: ChannelDeps) {
+export function createChannels({ sql, verify, hub, revocations }: ChannelDeps) {
   async function tokenFor(conn: Conn, payload: Record<string, unknown>) {
     let token = payload.access_token ?? payload.user_token;
     if (typeof token !== "string" || !token || token.startsWith("sb_")) token = conn.apikeyToken;
-    return await verifyToken(token as string, jwtSecret);
+    return await verify(token as string);
   }
 
   async function join(conn: Conn, f: Frame) {
@@ -65,21 +65,17 @@ export function createChannels({ sql, jwtSecret, hub, revocations }: ChannelDeps
     if (!current && conn.subs.size >= LIMITS.channelsPerSocket) {
       return hub.reply(conn, f, "error", { reason: "ChannelRateLimitReached: Too many channels" });
     }
-    const sub: Sub = {
-      id: crypto.randomUUID(),
+    const sub = new Sub({
       conn,
       topic: f.topic,
-      subtopic,
       joinRef: f.joinRef ?? f.ref ?? "",
       private: isPrivate,
       self: flag(bc.self),
       ack: flag(bc.ack),
       presence: wantsPresence,
-      presenceKey: typeof pc.key === "string" && pc.key ? pc.key : crypto.randomUUID(),
+      presenceKey: typeof pc.key === "string" && pc.key ? pc.key : undefined,
       claims,
-      can: {},
-      expiry: undefined,
-    };
+    });
     hub.add(sub);
     hub.reply(conn, f, "ok", { postgres_changes: bindings.map((b, i) => ({ ...b, id: i + 1 })) });
     if (sub.presence) {
@@ -96,14 +92,16 @@ export function createChannels({ sql, jwtSecret, hub, revocations }: ChannelDeps
 
   async function allowed(sub: Sub, ext: "broadcast" | "presence"): Promise<boolean> {
     if (!sub.private) return true;
-    sub.can[ext] ??= await canWrite(sql, sub.claims, sub.subtopic, ext);
-    return sub.can[ext]!;
+    if (ext === "broadcast") {
+      return sub.canBroadcast ??= await canWrite(sql, sub.claims, sub.subtopic, ext);
+    }
+    return sub.canPresence ??= await canWrite(sql, sub.claims, sub.subtopic, ext);
   }
 
   async function presence(conn: Conn, sub: Sub, f: Frame) {
     const action = f.payload.event;
     if (action !== "track" && action !== "untrack") return hub.reply(conn, f, "ok");
-    if (!takePresenceCall(conn.presenceCalls, Date.now())) {
+    if (!takePresenceCall(conn.presenceCalls ??= [], Date.now())) {
       return hub.close(sub, SYSTEM.presenceRate);
     }
     const payload = f.payload.payload;
@@ -121,9 +119,10 @@ export function createChannels({ sql, jwtSecret, hub, revocations }: ChannelDeps
     }
     if (!hub.active(sub)) return;
     const p = hub.presenceOf(sub.topic);
+    const key = sub.presenceKey ??= crypto.randomUUID();
     const diff = action === "track"
-      ? p.track(sub.presenceKey, sub.id, payload as Record<string, unknown>)
-      : p.untrack(sub.presenceKey, sub.id);
+      ? p.track(key, sub, payload as Record<string, unknown>)
+      : p.untrack(key, sub);
     if (diff) hub.presenceDiff(sub.topic, diff);
     if (p.empty) hub.presence.delete(sub.topic);
     hub.reply(conn, f, "ok");
@@ -134,7 +133,7 @@ export function createChannels({ sql, jwtSecret, hub, revocations }: ChannelDeps
     if (verified.error !== undefined) return hub.close(sub, verified.error.replace(/^\w+: /, ""));
     if (!hub.active(sub)) return;
     sub.claims = verified.claims;
-    sub.can = {};
+    sub.forgetRights();
     hub.armExpiry(sub);
     if (
       (await revocations.revoked(sub.claims)) ||

@@ -2,7 +2,9 @@
  * Broadcast from Database: the platform layer's trigger NOTIFYs each committed
  * `realtime.messages` broadcast row (id, insertion time in microseconds, topic); the row is read
  * by id (payloads are not bound by NOTIFY's 8 KB) only when this node has subscribers to its
- * topic, and fanned out in order.
+ * topic, and fanned out in the order the notices came (commit order). Notices that arrive while
+ * rows are being read are read together by the next query, one query per batch rather than
+ * one per row, so a busy database costs a round trip per batch.
  *
  * NOTIFYs sent while the LISTEN connection was down are lost, so after each reconnection the
  * rows inserted since shortly before the last one delivered are read again and whatever was not
@@ -12,7 +14,7 @@
  * instead (hub.catchUp: a system error message, then phx_error).
  */
 import type postgres from "postgres";
-import { LIMITS } from "./protocol.ts";
+import { isObject, LIMITS } from "./protocol.ts";
 import { type Hub, log } from "./hub.ts";
 
 interface Row {
@@ -42,19 +44,41 @@ interface Note {
   id: string;
   us?: bigint;
   topic?: string;
+  /** The row itself, when the notice carries it (a small payload): nothing to read. */
+  row?: Row;
 }
 
 const MICROS = 1000n;
 
-/** The trigger's `{"id","us","topic"?}` (local/platform/007_realtime_notify_topic.sql). */
+/**
+ * The trigger's `{"id","us","topic"?}` (local/platform/007_realtime_notify_topic.sql); a notice
+ * that also carries `event`, `private` and `payload` (a trigger may send them when they fit in
+ * NOTIFY's 8 KB) is delivered as it is, without reading the row.
+ */
 function parseNote(text: string): Note | undefined {
   try {
-    const v = JSON.parse(text) as { id?: unknown; us?: unknown; topic?: unknown };
+    const v = JSON.parse(text) as Record<string, unknown>;
     if (typeof v.id !== "string") return undefined;
+    const us = typeof v.us === "string" && /^\d+$/.test(v.us) ? v.us : undefined;
+    const topic = typeof v.topic === "string" ? v.topic : undefined;
+    const whole = us !== undefined && topic !== undefined && typeof v.event === "string" &&
+      typeof v.private === "boolean" && isObject(v.payload);
     return {
       id: v.id,
-      ...(typeof v.us === "string" && /^\d+$/.test(v.us) ? { us: BigInt(v.us) } : {}),
-      ...(typeof v.topic === "string" ? { topic: v.topic } : {}),
+      ...(us !== undefined ? { us: BigInt(us) } : {}),
+      ...(topic !== undefined ? { topic } : {}),
+      ...(whole
+        ? {
+          row: {
+            id: v.id,
+            topic: topic!,
+            event: v.event as string,
+            payload: v.payload as Record<string, unknown>,
+            private: v.private as boolean,
+            us: us!,
+          },
+        }
+        : {}),
     };
   } catch {
     return undefined;
@@ -97,22 +121,55 @@ export function createDbBroadcasts({ sql, hub, afterDelivery }: DbBroadcastDeps)
     sql`id::text, topic, event, payload, private,
     (extract(epoch from inserted_at) * 1000000)::bigint::text as us`;
 
+  /** Notices not handled yet, in arrival order; a drain is queued whenever this is not empty. */
+  let pending: Note[] = [];
+
   function onNotify(text: string) {
     const note = parseNote(text);
     if (!note || delivered.has(note.id)) return;
-    // Nobody here listens to that topic: no need to read the row.
-    if (
-      note.topic !== undefined && note.us !== undefined && !hub.topics.has(`realtime:${note.topic}`)
-    ) {
-      enqueue(() => Promise.resolve(remember(note.id, note.us!)));
-      return;
+    pending.push(note);
+    if (pending.length === 1) enqueue(drain);
+  }
+
+  /**
+   * Delivers every pending notice, in order: the rows with subscribers here that the notices do
+   * not carry are read by one query.
+   */
+  async function drain() {
+    const notes = pending.length > LIMITS.dbReadBatch
+      ? pending.splice(0, LIMITS.dbReadBatch)
+      : pending;
+    if (notes === pending) pending = [];
+    else enqueue(drain); // the rest next, in order
+    const wanted: Note[] = [];
+    const toRead: string[] = [];
+    for (const note of notes) {
+      if (delivered.has(note.id)) continue;
+      // Nobody here listens to that topic: no need to read the row.
+      if (
+        note.topic !== undefined && note.us !== undefined &&
+        !hub.topics.has(`realtime:${note.topic}`)
+      ) {
+        remember(note.id, note.us);
+        continue;
+      }
+      wanted.push(note);
+      if (!note.row) toRead.push(note.id);
     }
-    enqueue(async () => {
-      if (delivered.has(note.id)) return;
+    const read = new Map<string, Row>();
+    if (toRead.length === 1) {
       const [row] = await sql<Row[]>`
-        select ${columns()} from realtime.messages where id = ${note.id}::uuid limit 1`;
-      if (row) deliver(row, false);
-    });
+        select ${columns()} from realtime.messages where id = ${toRead[0]!}::uuid limit 1`;
+      if (row) read.set(row.id, row);
+    } else if (toRead.length > 1) {
+      const rows = await sql<Row[]>`
+        select ${columns()} from realtime.messages where id = any(${toRead}::uuid[])`;
+      for (const row of rows) read.set(row.id, row);
+    }
+    for (const note of wanted) {
+      const row = note.row ?? read.get(note.id);
+      if (row && !delivered.has(row.id)) deliver(row, false);
+    }
   }
 
   async function replay() {

@@ -2,9 +2,15 @@
  * The hub: which sockets are open, which subscriptions each holds, and fan-out to a topic's
  * subscribers. It knows nothing of Postgres; sending never throws (a socket that went away
  * between the check and the send must not break a fan-out to everyone else).
+ *
+ * Every idle joined connection costs what its Conn and Sub hold, so they hold little: one
+ * timer for all token expiries (expiry.ts), one topic string per topic, rights and presence
+ * state made only when used. A fan-out walks the topic's set once and encodes the frame once
+ * per protocol version.
  */
 import { CLOSE, encodeFrame, EVENTS, type Frame, SYSTEM, type Vsn } from "./protocol.ts";
 import { PresenceTopic } from "./presence.ts";
+import { Expiries } from "./expiry.ts";
 import type { Claims } from "./authz.ts";
 
 export interface Conn {
@@ -13,27 +19,75 @@ export interface Conn {
   apikeyToken: string;
   subs: Map<string, Sub>;
   lastSeen: number;
-  /** Times of this socket's recent presence calls (rate limit). */
-  presenceCalls: number[];
+  /** Times of this socket's recent presence calls (rate limit); made by the first call. */
+  presenceCalls: number[] | undefined;
+  /** The frames of this socket, handled one at a time in order. */
+  queue: Promise<void>;
 }
 
-export interface Sub {
-  id: string;
+/** What a join asked for. */
+export interface SubInit {
   conn: Conn;
   topic: string;
-  subtopic: string;
   joinRef: string;
   private: boolean;
   self: boolean;
   ack: boolean;
   presence: boolean;
-  presenceKey: string;
+  /** The client's presence key; a random one is made when it tracks without one. */
+  presenceKey: string | undefined;
   claims: Claims;
-  can: { broadcast?: boolean; presence?: boolean };
-  expiry: ReturnType<typeof setTimeout> | undefined;
 }
 
-const MAX_TIMER = 2 ** 31 - 1;
+/** One channel joined on one socket. */
+export class Sub {
+  readonly conn: Conn;
+  /** `realtime:<subtopic>`; the hub's own string for it once added. */
+  topic: string;
+  readonly joinRef: string;
+  readonly private: boolean;
+  readonly self: boolean;
+  readonly ack: boolean;
+  readonly presence: boolean;
+  presenceKey: string | undefined;
+  claims: Claims;
+  /** Write rights asked of RLS (undefined until asked; forgotten when the token changes). */
+  canBroadcast: boolean | undefined = undefined;
+  canPresence: boolean | undefined = undefined;
+  /** Position in the hub's expiry heap. */
+  expiryIndex = -1;
+
+  constructor(init: SubInit) {
+    this.conn = init.conn;
+    this.topic = init.topic;
+    this.joinRef = init.joinRef;
+    this.private = init.private;
+    this.self = init.self;
+    this.ack = init.ack;
+    this.presence = init.presence;
+    this.presenceKey = init.presenceKey;
+    this.claims = init.claims;
+  }
+
+  /** The topic without `realtime:`, as RLS and system messages name it. */
+  get subtopic(): string {
+    return this.topic.slice(TOPIC_PREFIX.length);
+  }
+
+  forgetRights() {
+    this.canBroadcast = undefined;
+    this.canPresence = undefined;
+  }
+}
+
+const TOPIC_PREFIX = "realtime:";
+
+/** A topic's subscriptions, with the one string every subscription of the topic shares. */
+class TopicSubs extends Set<Sub> {
+  constructor(readonly topic: string) {
+    super();
+  }
+}
 
 export function log(msg: string, e?: unknown) {
   console.error(JSON.stringify({
@@ -62,9 +116,13 @@ export function closeSocket(ws: WebSocket, code: number, reason: string) {
 }
 
 export class Hub {
-  readonly topics = new Map<string, Set<Sub>>();
+  readonly topics = new Map<string, TopicSubs>();
   readonly presence = new Map<string, PresenceTopic>();
   readonly conns = new Set<Conn>();
+  readonly #expiries = new Expiries<Sub>(
+    (s) => s.claims.exp * 1000,
+    (s) => this.close(s, "Token has expired 0 seconds ago"),
+  );
 
   send(conn: Conn, f: Frame) {
     sendText(conn.ws, encodeFrame(f, conn.vsn));
@@ -80,17 +138,31 @@ export class Hub {
     });
   }
 
-  /** One frame to many connections: encoded once per protocol version, not per subscriber. */
-  sendToMany(subs: Iterable<Sub>, f: Frame) {
-    const encoded = new Map<Vsn, string>();
-    for (const s of subs) {
-      if (s.conn.ws.readyState !== WebSocket.OPEN) continue;
-      let text = encoded.get(s.conn.vsn);
-      if (text === undefined) encoded.set(s.conn.vsn, text = encodeFrame(f, s.conn.vsn));
-      sendText(s.conn.ws, text);
+  /**
+   * One frame to the subscriptions of `topic` that `where` picks, encoded once per protocol
+   * version, without copying the set.
+   */
+  #sendWhere(topic: string, f: Frame, where: (s: Sub) => boolean) {
+    const set = this.topics.get(topic);
+    if (!set) return;
+    let v2: string | undefined;
+    let v1: string | undefined;
+    for (const s of set) {
+      if (!where(s)) continue;
+      const { ws, vsn } = s.conn;
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      const text = vsn === "2.0.0"
+        ? (v2 ??= encodeFrame(f, "2.0.0"))
+        : (v1 ??= encodeFrame(f, "1.0.0"));
+      try {
+        ws.send(text);
+      } catch {
+        // closed meanwhile: its close handler cleans up
+      }
     }
   }
 
+  /** A copy of a topic's subscriptions (for loops that may remove some, or await). */
   subscribers(topic: string): Sub[] {
     return [...(this.topics.get(topic) ?? [])];
   }
@@ -101,18 +173,21 @@ export class Hub {
   }
 
   fanout(topic: string, isPrivate: boolean, payload: Record<string, unknown>, except?: Sub) {
-    const subs = this.subscribers(topic).filter((s) => s.private === isPrivate && s !== except);
-    this.sendToMany(subs, { joinRef: null, ref: null, topic, event: EVENTS.broadcast, payload });
+    this.#sendWhere(
+      topic,
+      { joinRef: null, ref: null, topic, event: EVENTS.broadcast, payload },
+      (s) => s.private === isPrivate && s !== except,
+    );
   }
 
   presenceDiff(topic: string, diff: { joins: unknown; leaves: unknown }) {
-    this.sendToMany(this.subscribers(topic).filter((s) => s.presence), {
+    this.#sendWhere(topic, {
       joinRef: null,
       ref: null,
       topic,
       event: EVENTS.presenceDiff,
       payload: diff as Record<string, unknown>,
-    });
+    }, (s) => s.presence);
   }
 
   presenceOf(topic: string): PresenceTopic {
@@ -122,21 +197,23 @@ export class Hub {
   }
 
   add(sub: Sub) {
-    sub.conn.subs.set(sub.topic, sub);
-    const set = this.topics.get(sub.topic) ?? new Set<Sub>();
+    let set = this.topics.get(sub.topic);
+    if (!set) this.topics.set(sub.topic, set = new TopicSubs(sub.topic));
+    sub.topic = set.topic;
     set.add(sub);
-    this.topics.set(sub.topic, set);
-    this.armExpiry(sub);
+    sub.conn.subs.set(sub.topic, sub);
+    this.#expiries.set(sub);
   }
 
   remove(sub: Sub) {
-    clearTimeout(sub.expiry);
+    this.#expiries.delete(sub);
     if (sub.conn.subs.get(sub.topic) === sub) sub.conn.subs.delete(sub.topic);
     const set = this.topics.get(sub.topic);
     if (!set?.delete(sub)) return;
     if (set.size === 0) this.topics.delete(sub.topic);
+    if (sub.presenceKey === undefined) return;
     const p = this.presence.get(sub.topic);
-    const diff = p?.untrack(sub.presenceKey, sub.id);
+    const diff = p?.untrack(sub.presenceKey, sub);
     if (diff) this.presenceDiff(sub.topic, diff);
     if (p?.empty) this.presence.delete(sub.topic);
   }
@@ -184,17 +261,13 @@ export class Hub {
     this.remove(sub);
   }
 
+  /** The subscription's token changed: its expiry too. */
   armExpiry(sub: Sub) {
-    clearTimeout(sub.expiry);
-    const ms = sub.claims.exp * 1000 - Date.now();
-    if (ms > MAX_TIMER) return;
-    sub.expiry = setTimeout(
-      () => this.close(sub, "Token has expired 0 seconds ago"),
-      Math.max(0, ms),
-    );
+    if (this.active(sub)) this.#expiries.set(sub);
   }
 
   closeAll() {
+    this.#expiries.clear();
     for (const c of this.conns) closeSocket(c.ws, CLOSE.goingAway, "server shutting down");
   }
 }

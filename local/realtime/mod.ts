@@ -6,9 +6,10 @@
  * subscriptions at once, and the REST broadcast endpoints.
  *
  * Parts: protocol.ts (framing, limits, close codes), hub.ts (sockets, subscriptions, fan-out),
- * socket.ts (the transport and its guards), channels.ts (what frames do), authz.ts (asked of
- * Postgres), presence.ts, database.ts (Broadcast from Database, replay), db_link.ts (the LISTEN
- * connection), revoke.ts (revocation), rest.ts.
+ * expiry.ts (token expiry, one timer for all), socket.ts (the transport and its guards),
+ * channels.ts (what frames do), authz.ts (tokens, and rights asked of Postgres), presence.ts,
+ * database.ts (Broadcast from Database, replay), db_link.ts (the LISTEN connection), revoke.ts
+ * (revocation), rest.ts.
  */
 import { Hono } from "hono";
 import type postgres from "postgres";
@@ -18,6 +19,7 @@ import { createChannels } from "./channels.ts";
 import { createDbBroadcasts, type DbMessage } from "./database.ts";
 import { listenForever } from "./db_link.ts";
 import { createRevocations } from "./revoke.ts";
+import { tokenVerifier } from "./authz.ts";
 import { restRoutes } from "./rest.ts";
 import { websocketHandler } from "./socket.ts";
 import { closeSocket, log } from "./hub.ts";
@@ -40,7 +42,8 @@ export interface RealtimeDeps {
 export function createRealtime({ sql, jwtSecret, reauthorizeAfter }: RealtimeDeps) {
   const hub = new Hub();
   const revocations = createRevocations(sql, hub);
-  const { onFrame } = createChannels({ sql, jwtSecret, hub, revocations });
+  const verify = tokenVerifier(jwtSecret);
+  const { onFrame } = createChannels({ sql, verify, hub, revocations });
   const broadcasts = createDbBroadcasts({
     sql,
     hub,
@@ -68,8 +71,8 @@ export function createRealtime({ sql, jwtSecret, reauthorizeAfter }: RealtimeDep
   }, 10_000);
 
   const app = new Hono();
-  app.get("/websocket", websocketHandler({ hub, jwtSecret, onFrame }));
-  restRoutes(app, { sql, hub, jwtSecret });
+  app.get("/websocket", websocketHandler({ hub, verify, onFrame }));
+  restRoutes(app, { sql, hub, verify });
 
   return {
     app,

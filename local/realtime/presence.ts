@@ -13,8 +13,8 @@ let refCounter = 0;
 const newRef = () => `${Date.now().toString(36)}${(refCounter++).toString(36)}`;
 
 export class PresenceTopic {
-  /** key → subscription id → meta */
-  #entries = new Map<string, Map<string, Meta>>();
+  /** key → subscription (any object standing for it) → meta */
+  #entries = new Map<string, Map<object, Meta>>();
 
   state(): PresenceMap {
     const out: PresenceMap = {};
@@ -25,17 +25,17 @@ export class PresenceTopic {
   /** Tracks (or re-tracks) `payload` for one subscription; returns the diff to broadcast. */
   track(
     key: string,
-    subId: string,
+    sub: object,
     payload: Record<string, unknown>,
   ): { joins: PresenceMap; leaves: PresenceMap } {
-    const subs = this.#entries.get(key) ?? new Map<string, Meta>();
-    const prev = subs.get(subId);
+    const subs = this.#entries.get(key) ?? new Map<object, Meta>();
+    const prev = subs.get(sub);
     const meta: Meta = {
       ...payload,
       phx_ref: newRef(),
       ...(prev ? { phx_ref_prev: prev.phx_ref } : {}),
     };
-    subs.set(subId, meta);
+    subs.set(sub, meta);
     this.#entries.set(key, subs);
     return {
       joins: { [key]: { metas: [meta] } },
@@ -44,11 +44,11 @@ export class PresenceTopic {
   }
 
   /** Forgets one subscription's meta; the diff to broadcast, or undefined if it tracked none. */
-  untrack(key: string, subId: string): { joins: PresenceMap; leaves: PresenceMap } | undefined {
+  untrack(key: string, sub: object): { joins: PresenceMap; leaves: PresenceMap } | undefined {
     const subs = this.#entries.get(key);
-    const prev = subs?.get(subId);
+    const prev = subs?.get(sub);
     if (!subs || !prev) return undefined;
-    subs.delete(subId);
+    subs.delete(sub);
     if (subs.size === 0) this.#entries.delete(key);
     return { joins: {}, leaves: { [key]: { metas: [prev] } } };
   }

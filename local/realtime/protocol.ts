@@ -46,6 +46,8 @@ export const LIMITS = {
    */
   presenceCalls: 10,
   presenceWindowMs: 10_000,
+  /** Broadcast-from-Database rows read by one query, at most (notices that came together). */
+  dbReadBatch: 500,
   /** Broadcast-from-Database rows replayed after the database link came back, at most. */
   replayMaxRows: 2_000,
   /**

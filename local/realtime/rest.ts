@@ -7,14 +7,14 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type postgres from "postgres";
-import { canWrite, type Claims, verifyToken } from "./authz.ts";
+import { canWrite, type Claims, type VerifyToken } from "./authz.ts";
 import { type Hub, log } from "./hub.ts";
 import { isObject, LIMITS, parseJson } from "./protocol.ts";
 
-export function restRoutes(app: Hono, { sql, hub, jwtSecret }: {
+export function restRoutes(app: Hono, { sql, hub, verify }: {
   sql: postgres.Sql;
   hub: Hub;
-  jwtSecret: string;
+  verify: VerifyToken;
 }) {
   async function restClaims(
     c: { req: { header(n: string): string | undefined; query(n: string): string | undefined } },
@@ -24,7 +24,7 @@ export function restRoutes(app: Hono, { sql, hub, jwtSecret }: {
       ? bearer
       : c.req.header("apikey") ?? c.req.query("apikey");
     if (!token) return undefined;
-    return (await verifyToken(token, jwtSecret)).claims;
+    return (await verify(token)).claims;
   }
 
   const limit = bodyLimit({

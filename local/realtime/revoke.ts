@@ -90,7 +90,7 @@ export function createRevocations(sql: postgres.Sql, hub: Hub) {
     for (const sub of hub.subscribers(topic)) {
       if (!sub.private || !ids.has(String(sub.claims.sub))) continue;
       if (!(await canRead(sql, sub.claims, sub.subtopic, sub.presence))) shut(sub);
-      else sub.can = {};
+      else sub.forgetRights();
     }
   }
 

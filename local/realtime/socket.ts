@@ -8,22 +8,59 @@
  * 1006) on text that is not UTF-8, a reserved opcode, or a frame over 64 MiB.
  */
 import type { Context } from "hono";
-import { verifyToken } from "./authz.ts";
+import type { VerifyToken } from "./authz.ts";
 import { closeSocket, type Conn, type Hub, log } from "./hub.ts";
 import { CLOSE, decodeFrame, type Frame, LIMITS, utf8Length, type Vsn } from "./protocol.ts";
 
 export interface SocketDeps {
   hub: Hub;
-  jwtSecret: string;
+  verify: VerifyToken;
   onFrame: (conn: Conn, f: Frame) => Promise<void>;
 }
 
 /** The Hono handler of `GET /websocket`. */
-export function websocketHandler({ hub, jwtSecret, onFrame }: SocketDeps) {
+export function websocketHandler({ hub, verify, onFrame }: SocketDeps) {
+  /** Forgets the socket and its subscriptions (once). */
+  const drop = (conn: Conn) => {
+    if (!hub.conns.delete(conn) && conn.subs.size === 0) return;
+    for (const s of [...conn.subs.values()]) hub.remove(s);
+  };
+  const fail = (conn: Conn, code: number, reason: string) => {
+    closeSocket(conn.ws, code, reason);
+    drop(conn);
+  };
+  const handle = (conn: Conn, f: Frame) => () => onFrame(conn, f);
+  const failed = (conn: Conn) => (e: unknown) => {
+    log("frame failed; closing its socket", e);
+    fail(conn, CLOSE.internalError, "internal error");
+  };
+
+  function onMessage(conn: Conn, data: string | ArrayBuffer) {
+    try {
+      const size = typeof data === "string" ? utf8Length(data) : data.byteLength;
+      if (size > LIMITS.maxFrameBytes) return fail(conn, CLOSE.tooBig, "frame too large");
+      const decoded = decodeFrame(data, conn.vsn);
+      if ("invalid" in decoded) return fail(conn, CLOSE.invalidData, decoded.invalid);
+      if ("ignored" in decoded) return;
+      // One frame at a time per socket, in order.
+      conn.queue = conn.queue.then(handle(conn, decoded.frame)).catch(failed(conn));
+    } catch (e) {
+      failed(conn)(e);
+    }
+  }
+
+  function onClose(conn: Conn) {
+    try {
+      drop(conn);
+    } catch (e) {
+      log("socket cleanup failed", e);
+    }
+  }
+
   return async (c: Context) => {
     const apikey = c.req.query("apikey") ?? c.req.header("x-api-key") ?? "";
     if (!apikey) return c.json({ error: "Token is required" }, 401);
-    const verified = await verifyToken(apikey, jwtSecret);
+    const verified = await verify(apikey);
     if (verified.error !== undefined) return c.json({ error: verified.error }, 401);
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       return c.json({ error: "Expected a WebSocket upgrade" }, 400);
@@ -34,48 +71,17 @@ export function websocketHandler({ hub, jwtSecret, onFrame }: SocketDeps) {
     const conn: Conn = {
       ws: socket,
       vsn,
-      apikeyToken: apikey,
+      apikeyToken: verified.token,
       subs: new Map(),
       lastSeen: Date.now(),
-      presenceCalls: [],
+      presenceCalls: undefined,
+      queue: Promise.resolve(),
     };
-    const fail = (code: number, reason: string) => {
-      closeSocket(socket, code, reason);
-      drop();
-    };
-    const drop = () => {
-      if (!hub.conns.delete(conn) && conn.subs.size === 0) return;
-      for (const s of [...conn.subs.values()]) hub.remove(s);
-    };
-    let queue = Promise.resolve();
-    socket.onopen = () => hub.conns.add(conn);
-    socket.onmessage = (ev) => {
-      try {
-        const data = ev.data as string | ArrayBuffer;
-        const size = typeof data === "string" ? utf8Length(data) : data.byteLength;
-        if (size > LIMITS.maxFrameBytes) return fail(CLOSE.tooBig, "frame too large");
-        const decoded = decodeFrame(data, vsn);
-        if ("invalid" in decoded) return fail(CLOSE.invalidData, decoded.invalid);
-        if ("ignored" in decoded) return;
-        const f = decoded.frame;
-        // One frame at a time per socket, in order.
-        queue = queue.then(() => onFrame(conn, f)).catch((e) => {
-          log("frame failed; closing its socket", e);
-          fail(CLOSE.internalError, "internal error");
-        });
-      } catch (e) {
-        log("frame failed; closing its socket", e);
-        fail(CLOSE.internalError, "internal error");
-      }
-    };
-    socket.onclose = () => {
-      try {
-        drop();
-      } catch (e) {
-        log("socket cleanup failed", e);
-      }
-    };
-    socket.onerror = () => {};
+    // Listeners, not `on…` handler properties (each of those adds a wrapper and a map); the
+    // open listener goes away once run, and an error is always followed by a close.
+    socket.addEventListener("open", () => hub.conns.add(conn), { once: true });
+    socket.addEventListener("message", (ev) => onMessage(conn, ev.data));
+    socket.addEventListener("close", () => onClose(conn));
     return response;
   };
 }

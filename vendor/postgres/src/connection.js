@@ -170,11 +170,15 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
         : (query = q, query.active = true)
 
       build(q)
-      return write(toBuffer(q))
+      const more = write(toBuffer(q))
         && !q.describeFirst
         && !q.cursorFn
         && sent.length < max_pipeline
-        && (!q.options.onexecute || q.options.onexecute(connection))
+      // PATCHED (see ../PATCHES.md): `onexecute` (sql.begin's hook that reserves this connection
+      // for the transaction) runs whether or not the write filled the socket's buffer; skipped,
+      // the transaction ran on a connection the pool still thought free (UNSAFE_TRANSACTION).
+      const taken = !q.options.onexecute || q.options.onexecute(connection)
+      return more && taken
     } catch (error) {
       sent.length === 0 && write(Sync)
       errored(error)
