@@ -90,7 +90,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     }
   };
   try {
-    sql = connectDb(db.url);
+    sql = connectDb(db.url, apiCfg.dbPool);
     pingSql = connectDb(db.url, 1);
     // Auth connects as GoTrue does, as supabase_auth_admin (on an external database: as given).
     authSql = postgres(

@@ -5,13 +5,15 @@
  * (`functions/api/index.ts` on Supabase, `local/stack.ts` locally) read their settings here.
  */
 import { z } from "zod";
-import { RATE_LIMITS, type RateAction, type RateRule } from "./limits.ts";
+import { DB_POOL, RATE_LIMITS, type RateAction, type RateRule } from "./limits.ts";
 
 export type Env = (name: string) => string | undefined;
 export type RateLimits = Readonly<Record<RateAction, RateRule>>;
 
 export interface ApiConfig {
   dbUrl: string;
+  /** Connections in the API's pool (API_DB_POOL; default DB_POOL). */
+  dbPool: number;
   /** HS256 secret (SUPABASE_JWT_SECRET or JWT_SECRET); at least one of it and `jwksUrl`. */
   jwtSecret: string | undefined;
   jwksUrl: string | undefined;
@@ -164,9 +166,16 @@ export function apiConfigFromEnv(env: Env = (n) => Deno.env.get(n)): ApiConfig {
 
   const aiUrl = url("AI_PROVIDER_URL", ["https:", "http:"], "an http(s):// URL");
 
+  const poolText = get("API_DB_POOL");
+  const dbPool = poolText === undefined ? DB_POOL : Number(poolText);
+  if (!Number.isInteger(dbPool) || dbPool < 1 || dbPool > 200) {
+    problems.push(`API_DB_POOL is malformed: a whole number of connections, 1 to 200`);
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     dbUrl: dbUrl!,
+    dbPool,
     jwtSecret,
     jwksUrl,
     allowedOrigins,

@@ -72,13 +72,10 @@ export function asCaller<T>(
 ): Promise<T> {
   return sql.begin(async (tx) => {
     signal?.throwIfAborted();
-    // Claims and role in one statement (set_config('role', …, true) is SET LOCAL ROLE, as
-    // PostgREST does it), with a statement timeout for this transaction only.
-    // Not awaited: it goes out with BEGIN and `fn`'s first statement in one write (the statements
-    // of a transaction run in order; an error here fails those after it, and is thrown below).
-    const setup = tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
-      set_config('role', ${mode === "read" ? "authenticated" : "chat_api"}, true),
-      set_config('statement_timeout', ${String(STATEMENT_TIMEOUT_MS)}, true)`.execute();
+    // Not awaited: the settings go out with BEGIN and `fn`'s first statement in one write (the
+    // statements of a transaction run in order; an error here fails those after it, and is
+    // thrown below).
+    const setup = settings(tx, claims, mode).execute();
     // No racing inside the transaction: a statement of an abandoned `fn` that ran after the
     // rollback would run on a connection already handed to someone else. Instead every statement
     // after the abort, or after `fn` is over, is refused, and a transaction abandoned meanwhile
@@ -94,6 +91,14 @@ export function asCaller<T>(
       state.done = true;
     }
   }) as Promise<T>;
+}
+
+/** Claims and role in one statement (set_config('role', …, true) is SET LOCAL ROLE, as
+ * PostgREST does it), with a statement timeout for this transaction only. */
+function settings(tx: postgres.TransactionSql, claims: Record<string, unknown>, mode: string) {
+  return tx`select set_config('request.jwt.claims', ${JSON.stringify(claims)}, true),
+      set_config('role', ${mode === "read" ? "authenticated" : "chat_api"}, true),
+      set_config('statement_timeout', ${String(STATEMENT_TIMEOUT_MS)}, true)`;
 }
 
 /** `tx` that throws instead of running a statement once `signal` has aborted or `fn` is over. */

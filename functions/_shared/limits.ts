@@ -18,6 +18,12 @@ export const REQUEST_TIMEOUT_MS = 10_000;
 /** Longest one statement of a request may run (Postgres `statement_timeout`), in ms. */
 export const STATEMENT_TIMEOUT_MS = 8_000;
 
+/**
+ * Connections in the API's Postgres pool (API_DB_POOL overrides it). A request holds one for its
+ * transaction, commit included: fewer than the requests in flight and they queue for it.
+ */
+export const DB_POOL = 10;
+
 /** Message pages (`GET /channels/:id/messages?limit=`). */
 export const MESSAGE_PAGE = { default: 50, max: 100 } as const;
 /** Search hits per page (`GET /search?limit=`). */

@@ -20,7 +20,7 @@ try {
 // Supabase's hosted edge runtime has no Deno KV; the limiter then runs on Postgres.
 const kv = typeof Deno.openKv === "function" ? await Deno.openKv(cfg.kvUrl) : undefined;
 
-const sql = connectDb(cfg.dbUrl);
+const sql = connectDb(cfg.dbUrl, cfg.dbPool);
 const app = createApp({
   sql,
   pingSql: connectDb(cfg.dbUrl, 1),

@@ -64,6 +64,10 @@ const emoji = z.string().min(1).max(32).refine(
 /** The @assistant user (migration 20251124001400). */
 export const ASSISTANT = "00000000-0000-4000-8000-00000000a551";
 
+// Type oids of the arrays' elements: typed arrays go out with the statement, undescribed.
+const TEXT = 25;
+const UUID = 2950;
+
 const MENTION = /(?:^|[^\w.@])@([a-z0-9_.]{3,32})/gi;
 
 async function viewOf(tx: postgres.TransactionSql, id: number | string) {
@@ -164,13 +168,16 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
       ];
       // One statement (public.send_message): mentions, the idempotent insert, attachments and
       // the message as the page route shows it.
+      // One statement (public.send_message): mentions, the idempotent insert, attachments and
+      // the message as the page route shows it.
       const result = await run(c, "write", async (tx) => {
-        const [row] = await tx`select created, message from public.send_message(
+        const [row] = await tx<{ created: boolean; message: Record<string, unknown> }[]>`
+          select created, message from public.send_message(
           ${channelId}::uuid, ${verdict.text}, ${b.client_id}, ${b.reply_to_id ?? null}::bigint,
-          ${usernames}::text[], ${verdict.outcome === "ok" ? "ok" : verdict.outcome},
-          ${mood.score}::real,
-          ${b.attachment_ids ?? []}::uuid[])`;
-        return row as { created: boolean; message: Record<string, unknown> };
+          ${tx.array(usernames, TEXT)}, ${verdict.outcome === "ok" ? "ok" : verdict.outcome},
+          ${mood.score}::real, ${tx.array(b.attachment_ids ?? [], UUID)})`;
+        if (!row) throw new Error("send_message returned no row");
+        return row;
       });
       if (result.created) {
         metrics?.inc("messages_sent_total", "Messages stored (rate: messages per second).");

@@ -97,6 +97,15 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       // process dying (Postgres, or this one) and is replayed by crash recovery.
       "-c",
       "synchronous_commit=on",
+      // Local Realtime reads Broadcast from Database off the WAL, as Supabase Realtime does (a
+      // NOTIFY per broadcast would make every commit wait for the one before it).
+      "-c",
+      "wal_level=logical",
+      // One slot and one WAL sender per running Realtime (tests run many stacks at once).
+      "-c",
+      "max_replication_slots=64",
+      "-c",
+      "max_wal_senders=64",
       // fsync and full-page writes only guard against the operating system or the disk failing;
       // a throwaway test cluster does without them, a kept one (development, self-hosting) not.
       ...(persistent ? [] : ["-c", "fsync=off", "-c", "full_page_writes=off"]),

@@ -1,6 +1,7 @@
 /**
- * Broadcast from Database: the platform layer's trigger NOTIFYs each committed
- * `realtime.messages` broadcast row (id, insertion time in microseconds, topic); the row is read
+ * Broadcast from Database. Where the database publishes `realtime.messages` (wal_link.ts), each
+ * committed row arrives whole off the WAL, in commit order (`onRow`). Elsewhere the platform
+ * layer's trigger NOTIFYs each committed `realtime.messages` broadcast row (id, insertion time in microseconds, topic); the row is read
  * by id (payloads are not bound by NOTIFY's 8 KB) only when this node has subscribers to its
  * topic, and fanned out in the order the notices came (commit order). Notices that arrive while
  * rows are being read are read together by the next query, one query per batch rather than
@@ -16,6 +17,7 @@
 import type postgres from "postgres";
 import { isObject, LIMITS } from "./protocol.ts";
 import { type Hub, log } from "./hub.ts";
+import { walMicros, type WalRow } from "./wal_link.ts";
 
 interface Row {
   id: string;
@@ -223,8 +225,26 @@ export function createDbBroadcasts({ sql, hub, afterDelivery }: DbBroadcastDeps)
     });
   }
 
+  /** A row streamed off the WAL (wal_link.ts): it carries itself, nothing to read. */
+  function onRow(r: WalRow) {
+    if (r.extension !== "broadcast" || delivered.has(r.id)) return;
+    const us = walMicros(r.inserted_at);
+    if (us === undefined) return;
+    const row: Row = {
+      id: r.id,
+      topic: r.topic,
+      event: r.event ?? "",
+      payload: isObject(r.payload) ? r.payload as Record<string, unknown> : {},
+      private: r.private === true,
+      us: us.toString(),
+    };
+    pending.push({ id: r.id, us, topic: r.topic, row });
+    if (pending.length === 1) enqueue(drain);
+  }
+
   return {
     onNotify,
+    onRow,
     onListen,
     /** Resolves when every queued delivery is done (tests, shutdown). */
     settled: () => chain,

@@ -8,7 +8,8 @@
  * Parts: protocol.ts (framing, limits, close codes), hub.ts (sockets, subscriptions, fan-out),
  * expiry.ts (token expiry, one timer for all), socket.ts (the transport and its guards),
  * channels.ts (what frames do), authz.ts (tokens, and rights asked of Postgres), presence.ts,
- * database.ts (Broadcast from Database, replay), db_link.ts (the LISTEN connection), revoke.ts
+ * database.ts (Broadcast from Database, replay), wal_link.ts (its stream off the WAL), db_link.ts
+ * (the LISTEN connection), revoke.ts
  * (revocation), rest.ts.
  */
 import { Hono } from "hono";
@@ -17,7 +18,8 @@ import { Hub } from "./hub.ts";
 import { CLOSE, LIMITS } from "./protocol.ts";
 import { createChannels } from "./channels.ts";
 import { createDbBroadcasts, type DbMessage } from "./database.ts";
-import { listenForever } from "./db_link.ts";
+import { type DbLink, listenForever } from "./db_link.ts";
+import { streamForever, walPublished } from "./wal_link.ts";
 import { createRevocations } from "./revoke.ts";
 import { tokenVerifier } from "./authz.ts";
 import { restRoutes } from "./rest.ts";
@@ -53,11 +55,19 @@ export function createRealtime({ sql, jwtSecret, reauthorizeAfter }: RealtimeDep
       revocations.reauthorize(`realtime:${m.topic}`, ids).catch((e) => log("reauthorize", e));
     },
   });
+  // Broadcast from Database off the WAL where the database publishes it (as on Supabase),
+  // else by NOTIFY; revocations always by NOTIFY (rare, and not on the writers' path).
+  let streamed: DbLink | undefined;
+  const wal = walPublished(sql).catch(() => false).then((yes) => {
+    if (yes && !closed) streamed = streamForever(sql, broadcasts.onRow, broadcasts.onListen);
+    return yes;
+  });
+  let closed = false;
   const link = listenForever(sql, {
     realtime_local_broadcast: broadcasts.onNotify,
     realtime_local_revoke: revocations.onNotify,
   }, (first) => {
-    broadcasts.onListen(first);
+    void wal.then((yes) => yes || broadcasts.onListen(first));
     if (!first) revocations.recheckAll().catch((e) => log("revocation recheck", e));
   });
 
@@ -82,11 +92,14 @@ export function createRealtime({ sql, jwtSecret, reauthorizeAfter }: RealtimeDep
     },
     /** True while Realtime listens to the database (Broadcast from Database is live). */
     get databaseLinked() {
-      return link.up;
+      return link.up && (streamed?.up ?? true);
     },
     async close() {
+      closed = true;
       clearInterval(sweeper);
       hub.closeAll();
+      await wal;
+      await streamed?.close();
       await link.close();
       await broadcasts.settled();
     },

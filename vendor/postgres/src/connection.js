@@ -239,7 +239,13 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
     q.onlyDescribe && (delete statements[q.signature])
     q.parameters = q.parameters || parameters
     q.prepared = q.prepare && q.signature in statements
-    q.describeFirst = q.onlyDescribe || (parameters.length && !q.prepared)
+    // PATCHED (see ../PATCHES.md): an unprepared statement is described first (a round trip of
+    // its own) only when a parameter needs the server's type to be serialized; a string or a
+    // number is sent as text, and the server infers its type from the statement exactly as the
+    // description would have reported it.
+    q.describeFirst = q.onlyDescribe || (parameters.length && !q.prepared && !types.every((t, i) =>
+      t || parameters[i] === null || typeof parameters[i] === 'string' || typeof parameters[i] === 'number'
+    ))
     q.statement = q.prepared
       ? statements[q.signature]
       : { string, types, name: q.prepare ? statementId + statementCount++ : '' }

@@ -25,8 +25,17 @@ export default function Subscribe(postgres, options) {
         return
       stream = null
       state.pid = state.secret = undefined
-      connected(await init(sql, slot, options.publications))
-      subscribers.forEach(event => event.forEach(({ onsubscribe }) => onsubscribe()))
+      // PATCHED (4): a reconnection that fails (the server still down) is tried again with
+      // backoff instead of rejecting where nothing can catch it, which ended streaming for good.
+      for (let delay = 200; !ended; delay = Math.min(delay * 2, 2000)) {
+        try {
+          connected(await init(sql, slot, options.publications))
+          break
+        } catch (e) {
+          await new Promise(r => setTimeout(r, delay))
+        }
+      }
+      ended || subscribers.forEach(event => event.forEach(({ onsubscribe }) => onsubscribe()))
     },
     no_subscribe: true
   })
@@ -103,8 +112,9 @@ export default function Subscribe(postgres, options) {
 
     return { stream, state: xs.state }
 
-    function error(e) {
-      console.error('Unexpected error during logical streaming - reconnecting', e) // eslint-disable-line
+    function error() {
+      // PATCHED (4): no console output; the subscriber's onerror hears of it, and onclose
+      // reconnects.
     }
 
     function data(x) {
