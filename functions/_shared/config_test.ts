@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { apiConfigFromEnv, ConfigError, parseRateLimits, rateLimitsOffWarning } from "./config.ts";
+import { DB_POOL } from "./limits.ts";
 import { RATE_LIMITS } from "./limits.ts";
 
 const SECRET = "super-secret-jwt-token-with-at-least-32-characters-long";
@@ -63,6 +64,7 @@ Deno.test("apiConfigFromEnv lists every missing or malformed setting in one erro
     ALLOWED_ORIGINS: "https://chat.example/app",
     API_RATE_LIMITS: "{",
     AI_PROVIDER_URL: "not a url",
+    API_DB_POOL: "0",
   });
   const names = got.map((p) => p.split(" ")[0]);
   assert.deepEqual(names, [
@@ -73,6 +75,7 @@ Deno.test("apiConfigFromEnv lists every missing or malformed setting in one erro
     "SUPABASE_SERVICE_ROLE_KEY",
     "API_RATE_LIMITS",
     "AI_PROVIDER_URL",
+    "API_DB_POOL",
   ]);
   assert.match(got[0]!, /malformed: expected a postgresql:\/\/ URL/);
   assert.match(got[1]!, /at least 32 characters/);
@@ -113,5 +116,19 @@ Deno.test("API_RATE_LIMITS: JSON overrides per action, `off`, or a clear refusal
     assert.equal(got.length, 1, raw);
     assert.match(got[0]!, /^API_RATE_LIMITS is malformed: /, raw);
     assert.match(got[0]!, message, raw);
+  }
+});
+
+Deno.test("API_DB_POOL sizes the API's pool; DB_POOL by default", () => {
+  const base = {
+    SUPABASE_DB_URL: "postgresql://postgres:postgres@127.0.0.1:54322/postgres",
+    SUPABASE_JWT_SECRET: "x".repeat(32),
+    SUPABASE_URL: "http://127.0.0.1:54321",
+    SUPABASE_SERVICE_ROLE_KEY: "service-role-key",
+  };
+  assert.equal(apiConfigFromEnv(from(base)).dbPool, DB_POOL);
+  assert.equal(apiConfigFromEnv(from({ ...base, API_DB_POOL: "32" })).dbPool, 32);
+  for (const bad of ["0", "201", "2.5", "many"]) {
+    assert.throws(() => apiConfigFromEnv(from({ ...base, API_DB_POOL: bad })), /API_DB_POOL/);
   }
 });
