@@ -120,6 +120,7 @@ declare
   new_id bigint;
   mentioned uuid[] := '{}';
   linked int;
+  j jsonb;
 begin
   if cardinality(p_usernames) > 0 then
     select coalesce(array_agg(p.id), '{}') into mentioned
@@ -146,7 +147,10 @@ begin
       raise exception 'Unknown or used attachment' using errcode = '23514';
     end if;
   end if;
-  return query select true, private.own_message_json(new_id);
+  -- The broadcast trigger sends this same JSON at commit (reactions are empty: no `mine`).
+  j := private.own_message_json(new_id);
+  perform set_config('chat.sent_message', j::text, true);
+  return query select true, j;
 end
 $$;
 revoke all on function public.send_message(uuid, text, text, bigint, text[], text, real, uuid[])

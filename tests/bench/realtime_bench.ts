@@ -33,7 +33,9 @@ const GOAL_MEMORY = 1.2;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Longest wait for a process' memory to settle, in seconds. */
-const SETTLE_MAX_S = Number(Deno.env.get("BENCH_RT_SETTLE_S") ?? 40);
+const SETTLE_MAX_S = Number(Deno.env.get("BENCH_RT_SETTLE_S") ?? 60);
+/** Shortest idle time before the memory of idle connections is read, in seconds. */
+const SETTLE_MIN_S = Number(Deno.env.get("BENCH_RT_SETTLE_MIN_S") ?? 30);
 const verdict = (ok: boolean) => ok ? "met" : "NOT met";
 
 /** One round: `send` starts it; `deliver(i)` for each socket's copy; all N expected once. */
@@ -64,17 +66,19 @@ class Round {
 }
 
 /**
- * RSS of `pid` once the connections are idle: read every second until it has moved less than 1%
- * over the last five readings (V8 hands the memory of a burst of joins back within about 30 s),
- * at most SETTLE_MAX_S. Both sides are measured the same way.
+ * RSS of `pid` once its connections are idle: after at least `minS` seconds (V8 hands back the
+ * garbage of a burst of joins some 20–30 s after it ends), read every second until it has moved
+ * less than 1% over the last five readings, at most SETTLE_MAX_S. Both sides alike.
  */
-async function settledRss(pid: number): Promise<number> {
+async function settledRss(pid: number, minS = 0): Promise<number> {
   const readings: number[] = [];
   for (let s = 0; s < SETTLE_MAX_S; s++) {
     await sleep(1000);
     readings.push(rssKb(pid));
     const last = readings.slice(-5);
-    if (last.length === 5 && Math.max(...last) - Math.min(...last) < Math.max(...last) / 100) break;
+    const still = last.length === 5 &&
+      Math.max(...last) - Math.min(...last) < Math.max(...last) / 100;
+    if (s + 1 >= minS && still) break;
   }
   return readings.at(-1)!;
 }
@@ -85,7 +89,7 @@ async function idleMemory(pid: number, n: number, open: () => Promise<WebSocket[
   const t0 = performance.now();
   const sockets = await open();
   const perSec = n / ((performance.now() - t0) / 1000);
-  const after = await settledRss(pid);
+  const after = await settledRss(pid, SETTLE_MIN_S);
   return { kbPer: (after - before) / n, mb: (after - before) / 1024, perSec, sockets };
 }
 
