@@ -124,7 +124,11 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     const smtp = smtpFromEnv();
     const auth = createAuth({
       sql: authSql,
-      cfg: authConfig(cfg.toml, { apiUrl: `${publicUrl}/auth/v1`, jwtSecret: cfg.jwtSecret }),
+      cfg: authConfig(cfg.toml, {
+        apiUrl: `${publicUrl}/auth/v1`,
+        jwtSecret: cfg.jwtSecret,
+        publicUrl,
+      }),
       mailer: smtp ? smtpMailer(smtp) : inboxMailer(authSql),
       keys: { anon: cfg.anonKey, serviceRole: cfg.serviceRoleKey },
     });

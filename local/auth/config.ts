@@ -47,12 +47,34 @@ export function fromEnv(v: unknown, env: (n: string) => string | undefined): str
   return m ? env(m[1]!) ?? "" : v;
 }
 
+/**
+ * A loopback URL on the port `config.toml` gives the gateway (`[api] port`), moved to the port
+ * the stack really serves on (`LOCAL_API_PORT`): links in mails and redirects then reach this
+ * stack, not a dead port. Any other URL is left as written.
+ */
+function followPort(url: string, configuredPort: string, actual: URL | undefined): string {
+  if (!actual || actual.port === configuredPort) return url;
+  const origin = new RegExp(
+    `^(https?://(?:127\\.0\\.0\\.1|localhost)):${configuredPort}(?=[/?#]|$)`,
+  );
+  return url.replace(origin, `$1:${actual.port}`);
+}
+
 export function authConfig(
   toml: Toml,
-  opts: { apiUrl: string; jwtSecret: string; env?: (n: string) => string | undefined },
+  opts: {
+    apiUrl: string;
+    jwtSecret: string;
+    env?: (n: string) => string | undefined;
+    /** Where the stack serves (scheme, host, port); site and redirect URLs follow its port. */
+    publicUrl?: string;
+  },
 ): AuthConfig {
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
   const auth = obj(toml.auth);
+  const configuredPort = String(obj(toml.api).port ?? 54321);
+  const actual = opts.publicUrl ? new URL(opts.publicUrl) : undefined;
+  const follow = (url: string) => followPort(url, configuredPort, actual);
   const email = obj(auth.email);
   const rl = obj(auth.rate_limit);
   const hook = obj(auth.hook);
@@ -85,8 +107,8 @@ export function authConfig(
   const num = (v: unknown, d: number) => (typeof v === "number" ? v : d);
   return {
     apiUrl: opts.apiUrl,
-    siteUrl: String(auth.site_url ?? "http://127.0.0.1:3000"),
-    redirectUrls: (auth.additional_redirect_urls as string[] | undefined) ?? [],
+    siteUrl: follow(String(auth.site_url ?? "http://127.0.0.1:3000")),
+    redirectUrls: ((auth.additional_redirect_urls as string[] | undefined) ?? []).map(follow),
     jwtSecret: opts.jwtSecret,
     jwtExpiry: num(auth.jwt_expiry, 3600),
     refreshRotation: auth.enable_refresh_token_rotation !== false,
