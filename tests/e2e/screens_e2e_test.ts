@@ -19,6 +19,9 @@ function realErrors(p: Person): string[] {
   );
 }
 
+/** Carol's password after she resets it by code (later steps sign her in with it). */
+const CAROL_NEW_PASSWORD = "Coded-new-pass-9";
+
 Deno.test({
   name: "screens: CSP, accounts, profile, groups, themes, German, phone, keyboard, admin",
   sanitizeOps: false,
@@ -74,6 +77,27 @@ Deno.test({
       await dave.page.getByRole("navigation", { name: "Channels" }).waitFor();
       await dave.page.getByRole("button", { name: "Log out" }).click();
       await logIn(dave.page, url, "dave@example.com", "Brand-new-pass-7");
+    });
+
+    await step("Carol resets a forgotten password with the code from the mail", async () => {
+      const carol = await e2e.person();
+      people.push(carol);
+      await carol.page.goto(url + "/");
+      await carol.page.getByRole("button", { name: "Forgot your password?" }).click();
+      await carol.page.getByLabel("Email").fill("carol@example.com");
+      await carol.page.getByRole("button", { name: "Send reset link" }).click();
+      await carol.page.getByText("or type the code from the mail").waitFor();
+      const [mail] = await e2e.stack.inbox("carol@example.com");
+      const code = /code: (\d{6})/.exec(mail!.text)?.[1];
+      assert.ok(code, "the reset mail carries a 6-digit code");
+      await carol.page.getByLabel("Code from the mail").fill(code);
+      await carol.page.getByRole("button", { name: "Confirm" }).click();
+      await carol.page.getByRole("heading", { name: "Choose a new password" }).waitFor();
+      await carol.page.getByLabel("New password").fill(CAROL_NEW_PASSWORD);
+      await carol.page.getByRole("button", { name: "Save password" }).click();
+      await carol.page.getByRole("navigation", { name: "Channels" }).waitFor();
+      await carol.page.getByRole("button", { name: "Log out" }).click();
+      await logIn(carol.page, url, "carol@example.com", CAROL_NEW_PASSWORD);
     });
 
     await step("unread badges and the title count follow messages in other channels", async () => {
@@ -180,7 +204,7 @@ Deno.test({
       async () => {
         const phone = await e2e.person({ viewport: { width: 360, height: 740 } });
         people.push(phone);
-        await logIn(phone.page, url, "carol@example.com");
+        await logIn(phone.page, url, "carol@example.com", CAROL_NEW_PASSWORD);
         const wide = () =>
           phone.page.evaluate(() => document.documentElement.scrollWidth > innerWidth);
         assert.equal(await wide(), false, "the channel list fits");

@@ -266,12 +266,35 @@ export function AuthScreen() {
       );
       break;
     case "reset-sent":
+      // By the mail's link (which lands on the new-password step) or by its code, typed here.
       form = (
-        <div>
-          <h1>{t("auth.inbox.title")}</h1>
-          <p>{t("auth.reset.sent", { email: view.email })}</p>
-          <button type="button" class="btn" onClick={toLogin[1]}>{toLogin[0]}</button>
-        </div>
+        <Step
+          {...common}
+          title={t("auth.inbox.title")}
+          intro={t("auth.reset.sent", { email: view.email })}
+          submit={t("auth.inbox.verify")}
+          disabled={code.trim().length !== 6}
+          onSubmit={() => run(() => session.verifyRecoveryCode(view.email, code.trim()))}
+          links={[
+            [t("auth.inbox.resend"), () =>
+              run(async () => {
+                const e = await session.sendReset(view.email);
+                if (!e) setInfo(t("auth.inbox.resent"));
+                return e;
+              })],
+            toLogin,
+          ]}
+        >
+          <Field
+            label={t("auth.inbox.code")}
+            inputMode="numeric"
+            autocomplete="one-time-code"
+            pattern="[0-9]{6}"
+            maxLength={6}
+            value={code}
+            onValue={setCode}
+          />
+        </Step>
       );
       break;
     case "new-password":
@@ -295,7 +318,8 @@ export function AuthScreen() {
     <main class="auth">
       <div class="auth-card">
         <p class="brand" aria-hidden="true">💬 {t("app.name")}</p>
-        {form}
+        {/* A fresh form per step: no input carries over from the one before. */}
+        <div key={view.name}>{form}</div>
         {(view.name === "login" || view.name === "signup") && <OAuthButtons onError={setError} />}
         <Prefs />
       </div>

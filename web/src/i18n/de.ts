@@ -37,7 +37,8 @@ export const de: Catalogue = {
   "auth.forgot.body":
     "Gib deine E-Mail-Adresse ein; wir schicken dir einen Link für ein neues Passwort.",
   "auth.forgot.submit": "Link senden",
-  "auth.reset.sent": "Falls es ein Konto für {email} gibt, ist ein Link unterwegs.",
+  "auth.reset.sent":
+    "Falls es ein Konto für {email} gibt, ist ein Link unterwegs. Folge ihm oder gib den Code aus der E-Mail ein.",
   "auth.newpw.title": "Neues Passwort wählen",
   "auth.newpw.password": "Neues Passwort",
   "auth.newpw.submit": "Passwort speichern",

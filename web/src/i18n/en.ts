@@ -36,7 +36,8 @@ export const en: Catalogue = {
   "auth.forgot.title": "Reset your password",
   "auth.forgot.body": "Enter your email and we will send you a link to choose a new password.",
   "auth.forgot.submit": "Send reset link",
-  "auth.reset.sent": "If an account exists for {email}, a reset link is on its way.",
+  "auth.reset.sent":
+    "If an account exists for {email}, a reset link is on its way. Follow it, or type the code from the mail.",
   "auth.newpw.title": "Choose a new password",
   "auth.newpw.password": "New password",
   "auth.newpw.submit": "Save password",

@@ -98,6 +98,14 @@ export function createSessionState(sb: SupabaseClient, supabaseUrl: string) {
       if (!error) view.value = { name: "reset-sent", email };
       return error;
     },
+    /** The 6-digit code of a reset mail: a recovery session, then the new-password step. */
+    async verifyRecoveryCode(email: string, token: string): Promise<AuthError | null> {
+      recovering.value = true; // the session that comes is for choosing a password only
+      const { error } = await sb.auth.verifyOtp({ email, token, type: "recovery" });
+      if (error) recovering.value = false;
+      else view.value = { name: "new-password" };
+      return error;
+    },
     async setNewPassword(password: string): Promise<AuthError | null> {
       const { error } = await sb.auth.updateUser({ password });
       if (!error) {
