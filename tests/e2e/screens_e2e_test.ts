@@ -12,6 +12,7 @@ import { DEMO_PASSWORD, logIn, openChannel, type Person, sequence, startE2E } fr
 import { ROOT } from "../../local/paths.ts";
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1";
+const RANDOM = "c0000000-0000-4000-8000-0000000000a2";
 
 function realErrors(p: Person): string[] {
   return p.errors.filter((e) =>
@@ -261,6 +262,26 @@ Deno.test({
         );
         const carolAdmin = people[people.length - 1]!.page.getByRole("button", { name: "Admin" });
         assert.equal(await carolAdmin.count(), 0, "plain users have no admin view");
+      },
+    );
+
+    await step(
+      "a draft stays with its channel while Bob looks at another, and after a reload",
+      async () => {
+        const reader = await e2e.person();
+        people.push(reader);
+        await logIn(reader.page, url, "bob@example.com");
+        await openChannel(reader.page, "general", GENERAL);
+        const box = reader.page.getByRole("textbox", { name: "Message", exact: true });
+        await box.fill("half-written thought about the release");
+        await openChannel(reader.page, "random", RANDOM);
+        assert.equal(await box.inputValue(), "", "another channel has its own (empty) draft");
+        await openChannel(reader.page, "general", GENERAL);
+        assert.equal(await box.inputValue(), "half-written thought about the release");
+        await reader.page.reload();
+        await openChannel(reader.page, "general", GENERAL);
+        assert.equal(await box.inputValue(), "half-written thought about the release");
+        await box.fill("");
       },
     );
 

@@ -35,7 +35,12 @@ interface Upload {
 
 export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
   const { sb, cfg } = useApp();
-  const [text, setText] = useState("");
+  // The draft of this channel: kept while the reader is elsewhere (state/drafts.ts).
+  const [text, setTextState] = useState(() => chat.drafts.get(ms.channelId));
+  const setText = (value: string) => {
+    setTextState(value);
+    chat.drafts.set(ms.channelId, value);
+  };
   const [picker, setPicker] = useState(false);
   const [uploads] = useState(() => signal<Upload[]>([]));
   const [mention, setMention] = useState<{ q: string; index: number } | null>(null);

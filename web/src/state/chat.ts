@@ -23,6 +23,7 @@ import { createPresence } from "./presence.ts";
 import { type Realtime, supabaseRealtime } from "./realtime.ts";
 import { dispatchChannelEvent, dispatchUserEvent, type EventTargets } from "./realtime_events.ts";
 import { createReceipts } from "./receipts.ts";
+import { createDrafts } from "./drafts.ts";
 import { RECEIPT_DETAIL_MAX_MEMBERS, RECEIPT_FLUSH_MS } from "../../../functions/_shared/limits.ts";
 import type { SessionState } from "./session.ts";
 import { createUsers } from "./users.ts";
@@ -47,6 +48,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
   const { channels, loaded } = list;
   const users = createUsers();
   const outboxes = createOutboxes(api);
+  const drafts = createDrafts({ myId, storage: env.sessionStorage });
   // In a large channel everyone's receipts would arrive together: spread over the interval.
   const receipts = createReceipts({
     api,
@@ -316,6 +318,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     notifyPermission: notifications.permission,
     unsent: outboxes.unsent,
     remember: users.remember,
+    drafts,
     reload,
     select,
     sendTyping,

@@ -4,6 +4,8 @@
  * `BrowserEnv` so their tests run in Deno without a browser (`_fake_env.ts` is the test one).
  */
 
+import type { DraftStorage } from "./drafts.ts";
+
 export type Permission = NotificationPermission | "unsupported";
 
 export interface Notifier {
@@ -36,13 +38,22 @@ export interface BrowserEnv extends Clock {
   /** Replaces the address's hash without a history entry. */
   replaceHash(hash: string): void;
   focus(): void;
+  /** The tab's session storage, where it may be used. */
+  sessionStorage?: DraftStorage;
 }
 
 /** The real browser. */
 export function browserEnv(): BrowserEnv {
   const g = globalThis;
   const hasNotification = "Notification" in g;
+  let session: Storage | undefined;
+  try {
+    session = g.sessionStorage; // throws where storage is blocked
+  } catch {
+    session = undefined;
+  }
   return {
+    ...(session ? { sessionStorage: session } : {}),
     now: () => Date.now(),
     setTimeout: (fn, ms) => g.setTimeout(fn, ms) as unknown as number,
     clearTimeout: (id) => g.clearTimeout(id),
