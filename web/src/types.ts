@@ -58,6 +58,8 @@ export interface Shown extends Omit<Message, "id"> {
   id: number | null;
   state: "sending" | "failed" | "sent";
   error?: string;
+  /** Refused for good (moderation, not a member): sending again would not help. */
+  refused?: boolean;
   /** Attachment ids and reply id to send again on retry. */
   retry?: { attachment_ids: string[]; reply_to_id?: number };
 }

@@ -192,10 +192,15 @@ export function MessageItem(
         )}
         {m.state === "failed" && (
           <p class="send-error" role="alert">
-            {m.error === "offline" ? t("message.offline") : m.error}{" "}
-            <button type="button" class="link" onClick={() => ms.retry(m.client_id!)}>
-              {t("message.retry")}
-            </button>{" "}
+            {m.error === "offline" ? t("message.offline") : m.error} {!m.refused && (
+              <button
+                type="button"
+                class="link"
+                onClick={() => ms.retry(m.client_id!)}
+              >
+                {t("message.retry")}
+              </button>
+            )}{" "}
             <button type="button" class="link" onClick={() => ms.discard(m.client_id!)}>
               {t("message.discard")}
             </button>

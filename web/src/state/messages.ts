@@ -223,7 +223,7 @@ export function createMessagesState(deps: MessagesDeps) {
   /** Sends again what failed (same client_id: the server keeps one copy whatever happened). */
   function retry(clientId?: string) {
     const failed = outbox.value.filter((m) =>
-      m.state === "failed" && (clientId ? m.client_id === clientId : true)
+      m.state === "failed" && !m.refused && (clientId ? m.client_id === clientId : true)
     );
     return Promise.all(failed.map(post));
   }

@@ -7,37 +7,73 @@ import { type Signal, signal } from "@preact/signals";
 import { type Api, ApiError } from "../api.ts";
 import type { Message, Shown } from "../types.ts";
 
+/** Each outbox's sends, one after another: what the writer typed reaches the server in order. */
+const queues = new WeakMap<Signal<Shown[]>, Promise<unknown>>();
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 /**
- * Sends one outbox message (again). Returns the stored message, or null on failure (the entry
- * then says why).
+ * Sends one outbox message (again), after the outbox's earlier sends are settled, so messages
+ * are stored in the order they were written. Over the rate limit (429) it waits Retry-After
+ * and goes again on its own, holding later ones back; a refusal that sending again cannot
+ * change (any other 4xx: moderation, not a member) is marked `refused`. Returns the stored
+ * message, or null (the entry then says why).
  */
-export async function postFromOutbox(
+export function postFromOutbox(
   api: Pick<Api, "post">,
   channelId: string,
   outbox: Signal<Shown[]>,
   m: Shown,
+  wait: (ms: number) => Promise<void> = sleep,
+): Promise<Message | null> {
+  const earlier = queues.get(outbox) ?? Promise.resolve();
+  const mine = earlier.then(() => sendOne(api, channelId, outbox, m, wait));
+  queues.set(outbox, mine.catch(() => null));
+  return mine;
+}
+
+async function sendOne(
+  api: Pick<Api, "post">,
+  channelId: string,
+  outbox: Signal<Shown[]>,
+  m: Shown,
+  wait: (ms: number) => Promise<void>,
 ): Promise<Message | null> {
   const mark = (patch: Partial<Shown>) => {
     outbox.value = outbox.value.map((x) => {
       if (x.client_id !== m.client_id) return x;
-      const { error: _old, ...rest } = x;
+      const { error: _old, refused: _was, ...rest } = x;
       return { ...rest, ...patch } as Shown;
     });
   };
+  const stillThere = () => outbox.value.some((x) => x.client_id === m.client_id);
+  if (!stillThere()) return null; // discarded while it waited its turn
   mark({ state: "sending" });
-  try {
-    const { message } = await api.post<{ message: Message }>(`/channels/${channelId}/messages`, {
-      content: m.content,
-      client_id: m.client_id,
-      ...(m.retry?.reply_to_id ? { reply_to_id: m.retry.reply_to_id } : {}),
-      ...(m.retry?.attachment_ids.length ? { attachment_ids: m.retry.attachment_ids } : {}),
-    });
-    outbox.value = outbox.value.filter((x) => x.client_id !== m.client_id);
-    return message;
-  } catch (e) {
-    const err = e instanceof ApiError ? e : new ApiError(0, "network", String(e));
-    mark({ state: "failed", error: err.status === 0 ? "offline" : err.message });
-    return null;
+  for (;;) {
+    try {
+      const { message } = await api.post<{ message: Message }>(`/channels/${channelId}/messages`, {
+        content: m.content,
+        client_id: m.client_id,
+        ...(m.retry?.reply_to_id ? { reply_to_id: m.retry.reply_to_id } : {}),
+        ...(m.retry?.attachment_ids.length ? { attachment_ids: m.retry.attachment_ids } : {}),
+      });
+      outbox.value = outbox.value.filter((x) => x.client_id !== m.client_id);
+      return message;
+    } catch (e) {
+      const err = e instanceof ApiError ? e : new ApiError(0, "network", String(e));
+      if (err.status === 429) {
+        await wait((err.retryAfterSec ?? 5) * 1000);
+        if (stillThere()) continue;
+        return null;
+      }
+      const refused = err.status >= 400 && err.status < 500 && err.status !== 408;
+      mark({
+        state: "failed",
+        error: err.status === 0 ? "offline" : err.message,
+        ...(refused ? { refused: true } : {}),
+      });
+      return null;
+    }
   }
 }
 
@@ -61,7 +97,7 @@ export function createOutboxes(api: Pick<Api, "post">) {
   /** Sends again what failed in a channel (one entry, or all). Resolves with what was stored. */
   async function retry(channelId: string, clientId?: string): Promise<Message[]> {
     const failed = of(channelId).value.filter((m) =>
-      m.state === "failed" && (clientId === undefined || m.client_id === clientId)
+      m.state === "failed" && !m.refused && (clientId === undefined || m.client_id === clientId)
     );
     const sent = await Promise.all(failed.map((m) => post(channelId, m)));
     return sent.filter((m): m is Message => m !== null);

@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { ApiError } from "../api.ts";
 import type { Message, Shown } from "../types.ts";
 import { CH, CH2, ME, message } from "./_fixtures.ts";
-import { createOutboxes } from "./outbox.ts";
+import { signal } from "@preact/signals";
+import { createOutboxes, postFromOutbox } from "./outbox.ts";
 
 /** A server keeping one copy per client_id, as the API does. */
 function server() {
@@ -64,4 +65,62 @@ Deno.test("a refusal keeps the server's reason on the entry", async () => {
   boxes.add(CH, entry("c1", "bad"));
   await boxes.post(CH, boxes.of(CH).value[0]!);
   assert.equal(boxes.of(CH).value[0]!.error, "That word is not allowed");
+});
+
+Deno.test("a burst goes out in the order written; over the rate limit it waits Retry-After and goes on its own", async () => {
+  const rows: string[] = [];
+  let budget = 3;
+  const waits: number[] = [];
+  const api = {
+    post<T>(_path: string, body: unknown): Promise<T> {
+      const b = body as { content: string; client_id: string };
+      if (budget === 0) {
+        budget = 2; // refilled by the time the writer comes back
+        return Promise.reject(new ApiError(429, "rate_limited", "Too many requests", 2));
+      }
+      budget--;
+      // Later sends answer sooner: only the client can keep the order.
+      return new Promise((r) =>
+        setTimeout(() => {
+          rows.push(b.content);
+          r({ message: message(rows.length, { ...b, sender_id: ME }) } as T);
+        }, 20 - rows.length * 3)
+      );
+    },
+  };
+  const outbox = signal<Shown[]>([]);
+  const wait = (ms: number) => (waits.push(ms), Promise.resolve());
+  const sends = [];
+  for (let i = 1; i <= 5; i++) {
+    const m = entry(`b${i}`, `burst ${i}`);
+    outbox.value = [...outbox.value, m];
+    sends.push(postFromOutbox(api, CH, outbox, m, wait));
+  }
+  const stored = await Promise.all(sends);
+  assert.deepEqual(rows, ["burst 1", "burst 2", "burst 3", "burst 4", "burst 5"]);
+  assert.ok(stored.every((m) => m !== null), "every one stored, none left to retry by hand");
+  assert.deepEqual(waits, [2000], "it waited what Retry-After said, once");
+  assert.deepEqual(outbox.value, []);
+});
+
+Deno.test("a refusal that sending again cannot change offers no retry, and later messages still go", async () => {
+  const api = {
+    post<T>(_path: string, body: unknown): Promise<T> {
+      const b = body as { content: string; client_id: string };
+      if (b.content.includes("forbidden")) {
+        return Promise.reject(new ApiError(400, "content_rejected", "Message rejected"));
+      }
+      return Promise.resolve({ message: message(9, { ...b, sender_id: ME }) } as T);
+    },
+  };
+  const boxes = createOutboxes(api);
+  boxes.add(CH, entry("r1", "a forbidden word"));
+  boxes.add(CH, entry("r2", "fine"));
+  const [a, b] = await Promise.all(boxes.of(CH).value.map((m) => boxes.post(CH, m)));
+  assert.equal(a, null);
+  assert.ok(b);
+  const [left] = boxes.of(CH).value;
+  assert.equal(left?.state, "failed");
+  assert.equal(left?.refused, true);
+  assert.deepEqual(await boxes.retry(CH), [], "retry leaves a refused message alone");
 });
