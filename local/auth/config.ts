@@ -108,7 +108,15 @@ export function authConfig(
   return {
     apiUrl: opts.apiUrl,
     siteUrl: follow(String(auth.site_url ?? "http://127.0.0.1:3000")),
-    redirectUrls: ((auth.additional_redirect_urls as string[] | undefined) ?? []).map(follow),
+    // The configured ones stay allowed, and their twins on the port the stack serves on join them.
+    redirectUrls: [
+      ...new Set(
+        ((auth.additional_redirect_urls as string[] | undefined) ?? []).flatMap((u) => [
+          u,
+          follow(u),
+        ]),
+      ),
+    ],
     jwtSecret: opts.jwtSecret,
     jwtExpiry: num(auth.jwt_expiry, 3600),
     refreshRotation: auth.enable_refresh_token_rotation !== false,

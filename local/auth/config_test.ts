@@ -19,11 +19,13 @@ const opts = {
   env: () => undefined,
 };
 
-Deno.test("the site and redirect URLs follow the port the stack really serves on", () => {
+Deno.test("the site URL follows the port the stack really serves on; redirect URLs gain their twins on it", () => {
   const cfg = authConfig(toml, { ...opts, publicUrl: "http://127.0.0.1:55321" });
   assert.equal(cfg.siteUrl, "http://127.0.0.1:55321");
   assert.deepEqual(cfg.redirectUrls, [
+    "http://127.0.0.1:54321/",
     "http://127.0.0.1:55321/",
+    "http://localhost:54321/reset?x=1",
     "http://localhost:55321/reset?x=1",
     "http://127.0.0.1:3000",
     "https://chat.example.com/",

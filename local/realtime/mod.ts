@@ -59,7 +59,11 @@ export function createRealtime({ sql, jwtSecret, reauthorizeAfter }: RealtimeDep
   // else by NOTIFY; revocations always by NOTIFY (rare, and not on the writers' path).
   let streamed: DbLink | undefined;
   const wal = walPublished(sql).catch(() => false).then((yes) => {
-    if (yes && !closed) streamed = streamForever(sql, broadcasts.onRow, broadcasts.onListen);
+    if (!yes || closed) return yes;
+    // From now on nothing may be missed: rows committed before the slot exists (creating it
+    // takes a moment) are replayed when the stream first opens, as after any reconnection.
+    broadcasts.onListen(true);
+    streamed = streamForever(sql, broadcasts.onRow, () => broadcasts.onListen(false));
     return yes;
   });
   let closed = false;
