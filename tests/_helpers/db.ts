@@ -68,7 +68,19 @@ async function openDatabase(template: string | undefined): Promise<TestDatabase>
       await Promise.all([sql.end({ timeout: 5 }), admin.end({ timeout: 5 })]);
       const c = postgres(clusterUrl, { max: 1, onnotice: () => {} });
       try {
-        await c.unsafe(`drop database if exists ${name} with (force)`);
+        // A Realtime that just stopped may still hold its (temporary) replication slot for a
+        // moment: end its WAL sender, then drop once the slot has gone with it.
+        for (let attempt = 0;; attempt++) {
+          await c`select pg_terminate_backend(active_pid) from pg_replication_slots
+                  where database = ${name} and active_pid is not null`;
+          try {
+            await c.unsafe(`drop database if exists ${name} with (force)`);
+            break;
+          } catch (e) {
+            if (attempt >= 50 || !/replication slot/.test(String(e))) throw e;
+            await new Promise((r) => setTimeout(r, 100));
+          }
+        }
       } finally {
         await c.end();
       }
