@@ -46,17 +46,26 @@ export function supabaseRealtime(sb: SupabaseClient): Realtime {
       }
       if (onPresenceSync) ch.on("presence", { event: "sync" }, onPresenceSync);
       // Before the join (or after a drop) realtime-js would send over HTTP instead: not then.
+      // The latest of each event waits for the join instead (typing that starts right after a
+      // channel opens still shows).
       let live = false;
+      const waiting = new Map<string, Record<string, unknown>>();
+      const push = (event: string, payload: Record<string, unknown>) =>
+        ch.send({ type: "broadcast", event, payload }).catch(() => {
+          // typing is best effort
+        });
       ch.subscribe((s) => {
         live = s === "SUBSCRIBED";
+        if (live) {
+          for (const [event, payload] of waiting) void push(event, payload);
+          waiting.clear();
+        }
         onStatus?.(s);
       });
       return {
         send(event, payload) {
-          if (!live) return;
-          ch.send({ type: "broadcast", event, payload }).catch(() => {
-            // typing is best effort
-          });
+          if (live) void push(event, payload);
+          else waiting.set(event, payload);
         },
         presenceKeys: () => Object.keys(ch.presenceState()),
         track: async (meta) => {
