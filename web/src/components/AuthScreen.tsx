@@ -157,6 +157,40 @@ export function AuthScreen() {
   const common = { busy, error, info };
 
   let form;
+  /** A mailed code's step: type it (or follow the mail's link), or have the mail sent again. */
+  const codeStep = (
+    intro: string,
+    verify: () => Promise<AuthError | null>,
+    again: () => Promise<AuthError | null>,
+  ) => (
+    <Step
+      {...common}
+      title={t("auth.inbox.title")}
+      intro={intro}
+      submit={t("auth.inbox.verify")}
+      disabled={code.trim().length !== 6}
+      onSubmit={() => run(verify)}
+      links={[
+        [t("auth.inbox.resend"), () =>
+          run(async () => {
+            const e = await again();
+            if (!e) setInfo(t("auth.inbox.resent"));
+            return e;
+          })],
+        toLogin,
+      ]}
+    >
+      <Field
+        label={t("auth.inbox.code")}
+        inputMode="numeric"
+        autocomplete="one-time-code"
+        pattern="[0-9]{6}"
+        maxLength={6}
+        value={code}
+        onValue={setCode}
+      />
+    </Step>
+  );
   switch (view.name) {
     case "login":
       form = (
@@ -221,34 +255,10 @@ export function AuthScreen() {
       );
       break;
     case "check-inbox":
-      form = (
-        <Step
-          {...common}
-          title={t("auth.inbox.title")}
-          intro={t("auth.inbox.body", { email: view.email })}
-          submit={t("auth.inbox.verify")}
-          disabled={code.trim().length !== 6}
-          onSubmit={() => run(() => session.verifyCode(view.email, code.trim()))}
-          links={[
-            [t("auth.inbox.resend"), () =>
-              run(async () => {
-                const e = await session.resend(view.email);
-                if (!e) setInfo(t("auth.inbox.resent"));
-                return e;
-              })],
-            toLogin,
-          ]}
-        >
-          <Field
-            label={t("auth.inbox.code")}
-            inputMode="numeric"
-            autocomplete="one-time-code"
-            pattern="[0-9]{6}"
-            maxLength={6}
-            value={code}
-            onValue={setCode}
-          />
-        </Step>
+      form = codeStep(
+        t("auth.inbox.body", { email: view.email }),
+        () => session.verifyCode(view.email, code.trim()),
+        () => session.resend(view.email),
       );
       break;
     case "forgot":
@@ -267,34 +277,10 @@ export function AuthScreen() {
       break;
     case "reset-sent":
       // By the mail's link (which lands on the new-password step) or by its code, typed here.
-      form = (
-        <Step
-          {...common}
-          title={t("auth.inbox.title")}
-          intro={t("auth.reset.sent", { email: view.email })}
-          submit={t("auth.inbox.verify")}
-          disabled={code.trim().length !== 6}
-          onSubmit={() => run(() => session.verifyRecoveryCode(view.email, code.trim()))}
-          links={[
-            [t("auth.inbox.resend"), () =>
-              run(async () => {
-                const e = await session.sendReset(view.email);
-                if (!e) setInfo(t("auth.inbox.resent"));
-                return e;
-              })],
-            toLogin,
-          ]}
-        >
-          <Field
-            label={t("auth.inbox.code")}
-            inputMode="numeric"
-            autocomplete="one-time-code"
-            pattern="[0-9]{6}"
-            maxLength={6}
-            value={code}
-            onValue={setCode}
-          />
-        </Step>
+      form = codeStep(
+        t("auth.reset.sent", { email: view.email }),
+        () => session.verifyRecoveryCode(view.email, code.trim()),
+        () => session.sendReset(view.email),
       );
       break;
     case "new-password":
