@@ -58,6 +58,7 @@ export function createRealtime({ sql, jwtSecret, reauthorizeAfter }: RealtimeDep
   // Broadcast from Database off the WAL where the database publishes it (as on Supabase),
   // else by NOTIFY; revocations always by NOTIFY (rare, and not on the writers' path).
   let streamed: DbLink | undefined;
+  let closed = false;
   const wal = walPublished(sql).catch(() => false).then((yes) => {
     if (!yes || closed) return yes;
     // From now on nothing may be missed: rows committed before the slot exists (creating it
@@ -66,7 +67,6 @@ export function createRealtime({ sql, jwtSecret, reauthorizeAfter }: RealtimeDep
     streamed = streamForever(sql, broadcasts.onRow, () => broadcasts.onListen(false));
     return yes;
   });
-  let closed = false;
   const link = listenForever(sql, {
     realtime_local_broadcast: broadcasts.onNotify,
     realtime_local_revoke: revocations.onNotify,

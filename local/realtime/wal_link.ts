@@ -5,8 +5,8 @@
  * order, whole rows (no read per broadcast, no NOTIFY on the writers' side).
  *
  * The stream is reopened with backoff whenever it is lost (postgres.js' `subscribe`, with the
- * vendored patch that keeps retrying), and `onStream(first)` says so each time, so the caller
- * can replay what was committed in between (a temporary slot starts at its creation).
+ * vendored patch that keeps retrying), and `onStream()` says so each time, so the caller can
+ * replay what was committed in between (a temporary slot starts at its creation).
  */
 import postgres from "postgres";
 import { LIMITS } from "./protocol.ts";
@@ -56,28 +56,25 @@ export async function walPublished(sql: postgres.Sql): Promise<boolean> {
 
 /**
  * Streams committed `realtime.messages` inserts to `onRow`, over a replication connection with
- * `sql`'s settings (its role needs REPLICATION). `onStream(first)` runs each time the stream is
+ * `sql`'s settings (its role needs REPLICATION). `onStream()` runs each time the stream is
  * (re)established.
  */
 export function streamForever(
   sql: postgres.Sql,
   onRow: (row: WalRow) => void,
-  onStream: (first: boolean) => void,
+  onStream: () => void,
 ): DbLink {
   let client: postgres.Sql | undefined;
   let up = false;
   let stopped = false;
-  let first = true;
   let delay: number = LIMITS.relistenMinMs;
   let timer: ReturnType<typeof setTimeout> | undefined;
 
   const subscribed = () => {
     up = true;
     delay = LIMITS.relistenMinMs;
-    const wasFirst = first;
-    first = false;
     try {
-      onStream(wasFirst);
+      onStream();
     } catch (e) {
       log("after the WAL stream opened", e);
     }

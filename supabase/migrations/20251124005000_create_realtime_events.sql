@@ -247,6 +247,21 @@ $$;
 revoke all on function private.receipt_summary(uuid), private.flush_receipt_summaries() from public;
 grant execute on function private.flush_receipt_summaries() to chat_api, service_role;
 
+-- `member.changed` on the channel's topic: who, what, how many now, and the member's row as
+-- `GET /channels/:id` lists it (null once removed).
+create function private.broadcast_member_changed(
+  p_channel_id uuid, p_user_id uuid, p_action text, p_role text
+) returns void
+language sql security definer set search_path = ''
+as $$
+  select private.broadcast('channel:' || p_channel_id, 'member.changed', jsonb_build_object(
+    'channel_id', p_channel_id, 'user_id', p_user_id, 'action', p_action, 'role', p_role,
+    'member_count', private.member_count(p_channel_id),
+    'member', case when p_action = 'removed' then null
+                   else private.member_json(p_channel_id, p_user_id) end))
+$$;
+revoke all on function private.broadcast_member_changed(uuid, uuid, text, text) from public;
+
 drop trigger channel_members_broadcast on public.channel_members;
 drop function private.broadcast_membership();
 
@@ -272,19 +287,12 @@ begin
       end if;
     end if;
     if new.role is distinct from old.role then
-      perform private.broadcast('channel:' || r.channel_id, 'member.changed', jsonb_build_object(
-        'channel_id', r.channel_id, 'user_id', r.user_id, 'action', 'updated', 'role', new.role,
-        'member_count', private.member_count(r.channel_id),
-        'member', private.member_json(r.channel_id, r.user_id)));
+      perform private.broadcast_member_changed(r.channel_id, r.user_id, 'updated', new.role);
     end if;
     return null;
   end if;
-  perform private.broadcast('channel:' || r.channel_id, 'member.changed', jsonb_build_object(
-    'channel_id', r.channel_id, 'user_id', r.user_id, 'role', r.role,
-    'action', case when tg_op = 'DELETE' then 'removed' else 'added' end,
-    'member_count', private.member_count(r.channel_id),
-    'member', case when tg_op = 'DELETE' then null
-                   else private.member_json(r.channel_id, r.user_id) end));
+  perform private.broadcast_member_changed(r.channel_id, r.user_id,
+    case when tg_op = 'DELETE' then 'removed' else 'added' end, r.role);
   if tg_op = 'INSERT' then
     perform private.broadcast('user:' || r.user_id, 'channel.added', jsonb_build_object(
       'channel', (select to_jsonb(c) from public.channels c where c.id = r.channel_id),

@@ -256,3 +256,36 @@ Deno.test("receipts in a large channel: one 'read by N' summary a second, not on
     await cleanup(alice.client);
   }
 });
+
+Deno.test("member.changed carries who, what, the new count and the member's row", async () => {
+  await using stack = await startTestStack();
+  if (!stack.local) return;
+  const sql = stack.db!.sql;
+  const alice = await signedIn(stack, "alice");
+  try {
+    const a = await listen(alice.client, `channel:${GENERAL}`);
+    await sql`insert into auth.users (id, aud, role, email, raw_user_meta_data, created_at, updated_at)
+      values (md5('newcomer')::uuid, 'authenticated', 'authenticated', 'newcomer@example.com',
+        '{"username":"newcomer"}', now(), now())`;
+    await sql`insert into public.channel_members (channel_id, user_id)
+      values (${GENERAL}, md5('newcomer')::uuid)`;
+    const added = await until("member.changed (added)", () => events(a.heard, "member.changed")[0]);
+    assert.equal(added.payload.action, "added");
+    assert.equal(added.payload.role, "member");
+    assert.equal(added.payload.member_count, 5);
+    const member = added.payload.member as { user_id: string; username: string };
+    assert.equal(member.user_id, added.payload.user_id);
+    assert.equal(member.username, "newcomer");
+    await sql`delete from public.channel_members
+      where channel_id = ${GENERAL} and user_id = md5('newcomer')::uuid`;
+    const removed = await until(
+      "member.changed (removed)",
+      () => events(a.heard, "member.changed")[1],
+    );
+    assert.equal(removed.payload.action, "removed");
+    assert.equal(removed.payload.member_count, 4);
+    assert.equal(removed.payload.member, null);
+  } finally {
+    await cleanup(alice.client);
+  }
+});
