@@ -168,8 +168,6 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
       ];
       // One statement (public.send_message): mentions, the idempotent insert, attachments and
       // the message as the page route shows it.
-      // One statement (public.send_message): mentions, the idempotent insert, attachments and
-      // the message as the page route shows it.
       const result = await run(c, "write", async (tx) => {
         const [row] = await tx<{ created: boolean; message: Record<string, unknown> }[]>`
           select created, message from public.send_message(
@@ -317,12 +315,14 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
           from public.channel_members m
           where m.channel_id = ${channelId} and m.user_id = ${c.get("userId")!}
         ), moved as (
+          -- Compared with the row as it is when locked, so a slower, older receipt never moves
+          -- a watermark back past a concurrent newer one.
           update public.channel_members m set
-            last_delivered_message_id = cur.delivered, last_read_message_id = cur.read
+            last_delivered_message_id = greatest(m.last_delivered_message_id, cur.delivered),
+            last_read_message_id = greatest(m.last_read_message_id, cur.read)
           from cur
           where m.channel_id = ${channelId} and m.user_id = ${c.get("userId")!}
-            and (cur.delivered > cur.last_delivered_message_id
-              or cur.read > cur.last_read_message_id)
+            and (cur.delivered > m.last_delivered_message_id or cur.read > m.last_read_message_id)
           returning m.last_delivered_message_id, m.last_read_message_id
         )
         select * from moved

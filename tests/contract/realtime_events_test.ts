@@ -207,6 +207,21 @@ Deno.test("receipts: per person in small channels, only forward moves are writte
     assert.deepEqual(again, { last_delivered_message_id: m.id, last_read_message_id: m.id });
     await sleep(300);
     assert.equal(events(a.heard, "receipt.updated").length, 1);
+
+    // Receipts racing each other: the watermark only ever moves forward.
+    const later = (await alice.api("POST", `/channels/${GENERAL}/messages`, {
+      content: "read me too",
+      client_id: "rc-2",
+    })).message;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        bob.api("POST", `/channels/${GENERAL}/receipts`, {
+          read_up_to: i % 2 ? later.id : m.id,
+        })),
+    );
+    const [row] = await stack.db!.sql`select last_read_message_id as r from public.channel_members
+      where channel_id = ${GENERAL} and user_id = ${BOB}`;
+    assert.equal(Number(row!.r), later.id);
   } finally {
     await cleanup(alice.client, bob.client);
   }
