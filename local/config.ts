@@ -22,6 +22,7 @@ export interface LocalConfig {
   anonKey: string;
   serviceRoleKey: string;
   seedPaths: string[];
+  /** Apply the seed to a new database (config.toml `[db.seed] enabled`; LOCAL_SEED overrides). */
   seedEnabled: boolean;
   /** The URL clients reach the gateway at (API_EXTERNAL_URL), if not http://127.0.0.1:<port>. */
   publicUrl: string | undefined;
@@ -60,7 +61,7 @@ export async function loadConfig(env: Env = (n) => Deno.env.get(n)): Promise<Loc
     anonKey: env("SUPABASE_ANON_KEY") || await signApiKey("anon", jwtSecret),
     serviceRoleKey: env("SUPABASE_SERVICE_ROLE_KEY") ||
       await signApiKey("service_role", jwtSecret),
-    seedEnabled: seed.enabled ?? true,
+    seedEnabled: onOff(env("LOCAL_SEED"), "LOCAL_SEED") ?? seed.enabled ?? true,
     seedPaths: (seed.sql_paths ?? ["./seed.sql"]).map((p) =>
       isAbsolute(p) ? p : join(SUPABASE_DIR, p)
     ),
@@ -71,6 +72,13 @@ export async function loadConfig(env: Env = (n) => Deno.env.get(n)): Promise<Loc
     kvPath: env("DENO_KV_URL") || env("DENO_KV_PATH") || join(dataDir, "kv.sqlite3"),
     toml,
   };
+}
+
+function onOff(v: string | undefined, name: string): boolean | undefined {
+  if (!v) return undefined;
+  if (v === "on") return true;
+  if (v === "off") return false;
+  throw new Error(`${name} must be "on" or "off", got "${v}"`);
 }
 
 function port(fromEnv: string | undefined, fromToml: unknown, fallback: number, name: string) {

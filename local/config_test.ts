@@ -16,6 +16,7 @@ Deno.test("loadConfig takes ports and seed paths from config.toml and derives th
   assert.equal(cfg.dbPort, 54322);
   assert.equal(cfg.dataDir, join(ROOT, ".local"));
   assert.deepEqual(cfg.seedPaths, [join(SUPABASE_DIR, "seed.sql")]);
+  assert.equal(cfg.seedEnabled, true);
   assert.equal(cfg.externalDbUrl, undefined);
   assert.equal(cfg.anonKey, CLI_ANON_KEY);
   assert.equal(cfg.serviceRoleKey, CLI_SERVICE_KEY);
@@ -28,14 +29,17 @@ Deno.test("loadConfig lets the environment override, and rejects bad values with
     LOCAL_DATA_DIR: "/tmp/elsewhere",
     SUPABASE_DB_URL: "postgresql://u:p@db:5432/postgres",
     SUPABASE_JWT_SECRET: "x".repeat(40),
+    LOCAL_SEED: "off",
   }));
   assert.deepEqual([cfg.apiPort, cfg.dbPort, cfg.dataDir], [6000, 6001, "/tmp/elsewhere"]);
+  assert.equal(cfg.seedEnabled, false, "LOCAL_SEED=off: no demo accounts");
   assert.equal(cfg.externalDbUrl, "postgresql://u:p@db:5432/postgres");
   assert.notEqual(cfg.anonKey, CLI_ANON_KEY, "keys follow the secret");
   await assert.rejects(
     () => loadConfig(envOf({ LOCAL_API_PORT: "http" })),
     /LOCAL_API_PORT must be a port/,
   );
+  await assert.rejects(() => loadConfig(envOf({ LOCAL_SEED: "no" })), /LOCAL_SEED must be/);
   await assert.rejects(
     () => loadConfig(envOf({ SUPABASE_JWT_SECRET: "short" })),
     /at least 32 characters/,

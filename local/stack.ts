@@ -16,6 +16,7 @@ import { WEB_DIR } from "./paths.ts";
 import { createApp } from "../functions/api/app.ts";
 import { connectDb, type Sql } from "../functions/_shared/db.ts";
 import { Metrics } from "../functions/_shared/metrics.ts";
+import { exportRealtimeMetrics } from "./realtime_metrics.ts";
 import type { Logger } from "../functions/_shared/log.ts";
 import { apiConfigFromEnv } from "../functions/_shared/config.ts";
 import { depsFromConfig } from "../functions/api/app_deps.ts";
@@ -53,7 +54,8 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     SUPABASE_SERVICE_ROLE_KEY: cfg.serviceRoleKey,
   };
   const apiCfg = apiConfigFromEnv((n) =>
-    provided[n] ?? env(n) ??
+    // An empty variable (as compose passes an unset one) counts as unset.
+    provided[n] ?? (env(n) || undefined) ??
       (n === "ALLOWED_ORIGINS"
         ? `http://127.0.0.1:${cfg.apiPort},http://localhost:${cfg.apiPort}`
         : undefined)
@@ -102,11 +104,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     );
     kv = await Deno.openKv(cfg.kvPath);
     const metrics = new Metrics();
-    metrics.gauge(
-      "realtime_connections",
-      "Open Realtime WebSocket connections.",
-      () => realtime?.connections ?? 0,
-    );
+    exportRealtimeMetrics(metrics, () => realtime);
     const api = createApp({
       sql,
       pingSql,

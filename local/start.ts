@@ -9,6 +9,8 @@ import { pidFile, startStack } from "./stack.ts";
 import { processAlive } from "./db/cluster.ts";
 import { join } from "node:path";
 import { buildWeb } from "../web/build.ts";
+import { DEFAULT_JWT_SECRET } from "./keys.ts";
+import { isLoopback } from "./mail/inbox.ts";
 
 // Last resort: this one process carries the gateway, Auth, Realtime, Storage and the API, so a
 // stray exception in one of them must not take the others down. Each service guards its own
@@ -30,6 +32,16 @@ for (const kind of ["error", "unhandledrejection"] as const) {
 
 loadDotEnv();
 const cfg = await loadConfig();
+const hostname = Deno.env.get("LOCAL_HOST") || "127.0.0.1";
+const wellKnownSecret = cfg.jwtSecret === DEFAULT_JWT_SECRET;
+if (wellKnownSecret && !isLoopback(hostname)) {
+  // Anyone could sign a service_role token with the published default secret.
+  console.error(
+    `Refusing to listen on ${hostname} with the well-known local JWT secret: set ` +
+      "SUPABASE_JWT_SECRET to a random secret of 32 characters or more (openssl rand -hex 32).",
+  );
+  Deno.exit(1);
+}
 mkdirSync(cfg.dataDir, { recursive: true });
 const lock = pidFile(cfg);
 if (existsSync(lock)) {
@@ -58,7 +70,7 @@ let stack;
 try {
   stack = await startStack(cfg, {
     say,
-    hostname: Deno.env.get("LOCAL_HOST") || "127.0.0.1",
+    hostname,
     webRoot,
   });
   say(await webBuild);
@@ -77,19 +89,23 @@ for (const s of applied.seedChanged) {
   say(`note: ${s} changed since it was applied; "deno task db:reset" rebuilds with it`);
 }
 
+// Listening on every interface, it is still reached here on loopback.
+const url = cfg.publicUrl ?? stack.url.replace("//0.0.0.0:", "//127.0.0.1:");
+// Secrets of one's own are not written to the log; the well-known local ones are.
+const secret = (v: string) => wellKnownSecret ? v : "(from the environment; not shown)";
 say(`
 Started the local chat stack in ${ms} ms.
 
-         API URL: ${stack.url}
-       Functions: ${stack.url}/functions/v1/api   (health: ${stack.url}/functions/v1/api/health)
-      Web client: ${stack.url}/
+         API URL: ${url}
+       Functions: ${url}/functions/v1/api   (health: ${url}/functions/v1/api/health)
+      Web client: ${url}/
           DB URL: ${stack.db.url}
-      JWT secret: ${cfg.jwtSecret}
+      JWT secret: ${secret(cfg.jwtSecret)}
         anon key: ${cfg.anonKey}
-service_role key: ${cfg.serviceRoleKey}
+service_role key: ${secret(cfg.serviceRoleKey)}
 
 Press Ctrl-C to stop.`);
-say(`READY ${stack.url}`);
+say(`READY ${url}`);
 
 let stopping = false;
 const shutdown = async (signal: string) => {

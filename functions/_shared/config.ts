@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { DB_POOL, RATE_LIMITS, type RateAction, type RateRule } from "./limits.ts";
+import { LOG_LEVELS, type LogLevel } from "./log.ts";
 
 export type Env = (name: string) => string | undefined;
 export type RateLimits = Readonly<Record<RateAction, RateRule>>;
@@ -30,6 +31,8 @@ export interface ApiConfig {
   kvUrl: string | undefined;
   /** An OpenAI-compatible provider; unset → the local one. */
   ai: { url: string; apiKey: string | undefined; model: string | undefined } | undefined;
+  /** Least important log level written (LOG_LEVEL; default info). */
+  logLevel: LogLevel;
 }
 
 /** Every problem found in the settings, one line each, naming the variable. */
@@ -172,6 +175,11 @@ export function apiConfigFromEnv(env: Env = (n) => Deno.env.get(n)): ApiConfig {
     problems.push(`API_DB_POOL is malformed: a whole number of connections, 1 to 200`);
   }
 
+  const logLevel = (get("LOG_LEVEL") ?? "info") as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL is malformed: one of ${LOG_LEVELS.join(", ")}`);
+  }
+
   if (problems.length) throw new ConfigError(problems);
   return {
     dbUrl: dbUrl!,
@@ -185,6 +193,7 @@ export function apiConfigFromEnv(env: Env = (n) => Deno.env.get(n)): ApiConfig {
     serviceRoleKey: serviceRoleKey!,
     kvUrl: get("DENO_KV_URL"),
     ai: aiUrl ? { url: aiUrl, apiKey: get("AI_API_KEY"), model: get("AI_MODEL") } : undefined,
+    logLevel,
   };
 }
 

@@ -35,6 +35,7 @@ Deno.test("apiConfigFromEnv reads a complete environment, with today's rate limi
   assert.equal(cfg.metricsToken, "tok");
   assert.equal(cfg.rateLimits, RATE_LIMITS);
   assert.equal(cfg.ai, undefined);
+  assert.equal(cfg.logLevel, "info");
   assert.equal(rateLimitsOffWarning(cfg), undefined);
   assert.equal(
     apiConfigFromEnv(from({ ...complete, SUPABASE_JWT_SECRET: undefined, JWT_SECRET: SECRET }))
@@ -65,6 +66,7 @@ Deno.test("apiConfigFromEnv lists every missing or malformed setting in one erro
     API_RATE_LIMITS: "{",
     AI_PROVIDER_URL: "not a url",
     API_DB_POOL: "0",
+    LOG_LEVEL: "loud",
   });
   const names = got.map((p) => p.split(" ")[0]);
   assert.deepEqual(names, [
@@ -76,6 +78,7 @@ Deno.test("apiConfigFromEnv lists every missing or malformed setting in one erro
     "API_RATE_LIMITS",
     "AI_PROVIDER_URL",
     "API_DB_POOL",
+    "LOG_LEVEL",
   ]);
   assert.match(got[0]!, /malformed: expected a postgresql:\/\/ URL/);
   assert.match(got[1]!, /at least 32 characters/);

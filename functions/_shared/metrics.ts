@@ -5,6 +5,14 @@
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
 type Labels = Record<string, string>;
+
+/** A histogram kept elsewhere, read on scrape (cumulative counts per upper bound). */
+export interface HistogramReading {
+  bounds: readonly number[];
+  counts: readonly number[];
+  count: number;
+  sum: number;
+}
 const key = (l: Labels) =>
   Object.entries(l).sort().map(([k, v]) => `${k}="${v.replace(/["\\\n]/g, "_")}"`).join(",");
 
@@ -12,6 +20,8 @@ export class Metrics {
   #counters = new Map<string, { help: string; values: Map<string, number> }>();
   #hist = new Map<string, { count: number; sum: number; buckets: number[] }>();
   #gauges = new Map<string, { help: string; read: () => number }>();
+  #readCounters = new Map<string, { help: string; read: () => number }>();
+  #readHistograms = new Map<string, { help: string; read: () => HistogramReading }>();
 
   inc(name: string, help: string, labels: Labels = {}, by = 1): void {
     const c = this.#counters.get(name) ?? { help, values: new Map() };
@@ -36,6 +46,16 @@ export class Metrics {
     this.#gauges.set(name, { help, read });
   }
 
+  /** A counter kept elsewhere (it only grows), read on scrape. */
+  counter(name: string, help: string, read: () => number): void {
+    this.#readCounters.set(name, { help, read });
+  }
+
+  /** A histogram kept elsewhere, read on scrape. */
+  histogram(name: string, help: string, read: () => HistogramReading): void {
+    this.#readHistograms.set(name, { help, read });
+  }
+
   /**
    * Every counter and gauge as plain numbers (label sets summed), plus request counts and mean
    * latency: what the admin view shows live.
@@ -56,6 +76,7 @@ export class Metrics {
     }
     const gauges: Record<string, number> = {};
     for (const [name, g] of this.#gauges) gauges[name] = g.read();
+    for (const [name, c] of this.#readCounters) counters[name] = c.read();
     let count = 0;
     let sum = 0;
     for (const h of this.#hist.values()) {
@@ -85,6 +106,16 @@ export class Metrics {
     }
     for (const [name, g] of this.#gauges) {
       out.push(`# HELP ${name} ${g.help}`, `# TYPE ${name} gauge`, `${name} ${g.read()}`);
+    }
+    for (const [name, c] of this.#readCounters) {
+      out.push(`# HELP ${name} ${c.help}`, `# TYPE ${name} counter`, `${name} ${c.read()}`);
+    }
+    for (const [name, h] of this.#readHistograms) {
+      const r = h.read();
+      out.push(`# HELP ${name} ${h.help}`, `# TYPE ${name} histogram`);
+      r.bounds.forEach((b, i) => out.push(`${name}_bucket{le="${b}"} ${r.counts[i]}`));
+      out.push(`${name}_bucket{le="+Inf"} ${r.count}`, `${name}_sum ${r.sum}`);
+      out.push(`${name}_count ${r.count}`);
     }
     return out.join("\n") + "\n";
   }

@@ -28,6 +28,7 @@ import { deadline } from "./middleware/deadline.ts";
 import { createDbGate, type DbGate, isConnectionError } from "../_shared/db_gate.ts";
 import { type AuthEnv, requireUser } from "./middleware/auth.ts";
 import { healthRoutes } from "./health.ts";
+import { COUNTER_HELP, metricsRoute } from "./metrics_route.ts";
 import { messageRoutes } from "./messages.ts";
 import { channelRoutes } from "./channels.ts";
 import { meRoutes } from "./me.ts";
@@ -165,16 +166,11 @@ export function createApp(deps: AppDeps) {
       },
     }),
   );
-  app.get("/metrics", doc("Prometheus metrics (bearer METRICS_TOKEN)", { public: true }), (c) => {
-    // Switched off is a choice, not an outage: a 5xx here would read as the service failing.
-    if (!deps.metricsToken) {
-      throw new AppError("not_found", "Metrics are off: set METRICS_TOKEN");
-    }
-    if (c.req.header("authorization") !== `Bearer ${deps.metricsToken}`) {
-      throw new AppError("unauthorized", "Metrics need the METRICS_TOKEN bearer token");
-    }
-    return c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" });
-  });
+  app.get(
+    "/metrics",
+    doc("Prometheus metrics (bearer METRICS_TOKEN)", { public: true }),
+    metricsRoute({ metrics, token: deps.metricsToken, pingSql: deps.pingSql ?? sql }),
+  );
 
   const moderator = deps.moderator ??
     createModerator(() =>
@@ -204,7 +200,7 @@ export function createApp(deps: AppDeps) {
   app.onError((err, c) => {
     if (err instanceof AppError) {
       if (err.code === "rate_limited") {
-        metrics.inc("rate_limited_total", "Requests refused by the rate limiter.", {
+        metrics.inc("rate_limited_total", COUNTER_HELP.rate_limited_total, {
           route: c.req.routePath,
         });
       }

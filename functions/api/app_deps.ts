@@ -7,6 +7,7 @@ import { localAi, openAiCompatible } from "../_shared/ai.ts";
 import { authBanner } from "../_shared/auth_admin.ts";
 import { storageClient } from "../_shared/storage_client.ts";
 import type { AppDeps } from "./app.ts";
+import { leveledLogger } from "../_shared/log.ts";
 
 /**
  * @example
@@ -22,5 +23,6 @@ export function depsFromConfig(cfg: ApiConfig) {
     ai: cfg.ai ? openAiCompatible(cfg.ai) : localAi(),
     setAuthBan: authBanner(cfg.supabaseUrl, cfg.serviceRoleKey),
     storage: storageClient(cfg.supabaseUrl, cfg.serviceRoleKey),
+    log: leveledLogger(cfg.logLevel),
   } satisfies Partial<AppDeps>;
 }

@@ -23,6 +23,7 @@ import type { Metrics } from "../_shared/metrics.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { doc } from "./docs.ts";
 import { body, messageId, parse, uuid } from "./validate.ts";
+import { COUNTER_HELP } from "./metrics_route.ts";
 
 export interface MessageDeps {
   sql: Sql;
@@ -178,7 +179,7 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
         return row;
       });
       if (result.created) {
-        metrics?.inc("messages_sent_total", "Messages stored (rate: messages per second).");
+        metrics?.inc("messages_sent_total", COUNTER_HELP.messages_sent_total);
       }
       if (
         result.created && (result.message?.mentions as string[] | undefined)?.includes(ASSISTANT)

@@ -83,7 +83,8 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     password,
     port: opts.port,
     persistent,
-    createPostgresUser: true,
+    // As root, Postgres runs as a "postgres" user made for it; as anyone else, as that user.
+    createPostgresUser: Deno.uid() === 0,
     authMethod: "password",
     initdbFlags: ["--encoding=UTF8", "--locale=C.UTF-8"],
     postgresFlags: [

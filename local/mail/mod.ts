@@ -40,7 +40,7 @@ export function smtpFromEnv(
 ): SmtpSettings | undefined {
   const host = env("SMTP_HOST");
   if (!host) return undefined;
-  const port = Number(env("SMTP_PORT") ?? 587);
+  const port = Number(env("SMTP_PORT") || 587);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new Error(`SMTP_PORT must be a port number`);
   }

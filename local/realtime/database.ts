@@ -48,6 +48,8 @@ interface Note {
   topic?: string;
   /** The row itself, when the notice carries it (a small payload): nothing to read. */
   row?: Row;
+  /** When it reached Realtime (performance.now()), for the fan-out latency. */
+  at: number;
 }
 
 const MICROS = 1000n;
@@ -67,6 +69,7 @@ function parseNote(text: string): Note | undefined {
       typeof v.private === "boolean" && isObject(v.payload);
     return {
       id: v.id,
+      at: performance.now(),
       ...(us !== undefined ? { us: BigInt(us) } : {}),
       ...(topic !== undefined ? { topic } : {}),
       ...(whole
@@ -108,7 +111,7 @@ export function createDbBroadcasts({ sql, hub, afterDelivery }: DbBroadcastDeps)
     }
   }
 
-  function deliver(row: Row, replayed: boolean) {
+  function deliver(row: Row, replayed: boolean, receivedAt?: number) {
     remember(row.id, BigInt(row.us));
     hub.fanout(`realtime:${row.topic}`, row.private, {
       type: "broadcast",
@@ -116,6 +119,7 @@ export function createDbBroadcasts({ sql, hub, afterDelivery }: DbBroadcastDeps)
       payload: row.payload,
       meta: replayed ? { id: row.id, replayed: true } : { id: row.id },
     });
+    if (receivedAt !== undefined) hub.stats.observeFanout((performance.now() - receivedAt) / 1000);
     afterDelivery?.(row);
   }
 
@@ -170,7 +174,7 @@ export function createDbBroadcasts({ sql, hub, afterDelivery }: DbBroadcastDeps)
     }
     for (const note of wanted) {
       const row = note.row ?? read.get(note.id);
-      if (row && !delivered.has(row.id)) deliver(row, false);
+      if (row && !delivered.has(row.id)) deliver(row, false, note.at);
     }
   }
 
@@ -238,7 +242,7 @@ export function createDbBroadcasts({ sql, hub, afterDelivery }: DbBroadcastDeps)
       private: r.private === true,
       us: us.toString(),
     };
-    pending.push({ id: r.id, us, topic: r.topic, row });
+    pending.push({ id: r.id, us, topic: r.topic, row, at: performance.now() });
     if (pending.length === 1) enqueue(drain);
   }
 

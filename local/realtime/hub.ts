@@ -12,6 +12,7 @@ import { CLOSE, encodeFrame, EVENTS, type Frame, SYSTEM, type Vsn } from "./prot
 import { PresenceTopic } from "./presence.ts";
 import { Expiries } from "./expiry.ts";
 import type { Claims } from "./authz.ts";
+import { RealtimeStats } from "./stats.ts";
 
 export interface Conn {
   ws: WebSocket;
@@ -97,10 +98,11 @@ export function log(msg: string, e?: unknown) {
   }));
 }
 
-function sendText(ws: WebSocket, text: string) {
+function sendText(ws: WebSocket, text: string, stats: RealtimeStats) {
   if (ws.readyState !== WebSocket.OPEN) return;
   try {
     ws.send(text);
+    stats.framesOut++;
   } catch {
     // closed meanwhile: its close handler cleans up
   }
@@ -119,13 +121,14 @@ export class Hub {
   readonly topics = new Map<string, TopicSubs>();
   readonly presence = new Map<string, PresenceTopic>();
   readonly conns = new Set<Conn>();
+  readonly stats = new RealtimeStats();
   readonly #expiries = new Expiries<Sub>(
     (s) => s.claims.exp * 1000,
     (s) => this.close(s, "Token has expired 0 seconds ago"),
   );
 
   send(conn: Conn, f: Frame) {
-    sendText(conn.ws, encodeFrame(f, conn.vsn));
+    sendText(conn.ws, encodeFrame(f, conn.vsn), this.stats);
   }
 
   reply(conn: Conn, f: Frame, status: "ok" | "error", response: Record<string, unknown> = {}) {
@@ -156,6 +159,7 @@ export class Hub {
         : (v1 ??= encodeFrame(f, "1.0.0"));
       try {
         ws.send(text);
+        this.stats.framesOut++;
       } catch {
         // closed meanwhile: its close handler cleans up
       }
@@ -203,6 +207,7 @@ export class Hub {
     set.add(sub);
     sub.conn.subs.set(sub.topic, sub);
     this.#expiries.set(sub);
+    this.stats.joins++;
   }
 
   remove(sub: Sub) {

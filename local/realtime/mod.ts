@@ -9,8 +9,7 @@
  * expiry.ts (token expiry, one timer for all), socket.ts (the transport and its guards),
  * channels.ts (what frames do), authz.ts (tokens, and rights asked of Postgres), presence.ts,
  * database.ts (Broadcast from Database, replay), wal_link.ts (its stream off the WAL), db_link.ts
- * (the LISTEN connection), revoke.ts
- * (revocation), rest.ts.
+ * (the LISTEN connection), revoke.ts (revocation), rest.ts, stats.ts (counters for /metrics).
  */
 import { Hono } from "hono";
 import type postgres from "postgres";
@@ -28,6 +27,7 @@ import { closeSocket, log } from "./hub.ts";
 
 export { CLOSE, LIMITS, SYSTEM } from "./protocol.ts";
 export type { DbMessage } from "./database.ts";
+export type { HistogramSnapshot, RealtimeStats } from "./stats.ts";
 
 export interface RealtimeDeps {
   /** A superuser connection (Realtime's own rights), for authorization and reading broadcasts. */
@@ -94,6 +94,8 @@ export function createRealtime({ sql, jwtSecret, reauthorizeAfter }: RealtimeDep
     get connections() {
       return hub.conns.size;
     },
+    /** Counters since start, for /metrics (see stats.ts). */
+    stats: hub.stats,
     /** True while Realtime listens to the database (Broadcast from Database is live). */
     get databaseLinked() {
       return link.up && (streamed?.up ?? true);

