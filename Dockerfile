@@ -49,7 +49,7 @@ USER node
 VOLUME ["/data"]
 EXPOSE 54321
 STOPSIGNAL SIGTERM
-HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=5s --start-period=90s --retries=3 \
   CMD ["node", "/app/deploy/docker/healthcheck.mjs"]
 ENTRYPOINT ["/usr/bin/tini", "--"]
 CMD ["deno", "run", "-A", "--cached-only", "local/start.ts"]

@@ -12,9 +12,9 @@ import { existsSync } from "node:fs";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { signApiKey } from "../../local/keys.ts";
 import { freePort } from "../_helpers/ports.ts";
-import { actionlint, promtool, run } from "./tools.ts";
+import { actionlint, buildImage, promtool, run } from "./tools.ts";
+import { healthy, signIn, within } from "./container.ts";
 
-const BASE_IMAGE = Deno.env.get("BASE_IMAGE") ?? "local/chat-base:bookworm";
 const IMAGE = `chat:smoke-${Deno.pid}`;
 const NAME = `chat-smoke-${Deno.pid}`;
 const VOLUME = NAME;
@@ -88,20 +88,10 @@ Deno.test("the image builds, serves, keeps its data, runs as non-root and stops 
     );
   const clients: SupabaseClient[] = [];
   try {
-    await t.step("builds from the local base (classic builder, host network)", async () => {
-      await run([
-        "docker",
-        "build",
-        "-q",
-        "--network",
-        "host",
-        "--build-arg",
-        `BASE_IMAGE=${BASE_IMAGE}`,
-        "-t",
-        IMAGE,
-        ".",
-      ], { env: { DOCKER_BUILDKIT: "0" } });
-    });
+    await t.step(
+      "builds from the local base (classic builder, host network)",
+      () => buildImage(IMAGE),
+    );
 
     await t.step("refuses to listen beyond loopback with the well-known secret", async () => {
       const r = await run([
@@ -222,48 +212,3 @@ Deno.test("the image builds, serves, keeps its data, runs as non-root and stops 
     await run(["docker", "rmi", IMAGE], { allowFail: true });
   }
 });
-
-async function healthy(name: string, ms = 120_000) {
-  const end = Date.now() + ms;
-  let status = "";
-  while (Date.now() < end) {
-    status = (await docker("inspect", "-f", "{{.State.Status}} {{.State.Health.Status}}", name))
-      .out.trim();
-    if (status === "running healthy") return;
-    if (!status.startsWith("running")) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  const logs = await run(["docker", "logs", "--tail", "30", name], { allowFail: true });
-  throw new Error(`container ${name} is "${status}", not healthy:\n${logs.out}${logs.err}`);
-}
-
-async function signIn(url: string, anonKey: string, email: string, password: string) {
-  const client = createClient(url, anonKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
-  });
-  const { data, error } = await client.auth.signInWithPassword({ email, password });
-  assert.equal(error, null);
-  const token = data.session!.access_token;
-  await client.realtime.setAuth(token);
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${url}/functions/v1/api${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = await res.json();
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  return { client, api };
-}
-
-function within<T>(ms: number, p: Promise<T>, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    p,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no ${what} in ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}

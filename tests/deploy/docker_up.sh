@@ -4,10 +4,12 @@
 #   - installs Debian's docker.io, debootstrap and docker-compose if they are missing;
 #   - starts dockerd without a bridge network (host networking only) if none answers;
 #   - builds `$BASE_IMAGE` (Debian bookworm + Node 18 + npm + the host's extra CAs + a `node`
-#     user, like the official node image) once, with debootstrap; later runs reuse it.
+#     user, like the official node image) once, with debootstrap; later runs reuse it;
+#   - builds `$CADDY_IMAGE` on it (Debian's caddy), for the compose file's TLS profile.
 # Exits 3 when Docker cannot be made to work here, so callers can tell "no Docker" from a failure.
 set -euo pipefail
 BASE_IMAGE="${BASE_IMAGE:-local/chat-base:bookworm}"
+CADDY_IMAGE="${CADDY_IMAGE:-local/caddy:bookworm}"
 log() { echo "docker_up: $*" >&2; }
 
 if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null ||
@@ -24,7 +26,14 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not start: $(tail -3 /tmp/dockerd.log)"; exit 3; }
 fi
 
-if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then exit 0; fi
+caddy() {
+  docker image inspect "$CADDY_IMAGE" >/dev/null 2>&1 && return 0
+  log "building $CADDY_IMAGE (Debian's caddy on the base)"
+  DOCKER_BUILDKIT=0 docker build -q --network host --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+    -t "$CADDY_IMAGE" -f "$(dirname "$0")/caddy.Dockerfile" "$(dirname "$0")" >/dev/null
+}
+
+if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then caddy; exit 0; fi
 
 log "building $BASE_IMAGE with debootstrap (once)"
 mirror="$(awk '/^URIs/{print $2; exit}' /etc/apt/sources.list.d/* 2>/dev/null || true)"
@@ -52,3 +61,4 @@ tar -C "$root" -c . | docker import \
   -c 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
   -c 'CMD ["node"]' - "$BASE_IMAGE" >/dev/null
 log "built $BASE_IMAGE"
+caddy

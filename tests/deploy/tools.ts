@@ -76,3 +76,23 @@ export async function actionlint(): Promise<string[]> {
   }
   return [bin];
 }
+
+/** Builds the project's image from the local base (classic builder, host network) as `tag`. */
+export async function buildImage(tag: string): Promise<void> {
+  const base = Deno.env.get("BASE_IMAGE") ?? "local/chat-base:bookworm";
+  await run(
+    [
+      "docker",
+      "build",
+      "-q",
+      "--network",
+      "host",
+      "--build-arg",
+      `BASE_IMAGE=${base}`,
+      "-t",
+      tag,
+      ".",
+    ],
+    { env: { DOCKER_BUILDKIT: "0" } },
+  );
+}
