@@ -8,6 +8,7 @@
 #   volumes/functions/_vendor/postgres the vendored postgres.js (see vendor/postgres/PATCHES.md)
 #
 # Usage: deploy/supabase/install-function.sh <supabase-docker-dir>
+#        deploy/supabase/install-function.sh --functions-dir <dir>   (the hosted deploy's staging)
 # Running it again replaces those three folders (and nothing else); then restart the service:
 #   docker compose restart functions --no-deps
 # Needs node or deno (to write deno.json); see deploy/supabase/README.md.
@@ -15,22 +16,29 @@ set -euo pipefail
 
 usage() {
   echo "usage: $0 <supabase-docker-dir>   (the folder holding Supabase's docker-compose.yml)" >&2
+  echo "       $0 --functions-dir <dir>   (straight into a functions folder, e.g. a Supabase CLI" >&2
+  echo "                                   project's supabase/functions, for a hosted deploy)" >&2
   exit 2
 }
-[[ $# -eq 1 ]] || usage
-[[ $1 != -* ]] || usage
-
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-dest=$(cd "$1" 2>/dev/null && pwd) || {
-  echo "error: $1 is not a folder" >&2
-  exit 1
-}
-if [[ ! -f $dest/docker-compose.yml && ! -f $dest/compose.yaml ]]; then
-  echo "error: $dest has no docker-compose.yml: give Supabase's docker/ folder" >&2
-  exit 1
+if [[ $# -eq 2 && $1 == --functions-dir ]]; then
+  mkdir -p "$2"
+  functions=$(cd "$2" && pwd)
+  dest=$functions
+else
+  [[ $# -eq 1 ]] || usage
+  [[ $1 != -* ]] || usage
+  dest=$(cd "$1" 2>/dev/null && pwd) || {
+    echo "error: $1 is not a folder" >&2
+    exit 1
+  }
+  if [[ ! -f $dest/docker-compose.yml && ! -f $dest/compose.yaml ]]; then
+    echo "error: $dest has no docker-compose.yml: give Supabase's docker/ folder" >&2
+    exit 1
+  fi
+  functions=$dest/volumes/functions
+  mkdir -p "$functions"
 fi
-functions=$dest/volumes/functions
-mkdir -p "$functions"
 
 if command -v node >/dev/null 2>&1; then
   run_js=(node)
@@ -79,4 +87,4 @@ for dir in api _shared _vendor; do
 done
 
 echo "installed into $functions: api/ (deno.json generated), _shared/, _vendor/postgres/"
-echo "next: docker compose restart functions --no-deps   (in $dest)"
+[[ $dest == "$functions" ]] || echo "next: docker compose restart functions --no-deps   (in $dest)"

@@ -130,10 +130,12 @@ export function apiConfigFromEnv(env: Env = (n) => Deno.env.get(n)): ApiConfig {
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     problems.push(`${secretName} is malformed: at least 32 characters, as Supabase requires`);
   }
-  const jwksUrl = url("SUPABASE_JWKS_URL", ["https:", "http:"], "an https:// URL of a JWKS");
-  if (jwtSecret === undefined && get("SUPABASE_JWKS_URL") === undefined) {
+  // `supabase secrets set` refuses names that start with SUPABASE_, hence JWKS_URL there.
+  const jwksName = get("SUPABASE_JWKS_URL") ? "SUPABASE_JWKS_URL" : "JWKS_URL";
+  const jwksUrl = url(jwksName, ["https:", "http:"], "an https:// URL of a JWKS");
+  if (jwtSecret === undefined && jwksUrl === undefined) {
     problems.push(
-      "SUPABASE_JWT_SECRET (or JWT_SECRET, or SUPABASE_JWKS_URL) is missing: without it no access token can be verified",
+      "SUPABASE_JWT_SECRET (or JWT_SECRET, or SUPABASE_JWKS_URL / JWKS_URL) is missing: without it no access token can be verified",
     );
   }
 

@@ -48,7 +48,10 @@ Deno.test("apiConfigFromEnv reads a complete environment, with today's rate limi
 Deno.test("apiConfigFromEnv refuses a missing secret with a message naming the variable", () => {
   const got = problems({ ...complete, SUPABASE_JWT_SECRET: undefined });
   assert.equal(got.length, 1);
-  assert.match(got[0]!, /^SUPABASE_JWT_SECRET \(or JWT_SECRET, or SUPABASE_JWKS_URL\) is missing/);
+  assert.match(
+    got[0]!,
+    /^SUPABASE_JWT_SECRET \(or JWT_SECRET, or SUPABASE_JWKS_URL \/ JWKS_URL\) is missing/,
+  );
   // A JWKS alone is enough.
   const jwks = "https://ref.supabase.co/auth/v1/.well-known/jwks.json";
   const cfg = apiConfigFromEnv(
@@ -56,6 +59,11 @@ Deno.test("apiConfigFromEnv refuses a missing secret with a message naming the v
   );
   assert.equal(cfg.jwksUrl, jwks);
   assert.equal(cfg.jwtSecret, undefined);
+  // On hosted Supabase, where secrets may not start with SUPABASE_.
+  const hosted = apiConfigFromEnv(
+    from({ ...complete, SUPABASE_JWT_SECRET: undefined, JWKS_URL: jwks }),
+  );
+  assert.equal(hosted.jwksUrl, jwks);
 });
 
 Deno.test("apiConfigFromEnv lists every missing or malformed setting in one error", () => {

@@ -12,6 +12,7 @@ import { existsSync } from "node:fs";
 import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { signApiKey } from "../../local/keys.ts";
 import { freePort } from "../_helpers/ports.ts";
+import { ROOT } from "../../local/paths.ts";
 import { actionlint, buildImage, promtool, run } from "./tools.ts";
 import { healthy, signIn, within } from "./container.ts";
 
@@ -55,6 +56,28 @@ Deno.test("deployment files pass their validators", async (t) => {
     // It exits 0 on "Unknown key" too, so any line it prints is a failure.
     assert.equal(`${r.code} ${r.out}${r.err}`.trim(), "0", "systemd-analyze verify");
   });
+});
+
+Deno.test("install.sh sets up the systemd service, and what the unit starts serves", async () => {
+  // In a plain Debian container (no systemd there): the layout, owners and the unit's command.
+  const r = await run([
+    "docker",
+    "run",
+    "--rm",
+    "--network",
+    "host",
+    "-v",
+    `${ROOT}:/src:ro`,
+    "-e",
+    `PORT=${freePort()}`,
+    "-e",
+    `DB_PORT=${freePort()}`,
+    Deno.env.get("BASE_IMAGE") ?? "local/chat-base:bookworm",
+    "bash",
+    "/src/tests/deploy/systemd_check.sh",
+  ], { allowFail: true });
+  assert.equal(r.code, 0, `${r.out}${r.err}`);
+  assert.match(r.out, /^200 \{"status":"ok"/m);
 });
 
 Deno.test("the image builds, serves, keeps its data, runs as non-root and stops cleanly", async (t) => {
