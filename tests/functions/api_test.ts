@@ -417,6 +417,7 @@ Deno.test("API: /metrics needs METRICS_TOKEN and speaks Prometheus text", async 
   const text = await res.text();
   assert.match(text, /http_requests_total\{method="GET",route="\/api\/health",status="503"\} 1/);
   assert.match(text, /http_request_duration_seconds_count\{method="GET",route="\/api\/health"\} 1/);
+  assert.match(text, /^db_up 0$/m, "the scrape's own ping finds no database");
   await nowhere.end();
 });
 
