@@ -13,7 +13,7 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { signApiKey } from "../../local/keys.ts";
 import { freePort } from "../_helpers/ports.ts";
 import { ROOT } from "../../local/paths.ts";
-import { actionlint, buildImage, promtool, run } from "./tools.ts";
+import { actionlint, buildImage, dockerRun, promtool, run } from "./tools.ts";
 import { healthy, signIn, within } from "./container.ts";
 
 const IMAGE = `chat:smoke-${Deno.pid}`;
@@ -60,12 +60,7 @@ Deno.test("deployment files pass their validators", async (t) => {
 
 Deno.test("install.sh sets up the systemd service, and what the unit starts serves", async () => {
   // In a plain Debian container (no systemd there): the layout, owners and the unit's command.
-  const r = await run([
-    "docker",
-    "run",
-    "--rm",
-    "--network",
-    "host",
+  const r = await dockerRun([
     "-v",
     `${ROOT}:/src:ro`,
     "-e",
@@ -117,12 +112,7 @@ Deno.test("the image builds, serves, keeps its data, runs as non-root and stops 
     );
 
     await t.step("refuses to listen beyond loopback with the well-known secret", async () => {
-      const r = await run([
-        "docker",
-        "run",
-        "--rm",
-        "--network",
-        "host",
+      const r = await dockerRun([
         "-e",
         `LOCAL_API_PORT=${port}`,
         IMAGE,
@@ -214,10 +204,7 @@ Deno.test("the image builds, serves, keeps its data, runs as non-root and stops 
       const logs = await docker("logs", "--tail", "5", NAME);
       assert.match(logs.out, /SIGTERM: stopping…\nstopped\.\n$/);
       // Postgres removes its pid file only when it shuts down cleanly.
-      const pidFile = await run([
-        "docker",
-        "run",
-        "--rm",
+      const pidFile = await dockerRun([
         "-v",
         `${VOLUME}:/data`,
         "--entrypoint",

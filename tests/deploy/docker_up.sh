@@ -12,11 +12,14 @@ BASE_IMAGE="${BASE_IMAGE:-local/chat-base:bookworm}"
 CADDY_IMAGE="${CADDY_IMAGE:-local/caddy:bookworm}"
 log() { echo "docker_up: $*" >&2; }
 
-if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null ||
-  ! command -v docker-compose >/dev/null; then
-  log "installing docker.io, debootstrap, docker-compose"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-    docker.io debootstrap docker-compose) >/dev/null 2>&1 || { log "cannot install Docker"; exit 3; }
+need=()
+command -v dockerd >/dev/null || need+=(docker.io)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v docker-compose >/dev/null || need+=(docker-compose)
+if [ "${#need[@]}" -gt 0 ]; then
+  log "installing ${need[*]}"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") \
+    >/dev/null 2>&1 || { log "cannot install ${need[*]}"; exit 3; }
 fi
 
 if ! docker info >/dev/null 2>&1; then
@@ -26,14 +29,20 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { log "dockerd did not start: $(tail -3 /tmp/dockerd.log)"; exit 3; }
 fi
 
+# Where a registry is reachable (GitHub's runners), the official images are simply pulled.
+have() { docker image inspect "$1" >/dev/null 2>&1 || docker pull -q "$1" >/dev/null 2>&1; }
+
 caddy() {
-  docker image inspect "$CADDY_IMAGE" >/dev/null 2>&1 && return 0
+  have "$CADDY_IMAGE" && return 0
   log "building $CADDY_IMAGE (Debian's caddy on the base)"
   DOCKER_BUILDKIT=0 docker build -q --network host --build-arg "BASE_IMAGE=$BASE_IMAGE" \
     -t "$CADDY_IMAGE" -f "$(dirname "$0")/caddy.Dockerfile" "$(dirname "$0")" >/dev/null
 }
 
-if docker image inspect "$BASE_IMAGE" >/dev/null 2>&1; then caddy; exit 0; fi
+if have "$BASE_IMAGE"; then
+  caddy
+  exit 0
+fi
 
 log "building $BASE_IMAGE with debootstrap (once)"
 mirror="$(awk '/^URIs/{print $2; exit}' /etc/apt/sources.list.d/* 2>/dev/null || true)"

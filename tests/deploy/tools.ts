@@ -50,6 +50,10 @@ export async function run(
   return ran;
 }
 
+/** `docker run --rm --network host …` (host networking only: no bridge exists here). */
+export const dockerRun = (args: string[], opts: Parameters<typeof run>[1] = {}) =>
+  run(["docker", "run", "--rm", "--network", "host", ...args], opts);
+
 /** promtool 2.x, extracted from Debian's prometheus package. */
 export async function promtool(): Promise<string> {
   const bin = join(CACHE, "prometheus/usr/bin/promtool");
