@@ -18,6 +18,8 @@ export interface LocalConfig {
   dataDir: string;
   /** An external Postgres to use instead of starting one. */
   externalDbUrl: string | undefined;
+  /** Password of the embedded cluster's roles (LOCAL_DB_PASSWORD; the CLI's "postgres"). */
+  dbPassword: string;
   jwtSecret: string;
   anonKey: string;
   serviceRoleKey: string;
@@ -35,6 +37,9 @@ export interface LocalConfig {
 }
 
 type Env = (name: string) => string | undefined;
+
+/** The Supabase CLI's well-known local database password. */
+export const DEFAULT_DB_PASSWORD = "postgres";
 
 /** Loads `<repo>/.env` into the environment if it exists; variables already set win. */
 export function loadDotEnv(path = join(ROOT, ".env")): boolean {
@@ -57,6 +62,7 @@ export async function loadConfig(env: Env = (n) => Deno.env.get(n)): Promise<Loc
     dbPort: port(env("LOCAL_DB_PORT"), db.port, 54322, "LOCAL_DB_PORT"),
     dataDir,
     externalDbUrl: env("SUPABASE_DB_URL") || undefined,
+    dbPassword: env("LOCAL_DB_PASSWORD") || DEFAULT_DB_PASSWORD,
     jwtSecret,
     anonKey: env("SUPABASE_ANON_KEY") || await signApiKey("anon", jwtSecret),
     serviceRoleKey: env("SUPABASE_SERVICE_ROLE_KEY") ||

@@ -96,7 +96,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     pingSql = connectDb(db.url, 1);
     // Auth connects as GoTrue does, as supabase_auth_admin (on an external database: as given).
     authSql = postgres(
-      db.cluster ? asRole(db.adminUrl, "supabase_auth_admin", "postgres") : db.adminUrl,
+      db.cluster ? asRole(db.adminUrl, "supabase_auth_admin", cfg.dbPassword) : db.adminUrl,
       {
         max: 5,
         onnotice: () => {},

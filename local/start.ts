@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import process from "node:process";
-import { loadConfig, loadDotEnv } from "./config.ts";
+import { DEFAULT_DB_PASSWORD, loadConfig, loadDotEnv } from "./config.ts";
 import { pidFile, startStack } from "./stack.ts";
 import { processAlive } from "./db/cluster.ts";
 import { join } from "node:path";
@@ -41,6 +41,12 @@ if (wellKnownSecret && !isLoopback(hostname)) {
       "SUPABASE_JWT_SECRET to a random secret of 32 characters or more (openssl rand -hex 32).",
   );
   Deno.exit(1);
+}
+if (cfg.dbPassword === DEFAULT_DB_PASSWORD && !cfg.externalDbUrl && !isLoopback(hostname)) {
+  console.error(
+    'warning: the embedded database keeps the well-known password "postgres" (it listens on ' +
+      "127.0.0.1 only, but every local user can reach it): set LOCAL_DB_PASSWORD.",
+  );
 }
 mkdirSync(cfg.dataDir, { recursive: true });
 const lock = pidFile(cfg);
@@ -99,7 +105,9 @@ Started the local chat stack in ${ms} ms.
          API URL: ${url}
        Functions: ${url}/functions/v1/api   (health: ${url}/functions/v1/api/health)
       Web client: ${url}/
-          DB URL: ${stack.db.url}
+          DB URL: ${
+  cfg.dbPassword === DEFAULT_DB_PASSWORD ? stack.db.url : stack.db.url.replace(/:[^:@/]*@/, ":***@")
+}
       JWT secret: ${secret(cfg.jwtSecret)}
         anon key: ${cfg.anonKey}
 service_role key: ${secret(cfg.serviceRoleKey)}

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { type Cluster, type ClusterEvent, startCluster } from "./cluster.ts";
 import { applyMigrations, applyPlatform, applySeed } from "./migrate.ts";
 import { MIGRATIONS_DIR, PLATFORM_DIR } from "../paths.ts";
-import type { LocalConfig } from "../config.ts";
+import { DEFAULT_DB_PASSWORD, type LocalConfig } from "../config.ts";
 
 export { ClusterError, hydratePgSymlinks, startCluster } from "./cluster.ts";
 export type { Cluster, ClusterEvent, ClusterOptions } from "./cluster.ts";
@@ -49,13 +49,15 @@ export async function bringUpDatabase(cfg: LocalConfig, log: Log = () => {}): Pr
     cluster = await startCluster({
       dataDir: clusterDir(cfg),
       port: cfg.dbPort,
+      password: cfg.dbPassword,
       onEvent: (e) => log(describeClusterEvent(e)),
     });
     adminUrl = cluster.url;
   }
   try {
+    if (cluster) await adoptPassword(adminUrl, cfg.dbPassword, log);
     const applied = await prepareDatabase(adminUrl, cfg);
-    const url = cluster ? asRole(adminUrl, "postgres", "postgres") : adminUrl;
+    const url = cluster ? asRole(adminUrl, "postgres", cfg.dbPassword) : adminUrl;
     return { url, adminUrl, cluster, applied, stop: async () => await cluster?.stop() };
   } catch (e) {
     await cluster?.stop();
@@ -84,8 +86,10 @@ export function describeClusterEvent(e: ClusterEvent): string {
  */
 export async function prepareDatabase(
   adminUrl: string,
-  opts: Pick<LocalConfig, "seedEnabled" | "seedPaths">,
+  opts: Pick<LocalConfig, "seedEnabled" | "seedPaths"> & { dbPassword?: string },
 ) {
+  const embedded = new URL(adminUrl).username === "supabase_admin";
+  const password = opts.dbPassword ?? DEFAULT_DB_PASSWORD;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   let platform: string[] = [];
   try {
@@ -93,12 +97,12 @@ export async function prepareDatabase(
       select to_regclass('auth.users') is not null and to_regnamespace('_local') is null
         as managed`;
     if (!managed) platform = (await applyPlatform(admin, PLATFORM_DIR)).applied;
+    // The platform layer gives its roles the well-known password; the stack's own replaces it.
+    if (embedded) await setRolePasswords(admin, password);
   } finally {
     await admin.end({ timeout: 5 });
   }
-  const asPostgres = new URL(adminUrl).username === "supabase_admin"
-    ? asRole(adminUrl, "postgres", "postgres")
-    : adminUrl;
+  const asPostgres = embedded ? asRole(adminUrl, "postgres", password) : adminUrl;
   const sql = postgres(asPostgres, { max: 1, onnotice: () => {} });
   try {
     const migrations = await applyMigrations(sql, MIGRATIONS_DIR);
@@ -113,6 +117,63 @@ export async function prepareDatabase(
     };
   } finally {
     await sql.end({ timeout: 5 });
+  }
+}
+
+/** The roles the local stack logs in as, all with the stack's one database password. */
+const LOGIN_ROLES = [
+  "supabase_admin",
+  "postgres",
+  "authenticator",
+  "supabase_auth_admin",
+  "supabase_storage_admin",
+];
+
+async function setRolePasswords(admin: postgres.Sql, password: string) {
+  for (const role of LOGIN_ROLES) {
+    const [{ exists }] = await admin<[{ exists: boolean }]>`
+      select exists (select 1 from pg_roles where rolname = ${role}) as exists`;
+    if (exists) await admin.unsafe(`alter role ${role} with password ${literal(password)}`);
+  }
+}
+
+const literal = (s: string) => `'${s.replaceAll("'", "''")}'`;
+
+/**
+ * A cluster made before LOCAL_DB_PASSWORD was set still has the well-known password: log in
+ * with that once, and give every role the new one.
+ */
+async function adoptPassword(adminUrl: string, password: string, log: Log) {
+  const probe = postgres(adminUrl, { max: 1, onnotice: () => {}, connect_timeout: 10 });
+  try {
+    await probe`select 1`;
+    return;
+  } catch (e) {
+    if ((e as { code?: string }).code !== "28P01") throw e;
+    if (password === DEFAULT_DB_PASSWORD) {
+      throw new Error(
+        "The embedded database has a password of its own: set LOCAL_DB_PASSWORD to the one " +
+          "this data folder was last started with",
+      );
+    }
+  } finally {
+    await probe.end({ timeout: 5 });
+  }
+  const old = postgres(asRole(adminUrl, "supabase_admin", DEFAULT_DB_PASSWORD), {
+    max: 1,
+    onnotice: () => {},
+  });
+  try {
+    await setRolePasswords(old, password);
+    log("the database roles now use LOCAL_DB_PASSWORD");
+  } catch (e) {
+    throw new Error(
+      "The embedded database refuses LOCAL_DB_PASSWORD (and the default password): set the " +
+        "password this data folder was last started with",
+      { cause: e },
+    );
+  } finally {
+    await old.end({ timeout: 5 });
   }
 }
 

@@ -23,6 +23,7 @@ Deno.test("compose runs the image with its volume, restart policy and TLS in fro
     // Behind the proxy the stack listens on loopback only.
     LOCAL_HOST: "127.0.0.1",
     SUPABASE_JWT_SECRET: crypto.randomUUID() + crypto.randomUUID(),
+    LOCAL_DB_PASSWORD: crypto.randomUUID(),
     CHAT_DOMAIN: "localhost",
     CHAT_HTTP_PORT: String(freePort()),
     CHAT_HTTPS_PORT: String(httpsPort),

@@ -23,13 +23,13 @@ const docker = (...args: string[]) => run(["docker", ...args]);
 
 Deno.test("deployment files pass their validators", async (t) => {
   await t.step("compose file (docker-compose config)", async () => {
-    const env = { SUPABASE_JWT_SECRET: "x".repeat(40) };
+    const env = { SUPABASE_JWT_SECRET: "x".repeat(40), LOCAL_DB_PASSWORD: "y".repeat(20) };
     await run(["docker-compose", "-f", "deploy/compose.yaml", "config", "-q"], { env });
     await run(["docker-compose", "-f", "deploy/compose.yaml", "--profile", "tls", "config", "-q"], {
       env,
     });
     const refused = await run(["docker-compose", "-f", "deploy/compose.yaml", "config", "-q"], {
-      env: { SUPABASE_JWT_SECRET: "" },
+      env: { SUPABASE_JWT_SECRET: "", LOCAL_DB_PASSWORD: "y".repeat(20) },
       allowFail: true,
     });
     assert.notEqual(refused.code, 0, "compose must refuse to run without a JWT secret");
@@ -79,6 +79,7 @@ Deno.test("the image builds, serves, keeps its data, runs as non-root and stops 
   const port = freePort();
   const dbPort = freePort();
   const secret = crypto.randomUUID() + crypto.randomUUID();
+  const dbPassword = crypto.randomUUID();
   const url = `http://127.0.0.1:${port}`;
   const anonKey = await signApiKey("anon", secret);
   const serviceKey = await signApiKey("service_role", secret);
@@ -100,6 +101,8 @@ Deno.test("the image builds, serves, keeps its data, runs as non-root and stops 
       `LOCAL_DB_PORT=${dbPort}`,
       "-e",
       `SUPABASE_JWT_SECRET=${secret}`,
+      "-e",
+      `LOCAL_DB_PASSWORD=${dbPassword}`,
       "-e",
       "METRICS_TOKEN=smoke",
       IMAGE,

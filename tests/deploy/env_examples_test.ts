@@ -52,7 +52,7 @@ Deno.test("every variable the code reads is documented in each settings example"
 Deno.test("the deploy env examples hold no secret, only placeholders", () => {
   for (const file of EXAMPLES) {
     const vars = listed(read(file));
-    for (const name of ["SUPABASE_JWT_SECRET", "METRICS_TOKEN", "SMTP_PASS"]) {
+    for (const name of ["SUPABASE_JWT_SECRET", "LOCAL_DB_PASSWORD", "METRICS_TOKEN", "SMTP_PASS"]) {
       assert.match(vars.get(name) ?? "", /^(<[^>]+>)?$/, `${file}: ${name} must be a placeholder`);
     }
     for (const [name, value] of vars) {

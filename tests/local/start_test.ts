@@ -11,6 +11,7 @@ import { processAlive, readPostmasterPid } from "../../local/db/cluster.ts";
 import { newDataDir, start, stopWith } from "../_helpers/start_process.ts";
 import { freePort } from "../_helpers/ports.ts";
 import { emptyDatabase } from "../_helpers/db.ts";
+import postgres from "postgres";
 
 Deno.test("start serves health and the web page, and Ctrl-C stops it with no Postgres left", async () => {
   const dataDir = newDataDir();
@@ -159,3 +160,55 @@ Deno.test("with SUPABASE_DB_URL set, start uses that Postgres (platform, migrati
     await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
 });
+
+Deno.test("LOCAL_DB_PASSWORD: a data folder started with the default adopts it; the default no longer opens it", async () => {
+  const dataDir = newDataDir();
+  const password = `pw-${crypto.randomUUID()}`;
+  try {
+    const first = await start(dataDir);
+    assert.equal(await stopWith(first, "SIGTERM"), 0);
+
+    const r = await start(dataDir, false, { LOCAL_DB_PASSWORD: password });
+    assert.match(r.output(), /the database roles now use LOCAL_DB_PASSWORD/);
+    assert.match(
+      r.output(),
+      /DB URL: postgresql:\/\/postgres:\*\*\*@/,
+      "the password is not logged",
+    );
+    assert.doesNotMatch(r.output(), new RegExp(password));
+    assert.equal((await fetch(`${r.url}/functions/v1/api/health`)).status, 200);
+    const port = /DB URL: postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:(\d+)/.exec(r.output())![1];
+    for (const role of ["postgres", "supabase_admin", "authenticator"]) {
+      const old = postgres(`postgresql://${role}:postgres@127.0.0.1:${port}/postgres`, { max: 1 });
+      await assert.rejects(() => old`select 1`, /password authentication failed/, role);
+      await old.end();
+    }
+    const now = postgres(`postgresql://postgres:${password}@127.0.0.1:${port}/postgres`, {
+      max: 1,
+    });
+    assert.deepEqual([...await now`select 1 as ok`], [{ ok: 1 }]);
+    await now.end();
+    assert.equal(await stopWith(r, "SIGTERM"), 0);
+
+    // Started again without it, the stack says what is wrong instead of failing to log in.
+    const refused = await startFails(dataDir);
+    assert.match(refused, /has a password of its own: set LOCAL_DB_PASSWORD/);
+  } finally {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
+
+async function startFails(dataDir: string): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(ROOT, "local/start.ts")],
+    env: {
+      LOCAL_DATA_DIR: dataDir,
+      LOCAL_API_PORT: String(freePort()),
+      LOCAL_DB_PORT: String(freePort()),
+      NO_COLOR: "1",
+    },
+    stdin: "null",
+  }).output();
+  assert.equal(out.code, 1);
+  return new TextDecoder().decode(out.stderr);
+}
