@@ -30,6 +30,8 @@ export interface LocalConfig {
   publicUrl: string | undefined;
   /** PEM files: with both set the gateway serves https and wss. */
   tls: { certFile: string; keyFile: string } | undefined;
+  /** Reverse proxies whose X-Forwarded-For is believed (LOCAL_TRUSTED_PROXIES, comma-separated). */
+  trustedProxies: string[];
   /** Deno KV location: a file path, `:memory:`, or a remote KV URL. */
   kvPath: string;
   /** Raw parsed `config.toml`, for the parts (auth, storage) that read their own sections. */
@@ -75,6 +77,8 @@ export async function loadConfig(env: Env = (n) => Deno.env.get(n)): Promise<Loc
     tls: env("TLS_CERT_FILE") && env("TLS_KEY_FILE")
       ? { certFile: env("TLS_CERT_FILE")!, keyFile: env("TLS_KEY_FILE")! }
       : undefined,
+    trustedProxies: (env("LOCAL_TRUSTED_PROXIES") ?? "").split(",").map((s) => s.trim())
+      .filter(Boolean),
     kvPath: env("DENO_KV_URL") || env("DENO_KV_PATH") || join(dataDir, "kv.sqlite3"),
     toml,
   };

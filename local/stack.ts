@@ -167,6 +167,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       functions: { api: api.fetch },
       webRoot: opts.webRoot ?? join(WEB_DIR, "dist"),
       webConfig: { supabaseUrl: publicUrl, anonKey: cfg.anonKey },
+      trustedProxies: cfg.trustedProxies,
       services: {
         "/auth/v1": auth,
         "/realtime/v1": realtime.app,

@@ -31,7 +31,20 @@ for (const kind of ["error", "unhandledrejection"] as const) {
 }
 
 loadDotEnv();
-const cfg = await loadConfig();
+// A settings file copied from deploy/env/*.env.example with a "<...>" left in it.
+const unfilled = Object.entries(Deno.env.toObject()).filter(([, v]) => /^<[^>]*>$/.test(v.trim()));
+if (unfilled.length) {
+  console.error(`Fill in these settings first: ${unfilled.map(([k]) => k).sort().join(", ")}`);
+  Deno.exit(1);
+}
+let cfg: Awaited<ReturnType<typeof loadConfig>>;
+try {
+  cfg = await loadConfig();
+} catch (e) {
+  // A bad setting is a failed start (exit 1, so systemd's Restart=on-failure and compose see it).
+  console.error(`Start failed: ${e instanceof Error ? e.message : e}`);
+  Deno.exit(1);
+}
 const hostname = Deno.env.get("LOCAL_HOST") || "127.0.0.1";
 const wellKnownSecret = cfg.jwtSecret === DEFAULT_JWT_SECRET;
 if (wellKnownSecret && !isLoopback(hostname)) {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the chat as a systemd service on this host, from this checkout (run as root):
+# Installs the chat as a systemd service on this host, from this checkout (run as root; needs
+# npm when Deno 2.9.6 is not installed yet):
 #   - Deno 2.9.6 (from npm) at /usr/local/bin/deno, where chat.service expects it;
 #   - the code in /opt/chat (owned by root), its dependencies installed and cached;
 #   - the system user "chat", which owns only its data (/var/lib/chat), its Deno cache
@@ -30,7 +31,7 @@ install -d -m 700 -o chat -g chat "$cache"
 # The code: a copy without dependencies, data, build output or git.
 install -d -m 755 "$prefix"
 tar -C "$src" --exclude=./node_modules --exclude=./.local --exclude=./.git --exclude=./web/dist \
-  --exclude=./.env -cf - . | tar -C "$prefix" --no-same-owner -xf -
+  --exclude=.env -cf - . | tar -C "$prefix" --no-same-owner -xf -
 chown -R root:root "$prefix"
 rm -rf "$prefix/node_modules"
 install -d -m 755 -o chat -g chat "$prefix/node_modules"
@@ -46,7 +47,9 @@ if [[ ! -e /etc/chat/chat.env ]]; then
   install -m 600 "$src/deploy/env/production.env.example" /etc/chat/chat.env
   echo "wrote /etc/chat/chat.env: fill in every <...> before starting"
 fi
-install -m 644 "$src/deploy/systemd/chat.service" /etc/systemd/system/chat.service
+# The unit names /opt/chat; another CHAT_PREFIX is written into it.
+sed "s#/opt/chat#$prefix#g" "$src/deploy/systemd/chat.service" >/etc/systemd/system/chat.service
+chmod 644 /etc/systemd/system/chat.service
 if [[ -d /run/systemd/system ]]; then
   systemctl daemon-reload
   echo "installed; start with: systemctl enable --now chat"

@@ -19,6 +19,33 @@ export interface GatewayOptions {
   services?: Record<string, Hono>;
   /** What the web client reads from `/config.json`: where the project is and its anon key. */
   webConfig?: { supabaseUrl: string; anonKey: string };
+  /**
+   * Addresses of reverse proxies in front (LOCAL_TRUSTED_PROXIES, e.g. Caddy on 127.0.0.1):
+   * from them, and only from them, the client's address is taken from X-Forwarded-For.
+   */
+  trustedProxies?: readonly string[];
+}
+
+/**
+ * The client's address: the socket's peer, or, when that peer is a trusted proxy, the nearest
+ * address in its X-Forwarded-For that is not itself a trusted proxy (entries left of that
+ * could have been written by the client, so they are not believed).
+ *
+ * @example
+ * clientAddress("127.0.0.1", "198.51.100.7", ["127.0.0.1"]); // "198.51.100.7"
+ * clientAddress("203.0.113.9", "198.51.100.7", ["127.0.0.1"]); // "203.0.113.9"
+ */
+export function clientAddress(
+  peer: string | undefined,
+  forwardedFor: string | null | undefined,
+  trusted: readonly string[],
+): string | undefined {
+  if (!peer || !forwardedFor || !trusted.includes(peer)) return peer;
+  const hops = forwardedFor.split(",").map((h) => h.trim()).filter(Boolean);
+  for (let i = hops.length - 1; i >= 0; i--) {
+    if (!trusted.includes(hops[i]!)) return hops[i];
+  }
+  return hops[0] ?? peer;
 }
 
 /**
@@ -50,12 +77,16 @@ export function webSecurityHeaders(origin: string): Record<string, string> {
 }
 
 export function createGateway(
-  { functions, webRoot, services = {}, webConfig }: GatewayOptions,
+  { functions, webRoot, services = {}, webConfig, trustedProxies = [] }: GatewayOptions,
 ) {
   const app = new App();
   // deno-lint-ignore no-explicit-any
-  const remote = (env: any): string | undefined =>
-    (env?.remoteAddr as Deno.NetAddr | undefined)?.hostname;
+  const remote = (env: any, req: Request): string | undefined =>
+    clientAddress(
+      (env?.remoteAddr as Deno.NetAddr | undefined)?.hostname,
+      req.headers.get("x-forwarded-for"),
+      trustedProxies,
+    );
   // Every service learns the client's address from a header the client cannot set: a client's
   // own X-Forwarded-For is replaced (per-IP rate limits depend on it).
   for (const [prefix, svc] of Object.entries(services)) {
@@ -65,7 +96,7 @@ export function createGateway(
       const url = new URL(c.req.url);
       url.pathname = url.pathname.slice(prefix.length) || "/";
       const req = new Request(url, c.req.raw);
-      const ip = remote(c.env);
+      const ip = remote(c.env, c.req.raw);
       if (ip) req.headers.set("x-forwarded-for", ip);
       else req.headers.delete("x-forwarded-for");
       return svc.fetch(req, c.env);
@@ -75,11 +106,11 @@ export function createGateway(
 
   app.all(
     "/functions/v1/:name{[A-Za-z0-9_-]+}/*",
-    (c) => forwardToFunction(c.req.raw, remote(c.env)),
+    (c) => forwardToFunction(c.req.raw, remote(c.env, c.req.raw)),
   );
   app.all(
     "/functions/v1/:name{[A-Za-z0-9_-]+}",
-    (c) => forwardToFunction(c.req.raw, remote(c.env)),
+    (c) => forwardToFunction(c.req.raw, remote(c.env, c.req.raw)),
   );
 
   function forwardToFunction(

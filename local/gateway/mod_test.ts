@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createGateway } from "./mod.ts";
+import { clientAddress, createGateway } from "./mod.ts";
 import { WEB_DIR } from "../paths.ts";
 
 const echo = (req: Request) =>
@@ -84,4 +84,25 @@ Deno.test("the gateway tells functions the client's real address, not one the cl
     { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 5555 } },
   );
   assert.deepEqual(await res.json(), { ip: "127.0.0.1" });
+});
+
+Deno.test("behind a trusted proxy the client's address comes from X-Forwarded-For, and only then", async () => {
+  const gw = createGateway({
+    functions: { api: (req) => Response.json({ ip: req.headers.get("x-forwarded-for") }) },
+    webRoot: WEB_DIR,
+    trustedProxies: ["127.0.0.1"],
+  });
+  const via = async (peer: string, xff: string) => {
+    const res = await gw.fetch(
+      new Request("http://x/functions/v1/api/x", { headers: { "x-forwarded-for": xff } }),
+      { remoteAddr: { transport: "tcp", hostname: peer, port: 5555 } },
+    );
+    return await res.json();
+  };
+  // Caddy appends the address it saw; what the client wrote before it is not believed.
+  assert.deepEqual(await via("127.0.0.1", "6.6.6.6, 198.51.100.7"), { ip: "198.51.100.7" });
+  // Anyone else cannot choose their address.
+  assert.deepEqual(await via("203.0.113.9", "198.51.100.7"), { ip: "203.0.113.9" });
+  assert.equal(clientAddress("127.0.0.1", "127.0.0.1", ["127.0.0.1"]), "127.0.0.1");
+  assert.equal(clientAddress("127.0.0.1", undefined, ["127.0.0.1"]), "127.0.0.1");
 });

@@ -13,7 +13,15 @@ import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { signApiKey } from "../../local/keys.ts";
 import { freePort } from "../_helpers/ports.ts";
 import { ROOT } from "../../local/paths.ts";
-import { actionlint, buildImage, dockerRun, promtool, run } from "./tools.ts";
+import {
+  actionlint,
+  buildImage,
+  dockerRun,
+  promtool,
+  run,
+  seccompProfile,
+  unitSettings,
+} from "./tools.ts";
 import { healthy, signIn, within } from "./container.ts";
 
 const IMAGE = `chat:smoke-${Deno.pid}`;
@@ -45,6 +53,23 @@ Deno.test("deployment files pass their validators", async (t) => {
     // It passes when its glob matches nothing: it must have read every file.
     assert.match(r.out, new RegExp(`Checking ${files.length} workflow file`));
   });
+  await t.step(
+    "the hosted deploy's staged function type-checks, and its config is whole",
+    async () => {
+      const stage = await Deno.makeTempDir();
+      try {
+        await run(["bash", "deploy/supabase/stage-hosted-function.sh", stage]);
+        const config = await Deno.readTextFile(`${stage}/supabase/config.toml`);
+        assert.doesNotMatch(config, /^(entrypoint|import_map) *=/m);
+        assert.match(config, /^\[functions\.api\]$/m);
+        await run(["deno", "check", "--quiet", "--config", "deno.json", "index.ts"], {
+          cwd: `${stage}/supabase/functions/api`,
+        });
+      } finally {
+        await Deno.remove(stage, { recursive: true });
+      }
+    },
+  );
   await t.step("systemd unit (systemd-analyze verify)", async () => {
     // verify checks that ExecStart's program exists; install.sh puts deno there on a real host.
     if (!existsSync("/usr/local/bin/deno")) {
@@ -58,21 +83,95 @@ Deno.test("deployment files pass their validators", async (t) => {
   });
 });
 
-Deno.test("install.sh sets up the systemd service, and what the unit starts serves", async () => {
-  // In a plain Debian container (no systemd there): the layout, owners and the unit's command.
-  const r = await dockerRun([
-    "-v",
-    `${ROOT}:/src:ro`,
-    "-e",
-    `PORT=${freePort()}`,
-    "-e",
-    `DB_PORT=${freePort()}`,
-    Deno.env.get("BASE_IMAGE") ?? "local/chat-base:bookworm",
-    "bash",
-    "/src/tests/deploy/systemd_check.sh",
-  ], { allowFail: true });
-  assert.equal(r.code, 0, `${r.out}${r.err}`);
-  assert.match(r.out, /^200 \{"status":"ok"/m);
+Deno.test("install.sh sets up the systemd service; its command serves under the unit's filter", async () => {
+  const base = Deno.env.get("BASE_IMAGE") ?? "local/chat-base:bookworm";
+  const installed = `chat-systemd-${Deno.pid}`;
+  const image = `chat:systemd-${Deno.pid}`;
+  const service = `chat-unit-${Deno.pid}`;
+  const profile = await Deno.makeTempFile({ suffix: ".json" });
+  try {
+    // 1. As an operator would, in a plain Debian (no systemd runs in a container).
+    const r = await run([
+      "docker",
+      "run",
+      "--name",
+      installed,
+      "--network",
+      "host",
+      "-v",
+      `${ROOT}:/src:ro`,
+      base,
+      "bash",
+      "/src/tests/deploy/systemd_check.sh",
+    ], { allowFail: true });
+    assert.equal(r.code, 0, `${r.out}${r.err}`);
+    await run(["docker", "commit", installed, image]);
+
+    // 2. What chat.service starts, as it would: its User, WorkingDirectory and Environment=,
+    // the settings an operator writes into its EnvironmentFile, no capabilities, no new
+    // privileges, and its SystemCallFilter= lines as a seccomp profile.
+    const unit = unitSettings(await Deno.readTextFile(`${ROOT}/deploy/systemd/chat.service`));
+    const one = (k: string) => unit.get(k)![0]!;
+    assert.equal(one("SystemCallErrorNumber"), "EPERM");
+    await Deno.writeTextFile(
+      profile,
+      JSON.stringify(await seccompProfile(unit.get("SystemCallFilter")!)),
+    );
+    const port = freePort();
+    const env = [
+      ...unit.get("Environment")!,
+      `LOCAL_API_PORT=${port}`,
+      `LOCAL_DB_PORT=${freePort()}`,
+      "LOCAL_HOST=127.0.0.1",
+      `SUPABASE_JWT_SECRET=${crypto.randomUUID()}${crypto.randomUUID()}`,
+      `LOCAL_DB_PASSWORD=${crypto.randomUUID()}`,
+    ].flatMap((kv) => ["-e", kv]);
+    await run([
+      "docker",
+      "run",
+      "-d",
+      "--name",
+      service,
+      "--network",
+      "host",
+      "--cap-drop",
+      "ALL",
+      "--security-opt",
+      "no-new-privileges",
+      "--security-opt",
+      `seccomp=${profile}`,
+      "--user",
+      one("User"),
+      "-w",
+      one("WorkingDirectory"),
+      ...env,
+      image,
+      ...one("ExecStart").split(/\s+/),
+    ]);
+    let health: { status?: string } = {};
+    for (let i = 0; i < 120 && health.status !== "ok"; i++) {
+      health = await fetch(`http://127.0.0.1:${port}/functions/v1/api/health`).then(
+        (r) => r.json(),
+        () => ({}),
+      );
+      if (health.status !== "ok") await new Promise((res) => setTimeout(res, 500));
+    }
+    const logs = await run(["docker", "logs", service], { allowFail: true });
+    assert.equal(health.status, "ok", `${logs.out}${logs.err}`);
+    await run(["docker", "stop", "-t", "30", service]);
+    const code = await run([
+      "docker",
+      "inspect",
+      "-f",
+      "{{.State.ExitCode}}",
+      service,
+    ]);
+    assert.equal(code.out.trim(), "0", "SIGTERM stops it cleanly under the filter too");
+  } finally {
+    await run(["docker", "rm", "-f", installed, service], { allowFail: true });
+    await run(["docker", "rmi", image], { allowFail: true });
+    await Deno.remove(profile).catch(() => {});
+  }
 });
 
 Deno.test("the image builds, serves, keeps its data, runs as non-root and stops cleanly", async (t) => {
@@ -105,6 +204,8 @@ Deno.test("the image builds, serves, keeps its data, runs as non-root and stops 
       `LOCAL_DB_PASSWORD=${dbPassword}`,
       "-e",
       "METRICS_TOKEN=smoke",
+      "-e",
+      "LOCAL_HOST=127.0.0.1",
       IMAGE,
     );
   const clients: SupabaseClient[] = [];

@@ -12,6 +12,12 @@ BASE_IMAGE="${BASE_IMAGE:-local/chat-base:bookworm}"
 CADDY_IMAGE="${CADDY_IMAGE:-local/caddy:bookworm}"
 log() { echo "docker_up: $*" >&2; }
 
+# Inside a container without a Docker engine of its own (a CI job's container), none can start.
+if [ -f /.dockerenv ] && ! docker info >/dev/null 2>&1; then
+  log "in a container without a Docker engine"
+  exit 3
+fi
+
 need=()
 command -v dockerd >/dev/null || need+=(docker.io)
 command -v debootstrap >/dev/null || need+=(debootstrap)

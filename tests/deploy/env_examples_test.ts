@@ -64,11 +64,16 @@ Deno.test("the deploy env examples hold no secret, only placeholders", () => {
   }
 });
 
-Deno.test("the compose file passes only variables the stack reads", () => {
-  const known = new Set([...variablesInCode(), ...listed(read(".env.example")).keys()]);
+Deno.test("the compose file passes every variable the stack reads, and only those", () => {
+  const code = variablesInCode();
+  const known = new Set([...code, ...listed(read(".env.example")).keys()]);
   const compose = read("deploy/compose.yaml");
   const chat = compose.slice(compose.indexOf("  chat:"), compose.indexOf("  caddy:"));
   const passed = [...chat.matchAll(/^ {6}([A-Z][A-Z0-9_]+): /gm)].map((m) => m[1]!);
   assert.ok(passed.length > 10);
   assert.deepEqual(passed.filter((n) => !known.has(n)), []);
+  // The image fixes where data lives; the stack provides its own URL to the API.
+  const fixed = new Set(["LOCAL_DATA_DIR", "SUPABASE_URL"]);
+  const notPassed = [...code].filter((n) => !fixed.has(n) && !passed.includes(n));
+  assert.deepEqual(notPassed, [], "compose.yaml must pass these through");
 });

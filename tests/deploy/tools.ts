@@ -100,3 +100,52 @@ export async function buildImage(tag: string): Promise<void> {
     { env: { DOCKER_BUILDKIT: "0" } },
   );
 }
+
+/** The `[Service]` settings of a unit file: each key's values in order (`Environment` repeats). */
+export function unitSettings(text: string): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const line of text.split("\n")) {
+    const m = /^([A-Za-z]+)=(.*)$/.exec(line.trim());
+    if (!m) continue;
+    out.set(m[1]!, [...(out.get(m[1]!) ?? []), m[2]!]);
+  }
+  return out;
+}
+
+/**
+ * A Docker seccomp profile that allows what the unit's SystemCallFilter= lines allow (with
+ * systemd's always-permitted @default), refusing the rest with EPERM as
+ * SystemCallErrorNumber=EPERM does. The groups are expanded by this machine's systemd.
+ */
+export async function seccompProfile(filters: string[]): Promise<Record<string, unknown>> {
+  const listing = (await run(["systemd-analyze", "syscall-filter"])).out;
+  const groups = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of listing.split("\n")) {
+    if (line.startsWith("@")) groups.set(line.trim(), current = []);
+    else if (current && line.startsWith("    ") && !line.trim().startsWith("#")) {
+      current.push(line.trim());
+    }
+  }
+  const expand = (name: string, seen = new Set<string>()): string[] => {
+    if (!name.startsWith("@")) return [name];
+    if (seen.has(name)) return [];
+    seen.add(name);
+    const members = groups.get(name);
+    if (!members) throw new Error(`systemd knows no syscall group ${name}`);
+    return members.flatMap((m) => expand(m, seen));
+  };
+  const allowed = new Set(expand("@default"));
+  for (const filter of filters) {
+    const deny = filter.startsWith("~");
+    for (const item of filter.replace(/^~/, "").split(/\s+/).filter(Boolean)) {
+      for (const call of expand(item)) deny ? allowed.delete(call) : allowed.add(call);
+    }
+  }
+  return {
+    defaultAction: "SCMP_ACT_ERRNO",
+    defaultErrnoRet: 1,
+    architectures: ["SCMP_ARCH_X86_64"],
+    syscalls: [{ names: [...allowed].sort(), action: "SCMP_ACT_ALLOW" }],
+  };
+}

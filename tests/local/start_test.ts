@@ -198,7 +198,7 @@ Deno.test("LOCAL_DB_PASSWORD: a data folder started with the default adopts it; 
   }
 });
 
-async function startFails(dataDir: string): Promise<string> {
+async function startFails(dataDir: string, extraEnv: Record<string, string> = {}): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", join(ROOT, "local/start.ts")],
     env: {
@@ -206,9 +206,26 @@ async function startFails(dataDir: string): Promise<string> {
       LOCAL_API_PORT: String(freePort()),
       LOCAL_DB_PORT: String(freePort()),
       NO_COLOR: "1",
+      ...extraEnv,
     },
     stdin: "null",
   }).output();
   assert.equal(out.code, 1);
   return new TextDecoder().decode(out.stderr);
 }
+
+Deno.test("a bad or unfilled setting is a failed start (exit 1), not a quiet one", async () => {
+  const dataDir = newDataDir();
+  try {
+    assert.match(
+      await startFails(dataDir, { SUPABASE_JWT_SECRET: "<generate>", METRICS_TOKEN: "<generate>" }),
+      /Fill in these settings first: METRICS_TOKEN, SUPABASE_JWT_SECRET/,
+    );
+    assert.match(
+      await startFails(dataDir, { LOCAL_SEED: "yes" }),
+      /LOCAL_SEED must be "on" or "off"/,
+    );
+  } finally {
+    await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+});
