@@ -48,8 +48,13 @@ export const EditBody = z.object({ content });
 const PageQuery = z.object({
   before: messageId.optional(),
   after: messageId.optional(),
+  /** The page centred on this message (a jump to a search hit); not with before/after. */
+  around: messageId.optional(),
   limit: z.coerce.number().int().min(1).max(MESSAGE_PAGE.max).default(MESSAGE_PAGE.default),
-});
+}).refine(
+  (q) => q.around === undefined || (q.before === undefined && q.after === undefined),
+  "around cannot be combined with before or after",
+);
 export const ReceiptBody = z.object({
   delivered_up_to: z.number().int().nonnegative().optional(),
   read_up_to: z.number().int().nonnegative().optional(),
@@ -132,12 +137,21 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
 
   app.get(
     "/channels/:id/messages",
-    doc("Keyset pages of a channel, newest first (?before=&after=&limit=)"),
+    doc(
+      "Keyset pages of a channel, newest first (?before=&after=&limit=), or the page around one " +
+        "message (?around=&limit=: limit/2 older, the message, the rest newer; 404 if not there)",
+    ),
     async (c) => {
       const id = parse(uuid, c.req.param("id"));
       const q = parse(PageQuery, c.req.query());
       const rows = await run(c, "read", async (tx) => {
         await requireMember(tx, id);
+        if (q.around !== undefined) {
+          const page =
+            await tx`select * from public.channel_messages_around(${id}, ${q.around}, ${q.limit})`;
+          if (!page.length) throw new NotFoundError("No such message in this channel");
+          return page;
+        }
         return await tx`select * from public.channel_messages(${id}, ${q.before ?? null}, ${
           q.after ?? null
         }, ${q.limit})`;

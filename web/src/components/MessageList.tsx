@@ -2,7 +2,9 @@
  * The message view: day separators, senders grouped, infinite scroll up for history (the
  * position kept while a page is added above), down for newer pages after a jump; it follows
  * new messages (and images that finish loading) while the reader is at the bottom, and tells
- * screen readers about new messages from others in a live region of its own.
+ * screen readers about new messages from others in a live region of its own. On a phone a panel
+ * hides the conversation (`display: none`), which loses the scroll position: it is put back
+ * when the list shows again, instead of starting at the top and loading older pages there.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/mod.ts";
@@ -13,6 +15,8 @@ import { MessageItem } from "./MessageItem.tsx";
 
 const GROUP_MS = 5 * 60_000;
 const NEAR = 300;
+/** How long a jump target stays highlighted. */
+const HIGHLIGHT_MS = 4000;
 
 export function MessageList(
   { ms, chat, canModerate }: { ms: MessagesState; chat: ChatState; canModerate: boolean },
@@ -22,7 +26,12 @@ export function MessageList(
   const top = useRef<HTMLDivElement>(null);
   const bottom = useRef<HTMLDivElement>(null);
   const before = useRef<{ height: number; first: number | null; scrollTop: number } | null>(null);
-  const jumped = useRef<number | null>(null);
+  /** The last jump (`ms.jumps`) scrolled to. */
+  const jumped = useRef(0);
+  /** The list was hidden and has not been put back where it was yet. */
+  const hidden = useRef(false);
+  /** Bumped when the list shows again, so that a jump made while hidden happens then. */
+  const [shownAgain, setShownAgain] = useState(0);
   const announced = useRef<number | null>(null);
   const [announcement, setAnnouncement] = useState("");
   /** Messages from others that arrived while the reader was scrolled up. */
@@ -32,6 +41,15 @@ export function MessageList(
   const firstId = items.find((m) => m.id !== null)?.id ?? null;
   const firstIdRef = useRef(firstId);
   firstIdRef.current = firstId;
+  /** Laid out and seen: not hidden by a panel (on a phone) or on its way back from that. */
+  const shown = () => (box.current?.clientHeight ?? 0) > 0 && !hidden.current;
+  const remember = (el: HTMLDivElement) => {
+    before.current = {
+      height: el.scrollHeight,
+      first: firstIdRef.current,
+      scrollTop: el.scrollTop,
+    };
+  };
   const pin = () => {
     const el = box.current;
     if (el && ms.atBottom.value && !ms.hasNewer.value) el.scrollTop = el.scrollHeight;
@@ -51,7 +69,12 @@ export function MessageList(
   // After the DOM changed: keep the reader's place when a page arrived above, else follow.
   useLayoutEffect(() => {
     const el = box.current;
-    if (!el) return;
+    if (!el || !shown()) return;
+    // A jump is under way: its target decides the place (below), not the window it replaced.
+    if (ms.highlight.value !== null && jumped.current !== ms.jumps.value) {
+      remember(el);
+      return;
+    }
     const b = before.current;
     if (b && b.first !== null && firstId !== null && firstId < b.first) {
       el.scrollTop = b.scrollTop + (el.scrollHeight - b.height);
@@ -64,21 +87,37 @@ export function MessageList(
     } else if (ms.hasOlder.value && el.scrollTop < NEAR && !ms.loading.value) ms.loadOlder();
   }, [items]);
 
-  // Images and previews load after layout: stay at the bottom while they do.
+  /** Back where the reader was before the list was hidden (at the bottom if they were there). */
+  const restore = (el: HTMLDivElement) => {
+    const b = before.current;
+    if (ms.atBottom.value && !ms.hasNewer.value) el.scrollTop = el.scrollHeight;
+    else if (b) {
+      const first = firstIdRef.current;
+      const above = b.first !== null && first !== null && first < b.first;
+      el.scrollTop = b.scrollTop + (above ? el.scrollHeight - b.height : 0);
+    }
+  };
+
+  // Images and previews load after layout: stay at the bottom while they do. Hidden (size 0)
+  // and shown again: put the scroll position back.
   useEffect(() => {
     const ro = new ResizeObserver(() => {
-      pin();
-      measure();
       const el = box.current;
-      if (el) {
-        before.current = {
-          height: el.scrollHeight,
-          first: firstIdRef.current,
-          scrollTop: el.scrollTop,
-        };
+      if (!el) return;
+      if (!el.clientHeight) {
+        hidden.current = true;
+        return;
       }
+      if (hidden.current) {
+        hidden.current = false;
+        restore(el);
+        setShownAgain((n) => n + 1);
+      } else pin();
+      measure();
+      remember(el);
     });
     if (list.current) ro.observe(list.current);
+    if (box.current) ro.observe(box.current);
     return () => ro.disconnect();
   }, []);
 
@@ -100,28 +139,33 @@ export function MessageList(
     }
   }, [items]);
 
-  // A jump target: into view and focused, once per jump.
+  // A jump target: into view and focused, once per jump (when the list can be seen).
   const hl = ms.highlight.value;
+  const jump = ms.jumps.value;
+  const unlight = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => {
-    if (hl === null || jumped.current === hl) return;
+    if (hl === null || jumped.current === jump || !shown()) return;
     const el = document.getElementById(`msg-${hl}`);
     if (!el) return;
-    jumped.current = hl;
+    jumped.current = jump;
     el.scrollIntoView({ block: "center" });
     el.focus({ preventScroll: true });
+    const b = box.current;
+    if (b) remember(b);
     measure();
-    const timer = setTimeout(() => {
+    // Highlighted for a while from the jump, whatever loads meanwhile.
+    clearTimeout(unlight.current);
+    unlight.current = setTimeout(() => {
       if (ms.highlight.value === hl) ms.highlight.value = null;
-      jumped.current = null;
-    }, 4000);
-    return () => clearTimeout(timer);
-  }, [hl, items]);
+    }, HIGHLIGHT_MS);
+  }, [hl, jump, items, shownAgain]);
+  useEffect(() => () => clearTimeout(unlight.current), []);
 
   // Infinite scroll both ways.
   useEffect(() => {
     const io = new IntersectionObserver((entries) => {
       for (const e of entries) {
-        if (!e.isIntersecting) continue;
+        if (!e.isIntersecting || !shown()) continue;
         if (e.target === top.current && ms.hasOlder.value && !ms.loading.value) ms.loadOlder();
         if (e.target === bottom.current && ms.hasNewer.value) ms.loadNewer();
       }
@@ -133,8 +177,8 @@ export function MessageList(
 
   const onScroll = () => {
     const el = box.current;
-    if (!el) return;
-    before.current = { height: el.scrollHeight, first: firstId, scrollTop: el.scrollTop };
+    if (!el || !shown()) return;
+    remember(el);
     measure();
   };
 

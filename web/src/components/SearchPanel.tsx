@@ -1,59 +1,156 @@
 /**
- * Search across my channels: words or phrases, filtered by channel, sender and dates (and
- * the archive on request), ranked; hits highlighted; a hit opens its channel at the message.
+ * Search across my channels as I type (`state/search.ts`: debounced, stale answers dropped),
+ * with filters typed into the box that turn into removable chips (`state/search_query.ts`).
+ * The box is a combobox over the results: ↑/↓ move, Enter opens, Esc closes the panel (the
+ * layout's). Opening a hit shows its channel at the message; on a phone, where the panel covers
+ * the conversation, the panel closes first.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useId, useMemo, useRef, useState } from "preact/hooks";
 import { qs } from "../api.ts";
 import { t } from "../i18n/mod.ts";
 import { highlights } from "../lib/text.ts";
 import { dateTimeOf } from "../lib/time.ts";
 import { channelTitle, type ChatState } from "../state/chat.ts";
+import { createSearch, type SearchPage } from "../state/search.ts";
+import {
+  addChips,
+  type Chip,
+  MIN_QUERY_CHARS,
+  type Resolver,
+  splitInput,
+  wordsOf,
+} from "../state/search_query.ts";
 import type { SearchHit } from "../types.ts";
-import { Field } from "./Field.tsx";
+import { Icon } from "./Icon.tsx";
+
+const FILTERS = [
+  "from:name",
+  "in:channel",
+  "after:2025-01-31",
+  "before:2025-02-28",
+  "has:attachment",
+  "in:thread",
+  "mentions:me",
+  "in:archive",
+];
+
+/** The hit the keyboard is on (no stylesheet rule for it yet: set through the CSSOM, CSP-safe). */
+const ACTIVE = { borderColor: "var(--accent)", background: "var(--accent-soft)" };
+
+/** The channels and people a chip names, from what the client holds or `GET /users?q=`. */
+function resolverOf(chat: ChatState): Resolver {
+  const known = new Map<string, string | null>();
+  return {
+    channel(name) {
+      const n = name.toLowerCase();
+      const c = chat.channels.value.find((c) =>
+        channelTitle(c).toLowerCase() === n || c.other_user?.username.toLowerCase() === n
+      );
+      return c?.id ?? null;
+    },
+    async user(username) {
+      if (username === "me") return chat.myId;
+      const held = [...chat.users.value.values()].find((u) =>
+        u.username.toLowerCase() === username
+      );
+      if (held) return held.id;
+      if (!known.has(username)) {
+        const found = await chat.findUsers(username);
+        known.set(username, found.find((u) => u.username.toLowerCase() === username)?.id ?? null);
+      }
+      return known.get(username) ?? null;
+    },
+  };
+}
+
+function errorText(code: string): string {
+  switch (code) {
+    case "rate_limited":
+      return t("search.err.rate_limited");
+    case "network":
+      return t("search.err.network");
+    case "validation_failed":
+      return t("search.err.invalid");
+    default:
+      return t("search.err.failed");
+  }
+}
 
 export function SearchPanel({ chat }: { chat: ChatState }) {
-  const [q, setQ] = useState("");
-  const [channelId, setChannelId] = useState(chat.activeId.value ?? "");
-  const [senderId, setSenderId] = useState("");
-  const [from, setFrom] = useState("");
-  const [to, setTo] = useState("");
-  const [archive, setArchive] = useState(false);
-  const [hits, setHits] = useState<SearchHit[] | null>(null);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const search = useMemo(() =>
+    createSearch({
+      fetch: (p) => chat.api.get<SearchPage>(`/search${qs({ ...p, limit: 20 })}`),
+      resolve: resolverOf(chat),
+      clock: {
+        setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms) as unknown as number,
+        clearTimeout: (id) => globalThis.clearTimeout(id),
+      },
+    }), []);
+  useEffect(() => () => search.dispose(), []);
+  const [text, setText] = useState("");
+  const [chips, setChips] = useState<Chip[]>([]);
+  const box = useRef<HTMLInputElement>(null);
+  const id = useId();
+  useEffect(() => box.current?.focus(), []);
 
-  async function run(more: boolean) {
-    if (!q.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const r = await chat.api.get<{ hits: SearchHit[]; next_cursor: string | null }>(
-        `/search${
-          qs({
-            q: q.trim(),
-            channel_id: channelId || undefined,
-            sender_id: senderId || undefined,
-            after: from ? new Date(`${from}T00:00:00`).toISOString() : undefined,
-            before: to ? new Date(`${to}T23:59:59.999`).toISOString() : undefined,
-            archive: archive ? "true" : undefined,
-            cursor: more ? cursor : undefined,
-            limit: 20,
-          })
-        }`,
-      );
-      setHits(more && hits ? [...hits, ...r.hits] : r.hits);
-      setCursor(r.next_cursor);
-    } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      setBusy(false);
+  const { status, hits, active, problem, error, cursor } = search;
+  const activeHit = hits.value[active.value];
+  const optionId = (h: SearchHit) => `${id}-hit-${h.id}`;
+
+  /** What is in the box changed: finished filters become chips; `all` (Enter) finishes all. */
+  function typed(value: string, all = false) {
+    const { chips: found, rest } = splitInput(value, { all });
+    const next = found.length ? addChips(chips, found) : chips;
+    if (found.length) setChips(next);
+    setText(rest);
+    search.set(wordsOf(rest), next, { now: all });
+  }
+
+  function removeChip(c: Chip) {
+    const next = chips.filter((x) => x !== c);
+    setChips(next);
+    search.set(wordsOf(text), next);
+    box.current?.focus();
+  }
+
+  function open(h: SearchHit) {
+    if (h.archived) return;
+    // On a phone the panel covers the conversation: it goes, so the jump can be seen.
+    const main = document.querySelector(".layout > .main");
+    if (main && !main.getClientRects().length) chat.panel.value = "none";
+    chat.select(h.channel_id, { jumpTo: h.id });
+  }
+
+  function onKey(e: KeyboardEvent) {
+    const input = e.currentTarget as HTMLInputElement;
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      search.move(e.key === "ArrowDown" ? 1 : -1);
+      const h = hits.value[active.value];
+      if (h) document.getElementById(optionId(h))?.scrollIntoView({ block: "nearest" });
+    } else if (e.key === "Enter" && activeHit) {
+      e.preventDefault();
+      open(activeHit);
+    } else if (
+      e.key === "Backspace" && chips.length && input.selectionStart === 0 &&
+      input.selectionEnd === 0
+    ) {
+      e.preventDefault();
+      removeChip(chips.at(-1)!);
     }
   }
 
-  const people = [...chat.users.value.values()].sort((a, b) =>
-    a.username.localeCompare(b.username)
-  );
+  const st = status.value;
+  const bad = problem.value;
+  const err = error.value;
+  const shown = hits.value;
+  const message = st === "short"
+    ? t("search.short", { count: MIN_QUERY_CHARS })
+    : st === "loading"
+    ? t("search.loading")
+    : st === "done"
+    ? (shown.length ? t("search.count", { count: shown.length }) : t("search.empty"))
+    : "";
   return (
     <div class="search-panel">
       <h2>{t("search.title")}</h2>
@@ -61,79 +158,108 @@ export function SearchPanel({ chat }: { chat: ChatState }) {
         role="search"
         onSubmit={(e) => {
           e.preventDefault();
-          run(false);
+          typed(text, true);
         }}
       >
-        <Field label={t("search.query")} type="search" maxLength={200} value={q} onValue={setQ} />
-        <div class="filters">
-          <label class="field">
-            <span>{t("search.channel")}</span>
-            <select value={channelId} onChange={(e) => setChannelId(e.currentTarget.value)}>
-              <option value="">{t("search.all_channels")}</option>
-              {chat.channels.value.map((c) => (
-                <option key={c.id} value={c.id}>{channelTitle(c)}</option>
-              ))}
-            </select>
-          </label>
-          <label class="field">
-            <span>{t("search.sender")}</span>
-            <select value={senderId} onChange={(e) => setSenderId(e.currentTarget.value)}>
-              <option value="">{t("search.anyone")}</option>
-              {people.map((u) => <option key={u.id} value={u.id}>@{u.username}</option>)}
-            </select>
-          </label>
-          <Field label={t("search.from")} type="date" value={from} onValue={setFrom} />
-          <Field label={t("search.to")} type="date" value={to} onValue={setTo} />
-          <label class="check">
-            <input
-              type="checkbox"
-              checked={archive}
-              onChange={(e) => setArchive(e.currentTarget.checked)}
-            />
-            {t("search.archive")}
-          </label>
-        </div>
-        <button type="submit" class="btn primary" disabled={busy || !q.trim()}>
+        <label class="field">
+          <span>{t("search.query")}</span>
+          <input
+            ref={box}
+            type="text"
+            role="combobox"
+            autocomplete="off"
+            spellcheck={false}
+            maxLength={200}
+            aria-autocomplete="list"
+            aria-expanded={shown.length > 0}
+            aria-controls={`${id}-hits`}
+            aria-describedby={`${id}-help`}
+            {...(activeHit ? { "aria-activedescendant": optionId(activeHit) } : {})}
+            value={text}
+            onInput={(e) => typed(e.currentTarget.value)}
+            onKeyDown={onKey}
+          />
+        </label>
+        <small id={`${id}-help`} class="hint muted">
+          {t("search.help")}
+          {FILTERS.flatMap((f) => [" ", <code key={f}>{f}</code>])}
+        </small>
+        {chips.length > 0 && (
+          <ul class="chips" aria-label={t("search.filters")}>
+            {chips.map((c) => (
+              <li key={c.kind} class={c.invalid || bad?.chip === c ? "error" : ""}>
+                {c.text}
+                <button
+                  type="button"
+                  class="icon"
+                  aria-label={t("search.remove_filter", { filter: c.text })}
+                  onClick={() => removeChip(c)}
+                >
+                  <Icon name="close" size={14} />
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <button type="submit" class="btn primary" disabled={!text.trim() && !chips.length}>
           {t("search.submit")}
         </button>
       </form>
-      {error && <p class="error" role="alert">{error}</p>}
-      {hits && (
-        <>
-          <p class="muted" role="status">{t("search.count", { count: hits.length })}</p>
-          <ol class="hits">
-            {hits.map((h) => {
-              const c = chat.channels.value.find((x) => x.id === h.channel_id);
-              const who = chat.users.value.get(h.sender_id);
-              return (
-                <li key={h.id}>
-                  <button
-                    type="button"
-                    class="hit"
-                    disabled={h.archived}
-                    onClick={() => chat.select(h.channel_id, { jumpTo: h.id })}
-                  >
-                    <span class="hit-meta">
-                      <strong>{channelTitle(c)}</strong> · {who ? `@${who.username}` : ""} ·{" "}
-                      <time dateTime={h.created_at}>{dateTimeOf(h.created_at)}</time>
-                      {h.archived && <span class="role">{t("search.archived")}</span>}
-                    </span>
-                    <span class="snippet">
-                      {highlights(h.snippet).map((p, i) =>
-                        p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>
-                      )}
-                    </span>
-                  </button>
-                </li>
-              );
-            })}
-          </ol>
-          {cursor && (
-            <button type="button" class="btn" disabled={busy} onClick={() => run(true)}>
-              {t("search.more")}
-            </button>
-          )}
-        </>
+      <p class="muted" role="status">{message}</p>
+      {bad && (
+        <p class="error" role="alert">
+          {t(bad.reason, { filter: bad.chip.text, value: bad.chip.value })}
+        </p>
+      )}
+      {st === "error" && err && <p class="error" role="alert">{errorText(err.code)}</p>}
+      <ol
+        id={`${id}-hits`}
+        class="hits"
+        role="listbox"
+        aria-label={t("search.results")}
+        aria-busy={st === "loading"}
+      >
+        {shown.map((h, i) => {
+          const c = chat.channels.value.find((x) => x.id === h.channel_id);
+          const who = chat.users.value.get(h.sender_id);
+          const on = i === active.value;
+          return (
+            <li key={h.id} role="none">
+              <button
+                type="button"
+                role="option"
+                id={optionId(h)}
+                class="hit"
+                tabIndex={-1}
+                aria-selected={on}
+                aria-disabled={h.archived}
+                {...(on ? { style: ACTIVE } : {})}
+                onClick={() => open(h)}
+              >
+                <span class="hit-meta">
+                  <strong>{channelTitle(c)}</strong> · {who ? `@${who.username}` : ""} ·{" "}
+                  <time dateTime={h.created_at}>{dateTimeOf(h.created_at)}</time>
+                  {h.archived && <span class="role">{t("search.archived")}</span>}
+                </span>
+                <span class="snippet">
+                  {highlights(h.snippet).map((p, i) =>
+                    p.hit ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>
+                  )}
+                </span>
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+      {cursor.value && st === "done" && (
+        <button
+          type="button"
+          class="btn"
+          disabled={search.loadingMore.value}
+          onClick={() => search.more()}
+        >
+          {t("search.more")}
+        </button>
       )}
     </div>
   );

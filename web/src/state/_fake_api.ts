@@ -37,6 +37,14 @@ export function fakeApi(opts: { channels?: Channel[]; members?: Member[] } = {})
     const after = Number(q.get("after") ?? 0) || null;
     const limit = Math.min(100, Number(q.get("limit") ?? 50));
     const mine = rows.filter((m) => m.channel_id === channelId);
+    const around = Number(q.get("around") ?? 0) || null;
+    if (around !== null) {
+      // floor(limit / 2) older, the message, the rest newer (404 when it is not there).
+      const at = mine.findIndex((m) => m.id === around);
+      if (at < 0) throw new ApiError(404, "not_found", "No such message in this channel");
+      const older = Math.floor(limit / 2);
+      return mine.slice(Math.max(0, at - older), at + limit - older).reverse();
+    }
     if (after !== null) return mine.filter((m) => m.id > after).slice(0, limit).reverse();
     return mine.filter((m) => before === null || m.id < before).slice(-limit).reverse();
   }

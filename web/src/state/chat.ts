@@ -160,7 +160,10 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
   const mine = realtime.join(`user:${myId}`, {
     onBroadcast: (event, payload) => dispatchUserEvent(targets, event, payload),
     onStatus: (s) => {
-      if (connection.report(`user:${myId}`, s) === "again") scheduleReload(300);
+      // The list loaded at start may predate this subscription: a channel added in between
+      // (someone opened a DM with me) would be missed, so the first join reloads it too.
+      const joining = connection.report(`user:${myId}`, s);
+      if (joining) scheduleReload(joining === "first" ? 0 : 300);
     },
   });
 

@@ -13,7 +13,9 @@ import type { MessageStore } from "./message_store.ts";
 
 export const PAGE = MESSAGE_PAGE.default;
 const CATCH_UP_PAGE = MESSAGE_PAGE.max;
-const AROUND = 25;
+/** `?around=` answers this many older messages, the message, and up to the rest newer. */
+const AROUND_OLDER = Math.floor(PAGE / 2);
+const AROUND_NEWER = PAGE - 1 - AROUND_OLDER;
 
 export interface MessagePagesDeps {
   api: Pick<Api, "get">;
@@ -36,7 +38,7 @@ export function createMessagePages(
   /** The window being (re)loaded: a catch-up waits for it, then fetches what is newer. */
   let windowLoad: Promise<void> | null = null;
 
-  const page = (q: { before?: number; after?: number; limit?: number }) =>
+  const page = (q: { before?: number; after?: number; around?: number; limit?: number }) =>
     api.get<{ messages: Message[] }>(`/channels/${channelId}/messages${qs(q)}`)
       .then((r) => r.messages);
 
@@ -78,17 +80,17 @@ export function createMessagePages(
       return { msgs, older: msgs.length === PAGE, newer: false };
     });
 
-  /** Message `id` in its context (from a search hit or a quoted reply). */
+  /**
+   * Message `id` in its context (from a search hit or a quoted reply): one `?around=` page,
+   * whose halves are fixed, so a full half means there may be more on that side.
+   */
   const around = (id: number) =>
     replaceWindow(async () => {
-      const [before, after] = await Promise.all([
-        page({ before: id + 1, limit: AROUND }),
-        page({ after: id, limit: AROUND }),
-      ]);
+      const msgs = await page({ around: id, limit: PAGE });
       return {
-        msgs: [...before, ...after],
-        older: before.length === AROUND,
-        newer: after.length === AROUND,
+        msgs,
+        older: msgs.filter((m) => m.id < id).length === AROUND_OLDER,
+        newer: msgs.filter((m) => m.id > id).length === AROUND_NEWER,
       };
     });
 

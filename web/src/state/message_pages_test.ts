@@ -59,3 +59,17 @@ Deno.test("a window around a message marks both edges", async () => {
   await pages.loadNewer();
   assert.ok(store.has(150));
 });
+
+Deno.test("a jump reads one around page: half older, the message, the rest newer", async () => {
+  const { srv, store, pages } = setup(200);
+  const before = srv.log.length;
+  await pages.around(100);
+  assert.equal(srv.log.length, before + 1);
+  assert.match(srv.log.at(-1)!.path, /[?&]around=100\b/);
+  const held = store.server.value.map((m) => m.id!);
+  assert.equal(Math.min(...held), 100 - PAGE / 2);
+  assert.equal(Math.max(...held), 100 + PAGE / 2 - 1);
+  await pages.around(199);
+  assert.equal(store.hasNewer.value, false, "a short newer half: nothing newer");
+  assert.equal(store.hasOlder.value, true);
+});

@@ -86,6 +86,8 @@ export function createMessagesState(deps: MessagesDeps) {
     isMember: members.isMember,
   });
   const highlight = signal<number | null>(null);
+  /** Counts jumps, so that a jump to the message already highlighted scrolls to it again. */
+  const jumps = signal(0);
   const replyTo = signal<Shown | null>(null);
   const editing = signal<number | null>(null);
   /** Whether the reader sees the newest messages (the list reports it as they scroll). */
@@ -123,14 +125,18 @@ export function createMessagesState(deps: MessagesDeps) {
     return afterLoad(Promise.all([pages.open(), loadMembers()]).then(() => {}));
   }
 
-  /** Shows message `id` in its context (from a search hit or a quoted reply). */
+  /**
+   * Shows message `id` in its context (from a search hit or a quoted reply). Marked before the
+   * window around it loads, so that the view places that window by the message.
+   */
   async function jumpTo(id: number): Promise<void> {
-    if (!store.has(id)) {
-      await afterLoad(pages.around(id));
-      if (!store.has(id)) return;
-      atBottom.value = false;
-    }
     highlight.value = id;
+    jumps.value++;
+    if (!store.has(id)) {
+      atBottom.value = false;
+      await afterLoad(pages.around(id));
+      if (!store.has(id) && highlight.value === id) highlight.value = null;
+    }
   }
 
   /** After a reconnect: what was missed, and the members' receipts. */
@@ -270,6 +276,7 @@ export function createMessagesState(deps: MessagesDeps) {
     loadingNewer: pages.loadingNewer,
     error,
     highlight,
+    jumps,
     members: members.members,
     memberCount: members.memberCount,
     typing: typing.who,
