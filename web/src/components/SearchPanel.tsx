@@ -35,8 +35,6 @@ const FILTERS = [
 ];
 
 /** The hit the keyboard is on (no stylesheet rule for it yet: set through the CSSOM, CSP-safe). */
-const ACTIVE = { borderColor: "var(--accent)", background: "var(--accent-soft)" };
-
 /** The channels and people a chip names, from what the client holds or `GET /users?q=`. */
 function resolverOf(chat: ChatState): Resolver {
   const known = new Map<string, string | null>();
@@ -233,7 +231,6 @@ export function SearchPanel({ chat }: { chat: ChatState }) {
                 tabIndex={-1}
                 aria-selected={on}
                 aria-disabled={h.archived}
-                {...(on ? { style: ACTIVE } : {})}
                 onClick={() => open(h)}
               >
                 <span class="hit-meta">
