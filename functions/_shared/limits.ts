@@ -84,7 +84,8 @@ export const RATE_LIMITS: Readonly<Record<RateAction, RateRule>> = {
   send: { capacity: 20, refillPerSec: 1 },
   edit: { capacity: 20, refillPerSec: 0.5 },
   react: { capacity: 30, refillPerSec: 1 },
-  search: { capacity: 10, refillPerSec: 0.5 },
+  // Search as you type: a query per pause in typing (the client waits 200 ms), not per key.
+  search: { capacity: 30, refillPerSec: 2 },
   upload: { capacity: 10, refillPerSec: 0.2 },
   report: { capacity: 5, refillPerSec: 0.05 },
   // A reader in a busy channel moves its watermarks often (clients coalesce to about 1/s).
