@@ -41,6 +41,8 @@ values
    'b0b00000-0000-4000-8000-000000000002', now() - interval '29 days'),
   ('c0000000-0000-4000-8000-0000000000a3', 'group', 'moderators', 'Private: moderation team', true,
    'a11ce000-0000-4000-8000-000000000001', now() - interval '29 days');
+-- New users start in #general (migration …_default_channel.sql).
+update public.channels set is_default = true where id = 'c0000000-0000-4000-8000-0000000000a1';
 insert into public.channels (id, kind, is_private, created_by, dm_user_low, dm_user_high, created_at)
 values ('c0000000-0000-4000-8000-0000000000d1', 'direct', true,
   'a11ce000-0000-4000-8000-000000000001',

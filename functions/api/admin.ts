@@ -37,9 +37,13 @@ export interface AdminDeps {
   setAuthBan?: ((userId: string, banned: boolean) => Promise<void>) | undefined;
   /** The process's metrics, shown live in the admin view. */
   metrics?: Metrics | undefined;
+  /** Brings the metrics read on demand (the database ping) up to date first. */
+  refreshMetrics?: () => Promise<void>;
 }
 
-export function adminRoutes({ sql, limiter, moderator, setAuthBan, metrics }: AdminDeps) {
+export function adminRoutes(
+  { sql, limiter, moderator, setAuthBan, metrics, refreshMetrics }: AdminDeps,
+) {
   const app = new Hono<AuthEnv>();
   const run = callerRunner(sql);
   const requireRole = (...roles: string[]): MiddlewareHandler<AuthEnv> => async (c, next) => {
@@ -77,7 +81,7 @@ export function adminRoutes({ sql, limiter, moderator, setAuthBan, metrics }: Ad
 
   app.get(
     "/admin/reports",
-    doc("The moderators' queue (?status=)"),
+    doc("The moderators' queue (?status=), with each message's author and channel"),
     requireRole("moderator", "admin"),
     async (c) => {
       const status = parse(
@@ -88,7 +92,12 @@ export function adminRoutes({ sql, limiter, moderator, setAuthBan, metrics }: Ad
         tx`
       select r.id, r.reason, r.status, r.created_at, r.reviewed_by, r.reviewed_at, r.channel_id,
         jsonb_build_object('id', m.id, 'content', m.content, 'sender_id', m.sender_id, 'deleted', m.deleted_at is not null) as message,
-        (select p.username from public.profiles p where p.id = r.reporter_id) as reporter
+        (select p.username from public.profiles p where p.id = r.reporter_id) as reporter,
+        (select jsonb_build_object('id', p.id, 'username', p.username, 'display_name', p.display_name)
+          from public.profiles p where p.id = m.sender_id) as author,
+        -- Null when the moderator may not see the channel (a private one they are not in).
+        (select jsonb_build_object('id', ch.id, 'kind', ch.kind, 'name', ch.name)
+          from public.channels ch where ch.id = r.channel_id) as channel
       from public.reports r left join public.messages m on m.id = r.message_id
       where r.status = ${status} order by r.created_at limit 200`);
       return c.json({ reports });
@@ -140,12 +149,14 @@ export function adminRoutes({ sql, limiter, moderator, setAuthBan, metrics }: Ad
     "/admin/metrics",
     doc("Live counters and gauges as JSON (moderators)"),
     requireRole("moderator", "admin"),
-    (c) =>
-      c.json({
+    async (c) => {
+      await refreshMetrics?.();
+      return c.json({
         at: new Date().toISOString(),
         ...(metrics?.snapshot() ??
           { counters: {}, gauges: {}, requests: { count: 0, mean_ms: 0 } }),
-      }),
+      });
+    },
   );
 
   app.post(

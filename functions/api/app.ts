@@ -28,7 +28,7 @@ import { deadline } from "./middleware/deadline.ts";
 import { createDbGate, type DbGate, isConnectionError } from "../_shared/db_gate.ts";
 import { type AuthEnv, requireUser } from "./middleware/auth.ts";
 import { healthRoutes } from "./health.ts";
-import { COUNTER_HELP, metricsRoute } from "./metrics_route.ts";
+import { COUNTER_HELP, dbPingGauges, metricsRoute } from "./metrics_route.ts";
 import { messageRoutes } from "./messages.ts";
 import { channelRoutes } from "./channels.ts";
 import { meRoutes } from "./me.ts";
@@ -85,6 +85,7 @@ export function createApp(deps: AppDeps) {
   const log = deps.log ?? jsonLogger;
   const app = new Hono<AuthEnv>().basePath("/api");
   const metrics = deps.metrics ?? new Metrics();
+  const dbPing = dbPingGauges(metrics, deps.pingSql ?? deps.sql);
   app.use("*", requestLog({ log, ...(deps.now ? { now: deps.now } : {}) }));
   const sql = deps.sql;
   const gate = deps.dbGate ?? createDbGate(sql, {
@@ -169,7 +170,7 @@ export function createApp(deps: AppDeps) {
   app.get(
     "/metrics",
     doc("Prometheus metrics (bearer METRICS_TOKEN)", { public: true }),
-    metricsRoute({ metrics, token: deps.metricsToken, pingSql: deps.pingSql ?? sql }),
+    metricsRoute({ metrics, token: deps.metricsToken, refresh: dbPing.refresh }),
   );
 
   const moderator = deps.moderator ??
@@ -187,6 +188,7 @@ export function createApp(deps: AppDeps) {
       limiter,
       moderator,
       metrics,
+      refreshMetrics: dbPing.refresh,
       ...(deps.setAuthBan ? { setAuthBan: deps.setAuthBan } : {}),
     }),
   );

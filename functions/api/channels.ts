@@ -117,7 +117,7 @@ export function channelRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter
       if (!ch) throw new NotFoundError("No such channel");
       const members =
         await tx`select m.user_id, m.role, m.joined_at, m.last_delivered_message_id, m.last_read_message_id,
-                                      p.username, p.display_name, p.avatar_path, p.deactivated_at is not null as deactivated
+                                      p.username, p.display_name, p.avatar_path, p.status_text, p.deactivated_at is not null as deactivated
                                from public.channel_members m join public.profiles p on p.id = m.user_id
                                where m.channel_id = ${id} order by m.joined_at`;
       return { channel: ch, members };

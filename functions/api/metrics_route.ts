@@ -19,12 +19,15 @@ export interface MetricsRouteDeps {
   metrics: Metrics;
   /** Bearer token (METRICS_TOKEN); unset → the route answers 404. */
   token: string | undefined;
-  /** A connection for the ping (a busy pool is not a dead database). */
-  pingSql: Sql;
+  /** Brings the gauges read on scrape up to date (the database ping). */
+  refresh: () => Promise<void>;
 }
 
-export function metricsRoute({ metrics, token, pingSql }: MetricsRouteDeps) {
-  for (const [name, help] of Object.entries(COUNTER_HELP)) metrics.inc(name, help, {}, 0);
+/**
+ * `db_up` and `db_ping_seconds`, measured by `refresh()` on a connection of their own (a busy
+ * pool is not a dead database); every reader of the metrics calls it first.
+ */
+export function dbPingGauges(metrics: Metrics, pingSql: Sql) {
   const ping = { up: 0, seconds: 0 };
   metrics.gauge("db_up", "1 when the database answered the last scrape's ping.", () => ping.up);
   metrics.gauge(
@@ -32,15 +35,24 @@ export function metricsRoute({ metrics, token, pingSql }: MetricsRouteDeps) {
     "How long the last scrape's database ping took (its timeout when down).",
     () => ping.seconds,
   );
+  return {
+    async refresh() {
+      const t = performance.now();
+      ping.up = await pingDb(pingSql) ? 1 : 0;
+      ping.seconds = (performance.now() - t) / 1000;
+    },
+  };
+}
+
+export function metricsRoute({ metrics, token, refresh }: MetricsRouteDeps) {
+  for (const [name, help] of Object.entries(COUNTER_HELP)) metrics.inc(name, help, {}, 0);
   return async (c: Context) => {
     // Switched off is a choice, not an outage: a 5xx here would read as the service failing.
     if (!token) throw new AppError("not_found", "Metrics are off: set METRICS_TOKEN");
     if (c.req.header("authorization") !== `Bearer ${token}`) {
       throw new AppError("unauthorized", "Metrics need the METRICS_TOKEN bearer token");
     }
-    const t = performance.now();
-    ping.up = await pingDb(pingSql) ? 1 : 0;
-    ping.seconds = (performance.now() - t) / 1000;
+    await refresh();
     return c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" });
   };
 }

@@ -56,7 +56,11 @@ export async function bringUpDatabase(cfg: LocalConfig, log: Log = () => {}): Pr
   }
   try {
     if (cluster) await adoptPassword(adminUrl, cfg.dbPassword, log);
-    const applied = await prepareDatabase(adminUrl, cfg);
+    // Role passwords are the cluster's own business: set only on a cluster this process runs.
+    const applied = await prepareDatabase(
+      adminUrl,
+      cluster ? { ...cfg, ownRolePasswords: cfg.dbPassword } : cfg,
+    );
     const url = cluster ? asRole(adminUrl, "postgres", cfg.dbPassword) : adminUrl;
     return { url, adminUrl, cluster, applied, stop: async () => await cluster?.stop() };
   } catch (e) {
@@ -86,10 +90,13 @@ export function describeClusterEvent(e: ClusterEvent): string {
  */
 export async function prepareDatabase(
   adminUrl: string,
-  opts: Pick<LocalConfig, "seedEnabled" | "seedPaths"> & { dbPassword?: string },
+  opts: Pick<LocalConfig, "seedEnabled" | "seedPaths"> & {
+    /** The password to give the login roles (an embedded cluster this process started). */
+    ownRolePasswords?: string;
+  },
 ) {
   const embedded = new URL(adminUrl).username === "supabase_admin";
-  const password = opts.dbPassword ?? DEFAULT_DB_PASSWORD;
+  const password = opts.ownRolePasswords ?? DEFAULT_DB_PASSWORD;
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
   let platform: string[] = [];
   try {
@@ -98,7 +105,7 @@ export async function prepareDatabase(
         as managed`;
     if (!managed) platform = (await applyPlatform(admin, PLATFORM_DIR)).applied;
     // The platform layer gives its roles the well-known password; the stack's own replaces it.
-    if (embedded) await setRolePasswords(admin, password);
+    if (opts.ownRolePasswords !== undefined) await setRolePasswords(admin, password);
   } finally {
     await admin.end({ timeout: 5 });
   }

@@ -23,7 +23,12 @@ async function scrape(url: string): Promise<Map<string, number>> {
 
 Deno.test("metrics: Realtime's counters and the database ping follow real traffic", async () => {
   await using stack = await startTestStack(() => {}, { env: { METRICS_TOKEN: "tok" } });
-  const before = await scrape(stack.url);
+  // Realtime links to the database (its WAL stream) a moment after the stack starts.
+  let before = await scrape(stack.url);
+  for (let i = 0; i < 200 && before.get("realtime_database_linked") !== 1; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    before = await scrape(stack.url);
+  }
   assert.equal(before.get("realtime_connections"), 0);
   assert.equal(before.get("realtime_database_linked"), 1);
   assert.equal(before.get("db_up"), 1);

@@ -50,7 +50,8 @@ async function confirmByCode(e2e: E2E, p: Person, email: string) {
   assert.ok(code, "the mail carries a 6-digit code");
   await p.page.getByLabel("Code from the mail").fill(code);
   await p.page.getByRole("button", { name: "Confirm" }).click();
-  await p.page.getByText("No conversations yet").waitFor();
+  // New people land in the default channel (general).
+  await p.page.getByRole("navigation", { name: "Channels" }).waitFor();
 }
 
 async function hoverAction(row: Locator, action: string) {

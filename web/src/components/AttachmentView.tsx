@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { useApp } from "../context.ts";
 import { useSignedUrl } from "../lib/signed.ts";
 import { formatBytes } from "../lib/text.ts";
-import { displayName } from "../lib/media.ts";
+import { displayName, thumbBox } from "../lib/media.ts";
 import { lang, t } from "../i18n/mod.ts";
 import type { Attachment } from "../types.ts";
 import { Icon } from "./Icon.tsx";
@@ -54,9 +54,7 @@ export function AttachmentView({ a }: { a: Attachment }) {
   );
   const src = useSignedUrl(sb, "attachments", isImage ? null : a.path);
   if (isImage) {
-    const w = a.width ?? 320;
-    const h = a.height ?? 240;
-    const scale = Math.min(1, 320 / w, 240 / h);
+    const { width, height } = thumbBox(a);
     return (
       <>
         <button
@@ -70,13 +68,24 @@ export function AttachmentView({ a }: { a: Attachment }) {
               <img
                 src={thumb}
                 alt={t("attachment.image")}
-                width={Math.round(w * scale)}
-                height={Math.round(h * scale)}
+                width={width}
+                height={height}
                 loading="lazy"
                 class="thumb"
               />
             )
-            : <span class="thumb placeholder">{t("app.loading")}</span>}
+            : (
+              // The image's own box while its URL is signed: the message does not grow when
+              // the image comes, so a list that follows its end is not thrown off by it.
+              <svg
+                class="thumb reserved"
+                width={width}
+                height={height}
+                viewBox={`0 0 ${width} ${height}`}
+                role="img"
+                aria-label={t("app.loading")}
+              />
+            )}
         </button>
         {open && <Viewer a={a} onClose={() => setOpen(false)} />}
       </>
@@ -99,10 +108,12 @@ export function AttachmentView({ a }: { a: Attachment }) {
   if (isAudio) {
     return src
       ? (
+        // Metadata only (a range request for the header): the player shows the length before
+        // it is played, rather than 0:00.
         <audio
           class="attachment audio"
           controls
-          preload="none"
+          preload="metadata"
           src={src}
           aria-label={fileName(a.path)}
         />

@@ -1,34 +1,23 @@
 /**
  * Signing in: log in (remember me), sign up with the "check your inbox" step (resend, or type
  * the 6-digit code), forgotten password, the new password after a reset link, OAuth buttons
- * for the providers the project has enabled.
+ * for the providers the project has enabled. A password that breaks the rules is said once,
+ * under its field (which takes the focus on submit), not again above the button.
  */
 import type { ComponentChildren } from "preact";
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { AuthError } from "@supabase/supabase-js";
 import { useApp } from "../context.ts";
 import { t } from "../i18n/mod.ts";
+import { errorMessage } from "../i18n/errors.ts";
 import { passwordProblem, USERNAME } from "../lib/password.ts";
 import { remember } from "../supabase.ts";
 import type { AuthView } from "../state/session.ts";
 import { Field } from "./Field.tsx";
 import { Prefs } from "./Prefs.tsx";
 
-function authMessage(e: AuthError): string {
-  const code = (e as AuthError & { code?: string }).code;
-  const known: Record<string, string> = {
-    invalid_credentials: "auth.err.invalid_credentials",
-    email_not_confirmed: "auth.err.email_not_confirmed",
-    user_already_exists: "auth.err.user_already_exists",
-    email_exists: "auth.err.user_already_exists",
-    weak_password: "auth.err.weak_password",
-    over_email_send_rate_limit: "auth.err.rate_limited",
-    over_request_rate_limit: "auth.err.rate_limited",
-    otp_expired: "auth.err.otp_expired",
-    user_banned: "auth.err.banned",
-  };
-  return code && known[code] ? t(known[code]!) : e.message;
-}
+/** Auth's error in the reader's language (a lockout says so, and for how long). */
+const authMessage = (e: AuthError) => errorMessage(e);
 
 function OAuthButtons({ onError }: { onError: (m: string) => void }) {
   const { cfg, session } = useApp();
@@ -129,6 +118,15 @@ export function AuthScreen() {
     }
   };
   const pwProblem = password ? passwordProblem(password) : null;
+  const card = useRef<HTMLDivElement>(null);
+  /** The rule a chosen password breaks is already shown under its field: go there. */
+  const toPassword = () => {
+    const input = card.current?.querySelector<HTMLInputElement>(
+      "input[autocomplete='new-password']",
+    );
+    input?.focus();
+    input?.select();
+  };
   const emailField = (
     <Field
       label={t("auth.email")}
@@ -139,18 +137,21 @@ export function AuthScreen() {
       onValue={setEmail}
     />
   );
-  /** A password being chosen: the rules as its hint, or what is wrong with it. */
+  /**
+   * A password being chosen: the rules as its hint, or what is wrong with it. No `minLength`:
+   * the browser's own bubble would say the same thing a second time, in its own words.
+   */
   const newPasswordField = (label: string) => (
     <Field
       label={label}
       type="password"
       autocomplete="new-password"
       required
-      minLength={8}
       value={password}
       onValue={setPassword}
       hint={pwProblem ? t(`auth.err.password.${pwProblem}`) : t("auth.password.hint")}
       hintIsError={!!pwProblem}
+      aria-invalid={pwProblem ? "true" : undefined}
     />
   );
   const toLogin: [string, () => void] = [t("auth.login.link"), go({ name: "login" })];
@@ -233,7 +234,7 @@ export function AuthScreen() {
           onSubmit={() => {
             const u = username.trim().toLowerCase();
             if (!USERNAME.test(u)) return setError(t("auth.err.username"));
-            if (pwProblem) return setError(t(`auth.err.password.${pwProblem}`));
+            if (pwProblem) return toPassword();
             run(() => session.signUp(email.trim(), password, u));
           }}
           links={[toLogin]}
@@ -290,7 +291,7 @@ export function AuthScreen() {
           title={t("auth.newpw.title")}
           submit={t("auth.newpw.submit")}
           onSubmit={() => {
-            if (pwProblem) return setError(t(`auth.err.password.${pwProblem}`));
+            if (pwProblem) return toPassword();
             run(() => session.setNewPassword(password));
           }}
           links={[]}
@@ -302,7 +303,7 @@ export function AuthScreen() {
   }
   return (
     <main class="auth">
-      <div class="auth-card">
+      <div class="auth-card" ref={card}>
         <p class="brand" aria-hidden="true">💬 {t("app.name")}</p>
         {/* A fresh form per step: no input carries over from the one before. */}
         <div key={view.name}>{form}</div>

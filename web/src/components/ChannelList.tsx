@@ -1,14 +1,15 @@
 /** My channels: DMs with presence dots, groups, last message, unread badges. */
 import { t } from "../i18n/mod.ts";
 import { timeOf } from "../lib/time.ts";
-import { channelTitle, type ChatState } from "../state/chat.ts";
+import { channelTitle, type ChatState, mentionsOf } from "../state/chat.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Icon } from "./Icon.tsx";
+import { NoChannels } from "./NoChannels.tsx";
 
 export function ChannelList({ chat }: { chat: ChatState }) {
   const list = chat.channels.value;
   if (!chat.loaded.value) return <p class="muted pad">{t("app.loading")}</p>;
-  if (!list.length) return <p class="muted pad">{t("channels.empty")}</p>;
+  if (!list.length) return <NoChannels chat={chat} />;
   return (
     <nav aria-label={t("channels.label")}>
       <ul class="channel-list">
@@ -57,6 +58,14 @@ export function ChannelList({ chat }: { chat: ChatState }) {
                     <span class="unsent" title={t("channels.unsent")}>
                       <span aria-hidden="true">!</span>
                       <span class="visually-hidden">{t("channels.unsent")}</span>
+                    </span>
+                  )}
+                  {mentionsOf(c) > 0 && (
+                    <span class="badge mention-badge">
+                      <span aria-hidden="true">@</span>
+                      <span class="visually-hidden">
+                        {t("channels.mentions", { count: mentionsOf(c) })}
+                      </span>
                     </span>
                   )}
                   {unread > 0 && (

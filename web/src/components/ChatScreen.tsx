@@ -11,6 +11,7 @@ import { MembersPanel } from "./MembersPanel.tsx";
 import { NewChannel } from "./NewChannel.tsx";
 import { ProfileEditor } from "./ProfileEditor.tsx";
 import { SearchPanel } from "./SearchPanel.tsx";
+import { QuickSwitcher } from "./QuickSwitcher.tsx";
 import { Icon } from "./Icon.tsx";
 
 export function ChatScreen() {
@@ -100,6 +101,7 @@ export function ChatScreen() {
         )}
         <ChannelList chat={chat} />
       </aside>
+      <QuickSwitcher chat={chat} />
       <main class="main">
         {chat.activeId.value ? <Conversation chat={chat} /> : (
           <div class="empty">

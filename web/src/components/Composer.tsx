@@ -3,12 +3,15 @@
  * the line, ↑ edits my last message, Escape drops the reply. Emoji picker, @mention
  * suggestions from the members, attachments by button, drop or paste, each uploaded straight to
  * Storage with a progress bar (a video's poster frame taken here), then checked by the API.
+ * A file that is refused (here, by Storage or by the API) leaves the tray at once; a notice
+ * says which and why, in the reader's language, until it is dismissed or the next send.
  */
 import { useRef, useState } from "preact/hooks";
 import { uuid } from "../lib/uuid.ts";
 import { signal } from "@preact/signals";
 import { useApp } from "../context.ts";
 import { lang, t } from "../i18n/mod.ts";
+import { errorMessage } from "../i18n/errors.ts";
 import { storageName, videoPoster } from "../lib/media.ts";
 import { uploadWithProgress } from "../lib/upload.ts";
 import { formatBytes } from "../lib/text.ts";
@@ -29,8 +32,13 @@ interface Upload {
   size: number;
   progress: number;
   attachment?: Attachment;
-  error?: string;
   abort: AbortController;
+}
+
+/** A file that was not attached, and why. */
+interface Refusal {
+  key: string;
+  text: string;
 }
 
 export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
@@ -43,16 +51,22 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
   };
   const [picker, setPicker] = useState(false);
   const [uploads] = useState(() => signal<Upload[]>([]));
+  const [refusals] = useState(() => signal<Refusal[]>([]));
   const [mention, setMention] = useState<{ q: string; index: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const reply = ms.replyTo.value;
-  const busy = uploads.value.some((u) => !u.attachment && !u.error);
+  const busy = uploads.value.some((u) => !u.attachment);
   const ready = uploads.value.filter((u) => u.attachment).map((u) => u.attachment!);
 
   const update = (key: string, patch: Partial<Upload>) => {
     uploads.value = uploads.value.map((u) => u.key === key ? { ...u, ...patch } : u);
+  };
+  /** Out of the tray, with the reason in the notices. */
+  const refuse = (key: string, name: string, reason: string) => {
+    uploads.value = uploads.value.filter((u) => u.key !== key);
+    refusals.value = [...refusals.value, { key, text: t("upload.refused", { name, reason }) }];
   };
 
   async function addFiles(files: FileList | File[]) {
@@ -68,17 +82,20 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
         abort,
       }];
       if (file.size > MAX_BYTES) {
-        update(key, { error: t("upload.too_big", { max: formatBytes(MAX_BYTES, lang.value) }) });
+        refuse(key, file.name, t("upload.too_big", { max: formatBytes(MAX_BYTES, lang.value) }));
         continue;
       }
       if (file.type && !ACCEPT.includes(file.type)) {
-        update(key, { error: t("upload.bad_type") });
+        refuse(key, file.name, t("upload.bad_type"));
+        continue;
+      }
+      const { data } = await sb.auth.getSession();
+      const token = data.session?.access_token;
+      if (!token) {
+        refuse(key, file.name, t("upload.signed_out"));
         continue;
       }
       try {
-        const { data } = await sb.auth.getSession();
-        const token = data.session?.access_token;
-        if (!token) throw new Error(t("upload.signed_out"));
         const path = `${ms.channelId}/${chat.myId}/${key}_${storageName(file)}`;
         const target = { supabaseUrl: cfg.supabaseUrl, anonKey: cfg.anonKey, token };
         await uploadWithProgress(
@@ -106,7 +123,9 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
         });
         update(key, { attachment, progress: 1 });
       } catch (e) {
-        update(key, { error: e instanceof Error ? e.message : String(e) });
+        // Removed by the writer while it went up: nothing to tell.
+        if (abort.signal.aborted) continue;
+        refuse(key, file.name, errorMessage(e));
       }
     }
   }
@@ -122,6 +141,7 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
     ms.send(content, ready);
     setText("");
     uploads.value = uploads.value.filter((u) => !u.attachment);
+    refusals.value = [];
     chat.sendTyping(false);
     area.current?.focus();
   }
@@ -181,29 +201,40 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
       {uploads.value.length > 0 && (
         <ul class="uploads" aria-label={t("upload.list")}>
           {uploads.value.map((u) => (
-            <li key={u.key} class={u.error ? "failed" : u.attachment ? "done" : ""}>
+            <li key={u.key} class={u.attachment ? "done" : ""}>
               <span class="name">{u.name}</span>
               <span class="muted">{formatBytes(u.size, lang.value)}</span>
-              {!u.error && (
-                <progress
-                  max={1}
-                  value={u.progress}
-                  aria-label={t("upload.progress", { name: u.name })}
-                />
-              )}
-              {u.error && <span class="error" role="alert">{u.error}</span>}
+              <progress
+                max={1}
+                value={u.progress}
+                aria-label={t("upload.progress", { name: u.name })}
+              />
               <button
                 type="button"
                 class="icon"
                 aria-label={t("upload.remove", { name: u.name })}
                 onClick={() => {
                   u.abort.abort();
-                  uploads.value = uploads.value.filter((x) =>
-                    x.key !== u.key
-                  );
+                  uploads.value = uploads.value.filter((x) => x.key !== u.key);
                 }}
               >
                 <Icon name="close" size={14} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {refusals.value.length > 0 && (
+        <ul class="upload-refusals" role="alert">
+          {refusals.value.map((r) => (
+            <li key={r.key}>
+              <span class="error">{r.text}</span>
+              <button
+                type="button"
+                class="link"
+                onClick={() => (refusals.value = refusals.value.filter((x) => x.key !== r.key))}
+              >
+                {t("upload.dismiss")}
               </button>
             </li>
           ))}
@@ -273,7 +304,9 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
             } else if (e.key === "Escape") {
               setMention(null);
               ms.replyTo.value = null;
-            } else if (e.key === "ArrowUp" && !text) {
+            } else if (
+              e.key === "ArrowUp" && !text && !e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey
+            ) {
               const last = [...ms.items.value].reverse().find((m) =>
                 m.sender_id === chat.myId && m.id !== null && !m.deleted_at
               );

@@ -35,13 +35,15 @@ export function Conversation({ chat }: { chat: ChatState }) {
   const title = channelTitle(c);
   const other = c.other_user;
   const isOnline = !!other && chat.online.value.has(other.id);
+  // A DM's "last seen" follows presence and the clock (chat.now ticks), not the list's snapshot.
+  const seen = other ? chat.lastSeen(other.id) : null;
   const sub = c.kind === "direct"
     ? other?.deactivated
       ? t("user.deactivated")
       : isOnline
       ? t("presence.online")
-      : other?.last_seen_at
-      ? t("presence.last_seen", { when: ago(other.last_seen_at) })
+      : seen
+      ? t("presence.last_seen", { when: ago(seen, Math.max(chat.now.value, Date.now())) })
       : t("presence.offline")
     : c.topic || t("channel.members_count", { count: Number(c.member_count) });
   const canModerate = session.role.value !== "user";
@@ -66,6 +68,9 @@ export function Conversation({ chat }: { chat: ChatState }) {
         <div class="conv-title">
           <h2>{title}</h2>
           <p class="muted">{sub}</p>
+          {c.kind === "direct" && other?.status_text && (
+            <p class="muted status-text">{other.status_text}</p>
+          )}
         </div>
         <button
           type="button"

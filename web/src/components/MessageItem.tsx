@@ -1,9 +1,21 @@
 /**
  * One message: sender, time in the viewer's locale, the text as text (links and mentions as
  * elements, never HTML), the quoted reply, attachments, reactions, ticks, and its actions.
+ *
+ * Keyboard (WAI-ARIA's roving tabindex, as Slack's and Element's message lists): the list is
+ * one tab stop, the message `roverOf(ms)` holds; ↑/↓, PageUp/PageDown, Home/End move between
+ * messages; Enter (or Tab) goes into the message's actions, Esc comes back out. Every other
+ * message's controls are out of the tab order.
+ *
+ * The toolbar opens for one message at a time: the hovered one with a mouse, else the focused
+ * one. On a touch screen a tap selects a message and opens its toolbar below the text (never
+ * over it), and the tap that opened it never presses one of its buttons.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useComputed } from "@preact/signals";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/mod.ts";
+import { codeMessage, translated } from "../i18n/errors.ts";
+import { rove, roverOf, rowId, rowKeyDown } from "../lib/roving.ts";
 import { dateTimeOf, timeOf } from "../lib/time.ts";
 import { pieces } from "../lib/text.ts";
 import { QUICK_REACTIONS } from "../lib/emoji.ts";
@@ -35,14 +47,17 @@ export function Text({ text, myName }: { text: string; myName?: string | undefin
   );
 }
 
+/**
+ * Sending "…", failed "!", sent ✓, delivered ✓✓, read ✓✓ on a filled badge: read differs
+ * from delivered in shape, not only in colour, and each is named ("Delivered", "Read").
+ */
 function Ticks({ m, ms, group }: { m: Shown; ms: MessagesState; group: boolean }) {
   const { tick, readBy, others } = ms.tickOf(m);
   const label = t(`tick.${tick}`);
   const marks = tick === "sending" ? "…" : tick === "failed" ? "!" : tick === "sent" ? "✓" : "✓✓";
   return (
-    <span class={`ticks ${tick}`} title={label} data-tick={tick}>
-      <span aria-hidden="true">{marks}</span>
-      <span class="visually-hidden">{label}</span>
+    <span class={`ticks ${tick}`} data-tick={tick}>
+      <span class="marks" role="img" aria-label={label} title={label}>{marks}</span>
       {group && m.id !== null && readBy > 0 && (
         <span class="read-by">{t("tick.read_by", { count: readBy, total: others })}</span>
       )}
@@ -60,6 +75,15 @@ export function MessageItem(
   },
 ) {
   const mine = m.sender_id === chat.myId;
+  const id = rowId(m);
+  const rover = roverOf(ms);
+  const isCurrent = useComputed(() => rover.current.value === id).value;
+  const row = useRef<HTMLLIElement>(null);
+  /** A touch that began while the toolbar was closed: its click opens it, and presses nothing. */
+  const openingTouch = useRef(false);
+  useLayoutEffect(() => {
+    if (row.current) rove(row.current, isCurrent);
+  });
   const [picker, setPicker] = useState(false);
   const [reporting, setReporting] = useState(false);
   const [draft, setDraft] = useState(m.content);
@@ -90,17 +114,37 @@ export function MessageItem(
 
   return (
     <li
-      tabIndex={0}
-      id={m.id !== null ? `msg-${m.id}` : `pending-${m.client_id}`}
+      ref={row}
+      tabIndex={isCurrent ? 0 : -1}
+      id={id}
       class={[
         "message",
         mine ? "mine" : "",
         compact ? "compact" : "",
         deleted ? "deleted" : "",
+        isCurrent ? "current" : "",
+        // Mentions of me, as the server resolved them (not only as the text reads).
+        !mine && m.mentions?.includes(chat.myId) ? "mentions-me" : "",
         m.id !== null && ms.highlight.value === m.id ? "highlight" : "",
         m.state !== "sent" ? m.state : "",
       ].join(" ")}
       data-id={m.id ?? undefined}
+      onFocusIn={() => {
+        if (rover.chosen.value !== id) rover.chosen.value = id;
+      }}
+      onPointerDown={(e) => {
+        openingTouch.current = e.pointerType !== "mouse" &&
+          !e.currentTarget.contains(document.activeElement);
+      }}
+      onClickCapture={(e) => {
+        const inToolbar = (e.target as Element).closest(".actions");
+        if (openingTouch.current && inToolbar) {
+          e.preventDefault();
+          e.stopPropagation();
+        }
+        openingTouch.current = false;
+      }}
+      onKeyDown={(e) => rowKeyDown(e, rover, picker)}
     >
       {!compact && <Avatar name={name} path={m.sender?.avatar_path} />}
       <div class="body">
@@ -134,7 +178,7 @@ export function MessageItem(
               class="edit"
               onSubmit={(e) => {
                 e.preventDefault();
-                act(() => ms.edit(m.id!, draft.trim()));
+                act(() => translated(ms.edit(m.id!, draft.trim())));
               }}
             >
               <textarea
@@ -143,10 +187,14 @@ export function MessageItem(
                 value={draft}
                 onInput={(e) => setDraft(e.currentTarget.value)}
                 onKeyDown={(e) => {
-                  if (e.key === "Escape") ms.editing.value = null;
+                  if (e.key === "Escape") {
+                    e.stopPropagation();
+                    ms.editing.value = null;
+                    row.current?.focus();
+                  }
                   if (e.key === "Enter" && !e.shiftKey) {
                     e.preventDefault();
-                    act(() => ms.edit(m.id!, draft.trim()));
+                    act(() => translated(ms.edit(m.id!, draft.trim())));
                   }
                 }}
               />
@@ -183,7 +231,7 @@ export function MessageItem(
                 title={whoReacted(r.user_ids)}
                 aria-label={t("reaction.label", { emoji: r.emoji, count: r.count })}
                 onClick={() =>
-                  act(() => ms.toggleReaction(m.id!, r.emoji))}
+                  act(() => translated(ms.toggleReaction(m.id!, r.emoji)))}
               >
                 {r.emoji} <span class="count">{r.count}</span>
               </button>
@@ -192,7 +240,9 @@ export function MessageItem(
         )}
         {m.state === "failed" && (
           <p class="send-error" role="alert">
-            {m.error === "offline" ? t("message.offline") : m.error} {!m.refused && (
+            {m.error === "offline"
+              ? t("message.offline")
+              : codeMessage(m.error ?? "internal_error")} {!m.refused && (
               <button
                 type="button"
                 class="link"
@@ -218,7 +268,7 @@ export function MessageItem(
               class="icon"
               aria-label={t("reaction.add_emoji", { emoji: e })}
               onClick={() =>
-                act(() => ms.toggleReaction(m.id!, e))}
+                act(() => translated(ms.toggleReaction(m.id!, e)))}
             >
               {e}
             </button>
@@ -261,7 +311,7 @@ export function MessageItem(
               aria-label={t("message.delete")}
               onClick={() => {
                 if (confirm(t("message.delete_confirm"))) {
-                  act(() => ms.remove(m.id!));
+                  act(() => translated(ms.remove(m.id!)));
                 }
               }}
             >
@@ -285,7 +335,7 @@ export function MessageItem(
               onPick={(e) => {
                 setPicker(false);
                 act(() =>
-                  ms.toggleReaction(m.id!, e)
+                  translated(ms.toggleReaction(m.id!, e))
                 );
               }}
             />
@@ -296,7 +346,7 @@ export function MessageItem(
         <ReportDialog
           onClose={() => setReporting(false)}
           onSubmit={async (reason) => {
-            await chat.api.post("/reports", { message_id: m.id, reason });
+            await translated(chat.api.post("/reports", { message_id: m.id, reason }));
           }}
         />
       )}

@@ -5,6 +5,15 @@
  * screen readers about new messages from others in a live region of its own. On a phone a panel
  * hides the conversation (`display: none`), which loses the scroll position: it is put back
  * when the list shows again, instead of starting at the top and loading older pages there.
+ *
+ * A "new messages" line sits above the first unread message (`ms.unread`), with a control
+ * that jumps to it while it is above what the reader sees. Messages that mention the reader
+ * are marked (`.message-list li.message:has(.mention-me)` in the CSS: the row holds a mention
+ * of the reader's own name).
+ *
+ * Following the bottom: only a scroll up leaves it. Content that grows below (an image that
+ * loaded, a preview) while the reader was at the bottom is followed, even when the browser
+ * reports a scroll before it reports the resize.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/mod.ts";
@@ -36,7 +45,16 @@ export function MessageList(
   const [announcement, setAnnouncement] = useState("");
   /** Messages from others that arrived while the reader was scrolled up. */
   const [unseen, setUnseen] = useState(0);
+  /** The scroll position last measured: a smaller one is the reader scrolling up. */
+  const lastTop = useRef(0);
+  /** The "new messages" line is above what the reader sees (and they have not seen it yet). */
+  const [unreadAbove, setUnreadAbove] = useState(false);
+  /** The line (by its message) that has been in view: its jump control is done. */
+  const unreadSeen = useRef<number | null>(null);
+  /** The last jump to the first unread (`ms.unreadJumps`) scrolled to. */
+  const unreadJumped = useRef(ms.unreadJumps.value);
   const items = ms.items.value;
+  const unread = ms.unread.value;
 
   const firstId = items.find((m) => m.id !== null)?.id ?? null;
   const firstIdRef = useRef(firstId);
@@ -54,16 +72,37 @@ export function MessageList(
     const el = box.current;
     if (el && ms.atBottom.value && !ms.hasNewer.value) el.scrollTop = el.scrollHeight;
   };
-  /** At the bottom is a fact of geometry (a list that fits is seen whole), not only of scrolling. */
+  /**
+   * At the bottom is a fact of geometry (a list that fits is seen whole), not only of scrolling;
+   * but only a scroll up leaves it: from the bottom, content that grew below is followed.
+   */
   const measure = () => {
     const el = box.current;
     if (!el) return;
-    const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < 40 && !ms.hasNewer.value;
+    const gap = () => el.scrollHeight - el.scrollTop - el.clientHeight;
+    const movedUp = el.scrollTop < lastTop.current - 1;
+    if (ms.atBottom.value && !ms.hasNewer.value && !movedUp && gap() >= 40) pin();
+    lastTop.current = el.scrollTop;
+    const atEnd = gap() < 40 && !ms.hasNewer.value;
     if (ms.atBottom.value !== atEnd) ms.atBottom.value = atEnd;
     if (atEnd) {
       setUnseen(0);
       ms.markRead();
     }
+    placeUnread(el);
+  };
+  /** Whether the "new messages" line is above the view (and so its jump control shows). */
+  const placeUnread = (el: HTMLDivElement) => {
+    const line = el.querySelector<HTMLElement>(".unread-divider");
+    const first = ms.unread.value.firstId;
+    let above = false;
+    if (line && first !== null && unreadSeen.current !== first) {
+      const box = el.getBoundingClientRect();
+      const r = line.getBoundingClientRect();
+      above = r.bottom <= box.top + 1;
+      if (!above && r.top < box.bottom) unreadSeen.current = first;
+    }
+    setUnreadAbove(above);
   };
 
   // After the DOM changed: keep the reader's place when a page arrived above, else follow.
@@ -71,7 +110,10 @@ export function MessageList(
     const el = box.current;
     if (!el || !shown()) return;
     // A jump is under way: its target decides the place (below), not the window it replaced.
-    if (ms.highlight.value !== null && jumped.current !== ms.jumps.value) {
+    if (
+      (ms.highlight.value !== null && jumped.current !== ms.jumps.value) ||
+      unreadJumped.current !== ms.unreadJumps.value
+    ) {
       remember(el);
       return;
     }
@@ -161,6 +203,22 @@ export function MessageList(
   }, [hl, jump, items, shownAgain]);
   useEffect(() => () => clearTimeout(unlight.current), []);
 
+  // A jump to the first unread: the line to the top of the view, once per jump.
+  const unreadJump = ms.unreadJumps.value;
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (unreadJumped.current === unreadJump || !el || !shown()) return;
+    // Set even without a line (nothing unread any more), so that following goes on.
+    unreadJumped.current = unreadJump;
+    const line = el.querySelector<HTMLElement>(".unread-divider");
+    if (!line) return;
+    // A little of what was read above it stays in view, for context.
+    el.scrollTop += line.getBoundingClientRect().top - el.getBoundingClientRect().top - 24;
+    lastTop.current = el.scrollTop;
+    remember(el);
+    measure();
+  }, [unreadJump, items, shownAgain]);
+
   // Infinite scroll both ways.
   useEffect(() => {
     const io = new IntersectionObserver((entries) => {
@@ -186,6 +244,14 @@ export function MessageList(
   let prevDay = "";
   let prev: (typeof items)[number] | null = null;
   for (const m of items) {
+    if (m.id !== null && m.id === unread.firstId) {
+      rows.push(
+        <li class="unread-divider" key="unread" role="separator" id="unread-line">
+          <span>{t("messages.new_divider")}</span>
+        </li>,
+      );
+      prev = null; // the line starts a new group
+    }
     const day = dayKey(m.created_at);
     if (day !== prevDay) {
       rows.push(
@@ -214,6 +280,15 @@ export function MessageList(
 
   return (
     <div class="messages" ref={box} onScroll={onScroll}>
+      {(unreadAbove || unread.beyond) && unread.count > 0 && (
+        <div class="jump-unread-bar">
+          <button type="button" class="btn jump-unread" onClick={() => ms.jumpToUnread()}>
+            {t(unread.beyond ? "messages.jump_unread_more" : "messages.jump_unread", {
+              count: unread.count,
+            })}
+          </button>
+        </div>
+      )}
       <div ref={top} class="sentinel" />
       {ms.loadingOlder.value && <p class="muted center">{t("messages.loading_older")}</p>}
       {!ms.hasOlder.value && !ms.loading.value && (

@@ -1,11 +1,15 @@
 /**
  * My profile: display name, username, status, language; the avatar (cropped and scaled to
- * 256 px in the browser, uploaded to the avatars bucket); preferences; deactivating my account.
+ * 256 px in the browser, uploaded to the avatars bucket); preferences; a new password (Auth's
+ * `PUT /user`, as `supabase.auth.updateUser`); deactivating my account. Errors are shown in the
+ * reader's language (`i18n/errors.ts`).
  */
 import { useState } from "preact/hooks";
 import { uuid } from "../lib/uuid.ts";
 import { useApp } from "../context.ts";
 import { t } from "../i18n/mod.ts";
+import { errorMessage } from "../i18n/errors.ts";
+import { passwordProblem } from "../lib/password.ts";
 import { squareThumbnail } from "../lib/media.ts";
 import { USERNAME } from "../lib/password.ts";
 import type { Profile } from "../types.ts";
@@ -36,7 +40,7 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
       chat.remember([r.profile]);
       setSaved(true);
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e, { conflict: "profile.err.username_taken" }));
     } finally {
       setBusy(false);
     }
@@ -53,7 +57,7 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
       if (e) throw e;
       await save({ avatar_path: path });
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     }
   }
 
@@ -111,6 +115,7 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
         {saved && <p class="info" role="status">{t("profile.saved")}</p>}
         <button type="submit" class="btn primary" disabled={busy}>{t("common.save")}</button>
       </form>
+      <PasswordChange />
       <h3>{t("profile.prefs")}</h3>
       <Prefs onLang={(l) => save({ locale: l })} />
       {chat.notifyPermission.value === "default" && (
@@ -132,12 +137,83 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
           try {
             await session.deactivate();
           } catch (e) {
-            setError(e instanceof Error ? e.message : String(e));
+            setError(errorMessage(e));
           }
         }}
       >
         {t("profile.deactivate")}
       </button>
     </div>
+  );
+}
+
+/** A new password for the signed-in account: typed twice, checked by the product's rules. */
+function PasswordChange() {
+  const { sb } = useApp();
+  const [password, setPassword] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const problem = password ? passwordProblem(password) : null;
+  const mismatch = !!repeat && repeat !== password;
+  return (
+    <form
+      class="password-change"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (problem || mismatch || !password) return;
+        setBusy(true);
+        setError(null);
+        setDone(false);
+        try {
+          const { error: err } = await sb.auth.updateUser({ password });
+          if (err) throw err;
+          setPassword("");
+          setRepeat("");
+          setDone(true);
+        } catch (err) {
+          setError(errorMessage(err));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <h3>{t("profile.password")}</h3>
+      <Field
+        label={t("profile.password.new")}
+        type="password"
+        autocomplete="new-password"
+        required
+        value={password}
+        onValue={(v) => {
+          setPassword(v);
+          setDone(false);
+        }}
+        hint={problem ? t(`auth.err.password.${problem}`) : t("auth.password.hint")}
+        hintIsError={!!problem}
+        aria-invalid={problem ? "true" : undefined}
+      />
+      <Field
+        label={t("profile.password.repeat")}
+        type="password"
+        autocomplete="new-password"
+        required
+        value={repeat}
+        onValue={setRepeat}
+        hint={mismatch ? t("profile.password.mismatch") : undefined}
+        hintIsError={mismatch}
+        aria-invalid={mismatch ? "true" : undefined}
+      />
+      {error && <p class="error" role="alert">{error}</p>}
+      {done && <p class="info" role="status">{t("profile.password.saved")}</p>}
+      <button
+        type="submit"
+        class="btn"
+        disabled={busy || !password || !!problem || repeat !== password}
+      >
+        {t("profile.password.save")}
+      </button>
+    </form>
   );
 }

@@ -90,6 +90,17 @@ const en = {
   "admin.metrics.name": "Name",
   "admin.metrics.value": "Value",
   "admin.metrics.none": "Nothing recorded yet.",
+
+  // Issue 14 #8: who wrote a reported message and where; what a change of role or state did.
+  "admin.reports.author": "Written by",
+  "admin.reports.authorUnknown": "Unknown",
+  "admin.reports.channel": "Channel",
+  "admin.reports.channelName": "#{name}",
+  "admin.reports.channelDirect": "Direct message",
+  "admin.reports.channelHidden": "A private conversation you are not in",
+  "admin.users.roleChanged": "Role of {name} changed to {role}.",
+  "admin.users.deactivatedNow": "{name} is deactivated.",
+  "admin.users.reactivatedNow": "{name} is active again.",
 } satisfies Record<string, Entry>;
 
 const de: Record<keyof typeof en, Entry> = {
@@ -178,6 +189,16 @@ const de: Record<keyof typeof en, Entry> = {
   "admin.metrics.name": "Name",
   "admin.metrics.value": "Wert",
   "admin.metrics.none": "Noch nichts erfasst.",
+
+  "admin.reports.author": "Geschrieben von",
+  "admin.reports.authorUnknown": "Unbekannt",
+  "admin.reports.channel": "Kanal",
+  "admin.reports.channelName": "#{name}",
+  "admin.reports.channelDirect": "Direktnachricht",
+  "admin.reports.channelHidden": "Eine private Unterhaltung, in der du nicht bist",
+  "admin.users.roleChanged": "Rolle von {name} ist jetzt {role}.",
+  "admin.users.deactivatedNow": "{name} ist deaktiviert.",
+  "admin.users.reactivatedNow": "{name} ist wieder aktiv.",
 };
 
 export const admin: { en: Record<string, Entry>; de: Record<string, Entry> } = { en, de };

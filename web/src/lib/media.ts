@@ -102,3 +102,26 @@ export function displayName(path: string): string {
   const last = path.split("/").pop() ?? path;
   return last.replace(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}_/, "");
 }
+
+/** The largest box a message shows an image's thumbnail in, in CSS pixels. */
+export const THUMB_BOX = { width: 320, height: 240 } as const;
+
+/**
+ * The size an image attachment is shown at: its own aspect ratio within `THUMB_BOX`, never
+ * enlarged (4:3 when the size is unknown). Known before the image loads, so its place in the
+ * message is kept from the start.
+ *
+ * @example thumbBox({ width: 1200, height: 600 }) // { width: 320, height: 160 }
+ */
+export function thumbBox(
+  a: { width: number | null; height: number | null },
+): { width: number; height: number } {
+  const known = !!a.width && a.width > 0 && !!a.height && a.height > 0;
+  const w = known ? a.width! : THUMB_BOX.width;
+  const h = known ? a.height! : THUMB_BOX.height;
+  const scale = Math.min(1, THUMB_BOX.width / w, THUMB_BOX.height / h);
+  return {
+    width: Math.max(1, Math.round(w * scale)),
+    height: Math.max(1, Math.round(h * scale)),
+  };
+}

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { displayName, storageName } from "./media.ts";
+import { displayName, storageName, thumbBox } from "./media.ts";
 
 Deno.test("storageName keeps a readable name the API accepts", () => {
   const ok = /^[A-Za-z0-9._-]{1,200}$/;
@@ -24,4 +24,12 @@ Deno.test("displayName drops the upload's uuid prefix", () => {
     "report.pdf",
   );
   assert.equal(displayName("c/u/plain.txt"), "plain.txt");
+});
+
+Deno.test("thumbBox fits an image in 320×240 keeping its shape, never enlarging it", () => {
+  assert.deepEqual(thumbBox({ width: 1200, height: 600 }), { width: 320, height: 160 });
+  assert.deepEqual(thumbBox({ width: 300, height: 900 }), { width: 80, height: 240 });
+  assert.deepEqual(thumbBox({ width: 100, height: 50 }), { width: 100, height: 50 });
+  assert.deepEqual(thumbBox({ width: null, height: null }), { width: 320, height: 240 });
+  assert.deepEqual(thumbBox({ width: 0, height: 10 }), { width: 320, height: 240 });
 });

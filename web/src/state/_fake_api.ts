@@ -1,7 +1,7 @@
 /**
  * For the state's unit tests: an in-memory API with the real one's paging rules (newest first;
  * `after` pages; `limit` at most 100), one copy per `client_id`, receipts that only move
- * forward, and a log of every request (the client's request budget is what several tests
+ * forward, edits and deletes answered with the message, and a log of every request (the client's request budget is what several tests
  * measure).
  */
 import type { Api } from "../api.ts";
@@ -74,6 +74,16 @@ export function fakeApi(opts: { channels?: Channel[]; members?: Member[] } = {})
       return {
         message: same ?? add({ channel_id: parts[1]!, ...b, sender_id: ME }).message,
       } as T;
+    }
+    if ((method === "PATCH" || method === "DELETE") && parts[0] === "messages") {
+      // An edit or a delete of a stored message, answered with the message as it is now.
+      const at = rows.findIndex((m) => m.id === Number(parts[1]));
+      if (at < 0) throw new ApiError(404, "not_found", "No such message");
+      const now = new Date(1_800_000_000_000).toISOString();
+      rows[at] = method === "PATCH"
+        ? { ...rows[at]!, content: (body as { content: string }).content, edited_at: now }
+        : { ...rows[at]!, content: "", deleted_at: now };
+      return { message: rows[at] } as T;
     }
     if (method === "POST" && parts[2] === "receipts") {
       const b = body as { delivered_up_to?: number; read_up_to?: number };

@@ -2,7 +2,9 @@
  * My channels, newest activity first, each with its last message and unread count. The list
  * is read from `GET /channels` on the first load, after `channel.added` and after a reconnect;
  * between those it changes only by events (a message created, edited or deleted, a member
- * change, my own reading), never by reading the list again.
+ * change, my own reading), never by reading the list again. Unread messages that mention me
+ * are counted apart (`mention_count`, from the list and then from each message's `mentions`),
+ * so that the list can show them with a badge of their own.
  */
 import { computed, signal } from "@preact/signals";
 import { t } from "../i18n/mod.ts";
@@ -10,6 +12,13 @@ import type { Channel, MemberChanged, Message, MessageDeleted } from "../types.t
 
 /** Longest preview the list holds (as `my_channels()` cuts it). */
 const PREVIEW = 200;
+
+/** A channel as `my_channels()` lists it, with the count of unread messages mentioning me. */
+export type ListedChannel = Channel & { mention_count?: number };
+
+/** Unread messages in `c` that mention me (0 from a server that does not count them). */
+export const mentionsOf = (c: Channel | null | undefined): number =>
+  Number((c as ListedChannel | null | undefined)?.mention_count ?? 0);
 
 export function channelTitle(c: Channel | null | undefined): string {
   if (!c) return "";
@@ -33,9 +42,19 @@ export function createChannelList({ myId }: { myId: string }) {
   const totalUnread = computed(() =>
     channels.value.reduce((n, c) => n + (c.muted ? 0 : Number(c.unread_count)), 0)
   );
+  /** Unread mentions of me, muted channels included (a mention is meant for me). */
+  const totalMentions = computed(() => channels.value.reduce((n, c) => n + mentionsOf(c), 0));
   /** Per channel: unread ids that came by events since the list was read, and its newest id then. */
   const arrived = new Map<string, Set<number>>();
+  /** The same for those of them that mention me. */
+  const arrivedMentions = new Map<string, Set<number>>();
   const baseline = new Map<string, number>();
+  const mentionsMe = (m: Message) => !!m.mentions?.includes(myId);
+  const idsOf = (map: Map<string, Set<number>>, id: string) => {
+    let ids = map.get(id);
+    if (!ids) map.set(id, ids = new Set());
+    return ids;
+  };
 
   const find = (id: string | null) => channels.value.find((c) => c.id === id) ?? null;
 
@@ -59,12 +78,15 @@ export function createChannelList({ myId }: { myId: string }) {
    * reader sees (its count stays 0). Returns the channels whose last message is newer than
    * the one held before (what arrived while the socket was away, for notifications).
    */
-  function replace(list: Channel[], reading: string | null = null): Channel[] {
+  function replace(list: ListedChannel[], reading: string | null = null): Channel[] {
     const before = new Map(channels.value.map((c) => [c.id, lastId(c)]));
     arrived.clear();
+    arrivedMentions.clear();
     baseline.clear();
     for (const c of list) baseline.set(c.id, lastId(c));
-    channels.value = list.map((c) => c.id === reading ? { ...c, unread_count: 0 } : c)
+    channels.value = list.map((c) =>
+      c.id === reading ? { ...c, unread_count: 0, mention_count: 0 } : c
+    )
       .sort(byActivity);
     const first = !loaded.value;
     loaded.value = true;
@@ -81,14 +103,13 @@ export function createChannelList({ myId }: { myId: string }) {
     if (!c || m.id <= lastId(c)) return false;
     const counts = m.sender_id !== myId && !seen && !m.deleted_at &&
       m.id > c.last_read_message_id;
-    if (counts) {
-      let ids = arrived.get(c.id);
-      if (!ids) arrived.set(c.id, ids = new Set());
-      ids.add(m.id);
-    }
+    const mention = counts && mentionsMe(m);
+    if (counts) idsOf(arrived, c.id).add(m.id);
+    if (mention) idsOf(arrivedMentions, c.id).add(m.id);
     update(c.id, (x) => ({
       ...x,
       unread_count: counts ? Number(x.unread_count) + 1 : x.unread_count,
+      ...(mention ? { mention_count: mentionsOf(x) + 1 } : {}),
       last_message: {
         id: m.id,
         sender_id: m.sender_id,
@@ -101,17 +122,30 @@ export function createChannelList({ myId }: { myId: string }) {
     return true;
   }
 
-  /** An edit (or moderation) of the last message shows in its preview. */
+  /**
+   * An edit (or moderation) of the last message shows in its preview; an edit that adds or
+   * takes away a mention of me in an unread message that came by events counts it or stops.
+   */
   function messageUpdated(m: Message) {
     const c = find(m.channel_id);
-    if (!c?.last_message || c.last_message.id !== m.id) return;
+    if (!c) return;
+    const mentions = idsOf(arrivedMentions, c.id);
+    const unread = arrived.get(c.id)?.has(m.id) ?? false;
+    const delta = unread && mentionsMe(m) && !mentions.has(m.id)
+      ? 1
+      : mentions.has(m.id) && !mentionsMe(m)
+      ? -1
+      : 0;
+    if (delta > 0) mentions.add(m.id);
+    if (delta < 0) mentions.delete(m.id);
+    const isLast = c.last_message?.id === m.id;
+    if (!isLast && !delta) return;
     update(c.id, (x) => ({
       ...x,
-      last_message: {
-        ...x.last_message!,
-        content: m.content.slice(0, PREVIEW),
-        deleted: !!m.deleted_at,
-      },
+      ...(delta ? { mention_count: Math.max(0, mentionsOf(x) + delta) } : {}),
+      last_message: isLast
+        ? { ...x.last_message!, content: m.content.slice(0, PREVIEW), deleted: !!m.deleted_at }
+        : x.last_message,
     }));
   }
 
@@ -119,9 +153,11 @@ export function createChannelList({ myId }: { myId: string }) {
   function messageDeleted(p: MessageDeleted) {
     const ids = arrived.get(p.channel_id);
     const wasUnread = !!ids?.delete(p.id);
+    const wasMention = !!arrivedMentions.get(p.channel_id)?.delete(p.id);
     update(p.channel_id, (x) => ({
       ...x,
       unread_count: wasUnread ? Math.max(0, Number(x.unread_count) - 1) : x.unread_count,
+      ...(wasMention ? { mention_count: Math.max(0, mentionsOf(x) - 1) } : {}),
       last_message: x.last_message?.id === p.id
         ? { ...x.last_message, content: "", deleted: true }
         : x.last_message,
@@ -144,20 +180,42 @@ export function createChannelList({ myId }: { myId: string }) {
   function read(channelId: string, upTo: number) {
     const c = find(channelId);
     if (!c) return;
-    const ids = arrived.get(channelId) ?? new Set<number>();
-    let removed = 0;
-    for (const id of ids) if (id <= upTo && ids.delete(id)) removed++;
-    const unread = upTo >= lastId(c)
-      ? 0
-      : upTo >= (baseline.get(channelId) ?? 0)
-      ? ids.size
-      : Math.max(ids.size, Number(c.unread_count) - removed);
-    if (unread === Number(c.unread_count) && upTo <= c.last_read_message_id) return;
+    // What is left of a count: the ids that came by events after `upTo`, or (read only up to
+    // a message older than the list's answer) at least the count less what was read of them.
+    const left = (ids: Set<number>, count: number) => {
+      let removed = 0;
+      for (const id of ids) if (id <= upTo && ids.delete(id)) removed++;
+      return upTo >= lastId(c)
+        ? 0
+        : upTo >= (baseline.get(channelId) ?? 0)
+        ? ids.size
+        : Math.max(ids.size, count - removed);
+    };
+    const unread = left(idsOf(arrived, channelId), Number(c.unread_count));
+    const mentions = left(idsOf(arrivedMentions, channelId), mentionsOf(c));
+    if (
+      unread === Number(c.unread_count) && mentions === mentionsOf(c) &&
+      upTo <= c.last_read_message_id
+    ) return;
     update(channelId, (x) => ({
       ...x,
       unread_count: unread,
+      mention_count: mentions,
       last_read_message_id: Math.max(x.last_read_message_id, upTo),
     }));
+  }
+
+  /** My own send, edit or delete as the API answered it: shown at once (its event may be late). */
+  function mine(m: Message, how: "created" | "updated" | "deleted") {
+    if (how === "created") messageCreated(m, true);
+    else if (how === "updated") messageUpdated(m);
+    else {
+      messageDeleted({
+        id: m.id,
+        channel_id: m.channel_id,
+        deleted_at: m.deleted_at ?? new Date().toISOString(),
+      });
+    }
   }
 
   function patch(channelId: string, fields: Partial<Channel>) {
@@ -172,6 +230,7 @@ export function createChannelList({ myId }: { myId: string }) {
     channels,
     loaded,
     totalUnread,
+    totalMentions,
     find,
     replace,
     messageCreated,
@@ -179,6 +238,7 @@ export function createChannelList({ myId }: { myId: string }) {
     messageDeleted,
     memberChanged,
     read,
+    mine,
     patch,
     remove,
   };

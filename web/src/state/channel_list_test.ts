@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BOB, CH, CH2, channel, ME, message } from "./_fixtures.ts";
-import { createChannelList } from "./channel_list.ts";
+import { createChannelList, mentionsOf } from "./channel_list.ts";
 
 const last = (id: number, sender = BOB) => ({
   id,
@@ -111,4 +111,92 @@ Deno.test("reading the list again reports channels that moved meanwhile, and kee
   assert.deepEqual(moved.map((c) => c.id), [CH, CH2]);
   assert.equal(list.find(CH)!.unread_count, 0);
   assert.equal(list.find(CH2)!.unread_count, 1);
+});
+
+Deno.test("unread mentions of me are counted apart, from the list and then from messages", () => {
+  const list = createChannelList({ myId: ME });
+  list.replace([
+    {
+      ...channel(CH, { unread_count: 3, last_message: last(4), last_read_message_id: 1 }),
+      mention_count: 1,
+    },
+    channel(CH2, { muted: true }),
+  ]);
+  assert.equal(mentionsOf(list.find(CH)), 1);
+  list.messageCreated(message(5, { mentions: [ME] }), false);
+  list.messageCreated(message(6, { mentions: [BOB] }), false);
+  list.messageCreated(message(7, { mentions: [ME], sender_id: ME }), false);
+  list.messageCreated(message(8, { channel_id: CH2, mentions: [ME] }), false);
+  assert.equal(mentionsOf(list.find(CH)), 2, "mine and others' mentions of others do not count");
+  assert.equal(mentionsOf(list.find(CH2)), 1, "a muted channel counts a mention");
+  assert.equal(list.totalMentions.value, 3, "and so does the total: a mention is meant for me");
+  list.messageCreated(message(9, { mentions: [ME] }), true);
+  assert.equal(mentionsOf(list.find(CH)), 2, "seen as it came: not unread");
+  list.messageDeleted({ id: 5, channel_id: CH, deleted_at: "2025-01-02T00:00:00Z" });
+  assert.equal(mentionsOf(list.find(CH)), 1, "a deleted mention stops counting");
+  list.read(CH, 9);
+  assert.equal(mentionsOf(list.find(CH)), 0);
+  assert.equal(list.find(CH)!.unread_count, 0);
+});
+
+Deno.test("an edit that adds or takes away a mention of me in an unread message counts", () => {
+  const list = createChannelList({ myId: ME });
+  list.replace([channel(CH, { last_message: last(1) })]);
+  list.messageCreated(message(2), false);
+  list.messageCreated(message(3), false);
+  list.messageUpdated(message(2, { mentions: [ME], content: "@me now" }));
+  assert.equal(mentionsOf(list.find(CH)), 1);
+  assert.equal(list.find(CH)!.last_message?.content, "m3", "not the last: the preview stays");
+  list.messageUpdated(message(2, { mentions: [], content: "nobody" }));
+  assert.equal(mentionsOf(list.find(CH)), 0);
+  list.read(CH, 2);
+  list.messageUpdated(message(3, { mentions: [ME], content: "@me" }));
+  assert.equal(mentionsOf(list.find(CH)), 1, "3 is still unread");
+  list.read(CH, 3);
+  assert.equal(mentionsOf(list.find(CH)), 0);
+});
+
+Deno.test("reading part of the list's own count leaves the mentions after it", () => {
+  const list = createChannelList({ myId: ME });
+  list.replace([
+    {
+      ...channel(CH, { unread_count: 5, last_message: last(10), last_read_message_id: 5 }),
+      mention_count: 2,
+    },
+  ]);
+  list.read(CH, 7);
+  assert.equal(mentionsOf(list.find(CH)), 2, "which of them were read is not known: they stay");
+  list.read(CH, 10);
+  assert.equal(mentionsOf(list.find(CH)), 0);
+});
+
+Deno.test("the channel being read gets no count from the list's answer, mentions included", () => {
+  const list = createChannelList({ myId: ME });
+  list.replace(
+    [{ ...channel(CH, { unread_count: 2, last_message: last(3) }), mention_count: 1 }],
+    CH,
+  );
+  assert.equal(list.find(CH)!.unread_count, 0);
+  assert.equal(mentionsOf(list.find(CH)), 0);
+});
+
+Deno.test("my own send, edit and delete show in the preview at once, without their events", () => {
+  const list = createChannelList({ myId: ME });
+  list.replace([channel(CH2, { last_message: last(10) }), channel(CH, { last_message: last(4) })]);
+  list.mine(message(11, { sender_id: ME, content: "hello" }), "created");
+  assert.equal(list.channels.value[0]!.id, CH, "moved to the top");
+  assert.equal(list.find(CH)!.last_message?.content, "hello");
+  assert.equal(list.find(CH)!.unread_count, 0);
+  list.mine(message(11, { sender_id: ME, content: "hello, edited" }), "updated");
+  assert.equal(list.find(CH)!.last_message?.content, "hello, edited");
+  assert.equal(
+    list.messageCreated(message(11, { sender_id: ME }), false),
+    false,
+    "its event: once",
+  );
+  list.mine(
+    message(11, { sender_id: ME, content: "", deleted_at: "2025-01-03T00:00:00Z" }),
+    "deleted",
+  );
+  assert.equal(list.find(CH)!.last_message?.deleted, true);
 });

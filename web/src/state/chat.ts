@@ -13,13 +13,14 @@ import type { SupabaseClient } from "@supabase/supabase-js";
 import { type Api, qs } from "../api.ts";
 import type { Channel, Profile, PublicChannel, UserRef } from "../types.ts";
 import { channelTitle, createChannelList } from "./channel_list.ts";
+import { createTicker } from "./ticker.ts";
 import { createChannelTopics, LIVE_CHANNELS } from "./channel_topics.ts";
 import { createConnection } from "./connection.ts";
 import { type BrowserEnv, browserEnv } from "./env.ts";
 import { createMessagesState, type MessagesState } from "./messages.ts";
 import { createNotifications } from "./notifications.ts";
 import { createOutboxes } from "./outbox.ts";
-import { createPresence } from "./presence.ts";
+import { createPresence, latestOf } from "./presence.ts";
 import { type Realtime, supabaseRealtime } from "./realtime.ts";
 import { dispatchChannelEvent, dispatchUserEvent, type EventTargets } from "./realtime_events.ts";
 import { createReceipts } from "./receipts.ts";
@@ -28,12 +29,17 @@ import { RECEIPT_DETAIL_MAX_MEMBERS, RECEIPT_FLUSH_MS } from "../../../functions
 import type { SessionState } from "./session.ts";
 import { createUsers } from "./users.ts";
 
-export { channelTitle } from "./channel_list.ts";
+export { channelTitle, mentionsOf } from "./channel_list.ts";
 export type { Connection } from "./connection.ts";
 export type Panel = "none" | "members" | "search" | "profile" | "admin" | "new-channel";
 
-/** "Last seen" is written by the server while this client is connected, about once a minute. */
-const SEEN_EVERY_MS = 60_000;
+/**
+ * "Last seen" is written by the server while this client is connected. The server writes it at
+ * most every 30 s, so a beat just over that is written every time (a shorter one would be
+ * skipped every other time); it is also sent when the tab goes out of sight (often the last
+ * moment the person was there). People online now are seen through presence instead.
+ */
+export const SEEN_EVERY_MS = 31_000;
 
 export interface ChatDeps {
   api: Api;
@@ -46,6 +52,7 @@ export interface ChatDeps {
 export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
   const list = createChannelList({ myId });
   const { channels, loaded } = list;
+  const ticker = createTicker(env);
   const users = createUsers();
   const outboxes = createOutboxes(api);
   const drafts = createDrafts({ myId, storage: env.sessionStorage });
@@ -93,6 +100,9 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
       listError.value = null;
       const reading = messages.value?.seesNewest() ? activeId.value : null;
       const moved = list.replace(r.channels, reading);
+      // The open channel's "new messages" line waits for the watermark if it opened first.
+      const open = messages.value && list.find(messages.value.channelId);
+      if (open) messages.value!.knowRead(open.last_read_message_id);
       users.remember(r.channels.flatMap((c) => c.other_user ? [c.other_user] : []));
       for (const c of r.channels) {
         receipts.known(c.id, {
@@ -183,9 +193,12 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
 
   // ---- selection -------------------------------------------------------------------------------
   function select(id: string | null, opts: { jumpTo?: number } = {}) {
+    // The admin view takes the conversation's place: choosing a conversation closes it.
+    if (id && panel.value === "admin") panel.value = "none";
     if (id !== activeId.value || !messages.value) {
       messages.value?.dispose();
       activeId.value = id;
+      const listed = id && loaded.value ? list.find(id) : null;
       messages.value = id
         ? createMessagesState({
           api,
@@ -195,6 +208,13 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
           myId,
           me,
           outbox: outboxes.of(id),
+          lastRead: listed ? listed.last_read_message_id : null,
+          onMine: list.mine,
+          onMemberCount: (count) => {
+            if (Number(list.find(id)?.member_count ?? count) !== count) {
+              list.patch(id, { member_count: count });
+            }
+          },
           onUsers: users.remember,
           onSeen: (upTo) => {
             receipts.read(id, upTo);
@@ -216,6 +236,20 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     } else if (opts.jumpTo && messages.value) {
       messages.value.jumpTo(opts.jumpTo);
     }
+  }
+
+  /**
+   * When someone was last seen (null: online now, or unknown): the latest of when they left
+   * while I watched and what the server said (a DM's other person, or a profile found).
+   */
+  function lastSeen(userId: string): string | null {
+    if (presence.online.value.has(userId)) return null;
+    const dm = channels.value.find((c) => c.other_user?.id === userId)?.other_user;
+    return latestOf([
+      presence.left.value.get(userId),
+      dm?.last_seen_at,
+      users.users.value.get(userId)?.last_seen_at,
+    ]);
   }
 
   // ---- actions ---------------------------------------------------------------------------------
@@ -279,6 +313,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     }),
     env.on("visibility", () => {
       if (env.visible()) messages.value?.markRead();
+      else seen();
     }),
     notifications.title(list.totalUnread),
   ];
@@ -289,6 +324,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     disposed = true;
     env.clearTimeout(reloadTimer);
     env.clearInterval(seenTimer);
+    ticker.dispose();
     receipts.dispose();
     messages.value?.dispose();
     for (const stop of stops) stop();
@@ -314,6 +350,10 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     active,
     messages,
     online: presence.online,
+    /** Moves every few seconds: relative times ("last seen 2 minutes ago") read it. */
+    now: ticker.now,
+    lastSeen,
+    totalMentions: list.totalMentions,
     connection: connection.connection,
     panel,
     users: users.users,

@@ -3,7 +3,9 @@
  * `GET /channels/:id` when the channel opens, then kept by events alone — `member.changed`
  * (joins, roles, leaves), `receipt.updated` (each person's watermarks, in channels of at most
  * RECEIPT_DETAIL_MAX_MEMBERS) and `receipt.summary` (in larger ones: how many have received
- * and read each of the newest messages, "read by N").
+ * and read each of the newest messages, "read by N"). Someone deactivated reads nothing more,
+ * so they are not waited for; but what they received and read before still counts, so a
+ * message they read keeps its read ticks.
  */
 import { signal } from "@preact/signals";
 import type {
@@ -16,6 +18,11 @@ import type {
 } from "../types.ts";
 
 export type Tick = "sending" | "failed" | "sent" | "delivered" | "read";
+
+/** A member with the status text they set (events carry it; older servers may not). */
+export type MemberRow = Member & { status_text?: string | null };
+
+export const statusOf = (m: Member): string => (m as MemberRow).status_text?.trim() ?? "";
 
 export const userOf = (m: Member): UserRef => ({
   id: m.user_id,
@@ -31,7 +38,14 @@ export function createMembers({ myId }: { myId: string }) {
   const summary = signal<ReadonlyMap<number, { delivered: number; read: number }>>(new Map());
 
   function set(list: Member[]) {
-    members.value = list;
+    // A row without the status text (a server that does not list it) keeps what an event said.
+    const had = new Map(members.value.map((m) => [m.user_id, m as MemberRow]));
+    members.value = list.map((m) => {
+      const before = had.get(m.user_id);
+      return "status_text" in m || before?.status_text == null
+        ? m
+        : { ...m, status_text: before.status_text };
+    });
     memberCount.value = list.length;
   }
 
@@ -92,7 +106,10 @@ export function createMembers({ myId }: { myId: string }) {
       readBy = counted.read;
       delivered = counted.delivered;
     } else {
-      const rest = members.value.filter((x) => x.user_id !== myId && !x.deactivated);
+      // The deactivated count for what they had received when they went.
+      const rest = members.value.filter((x) =>
+        x.user_id !== myId && (!x.deactivated || x.last_delivered_message_id >= m.id!)
+      );
       others = rest.length;
       readBy = rest.filter((o) => o.last_read_message_id >= m.id!).length;
       delivered = rest.filter((o) => o.last_delivered_message_id >= m.id!).length;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import type { Shown } from "../types.ts";
+import type { Member, Shown } from "../types.ts";
 import { BOB, CAROL, CH, ME, member, message } from "./_fixtures.ts";
-import { createMembers } from "./members.ts";
+import { createMembers, statusOf } from "./members.ts";
 
 const mine = (id: number): Shown => ({ ...message(id, { sender_id: ME }), state: "sent" });
 
@@ -80,4 +80,41 @@ Deno.test("unsent messages tick as sending or failed", () => {
   const ms = createMembers({ myId: ME });
   assert.equal(ms.tickOf({ ...mine(1), id: null, state: "failed" }).tick, "failed");
   assert.equal(ms.tickOf({ ...mine(1), id: null, state: "sending" }).tick, "sending");
+});
+
+Deno.test("someone deactivated keeps the ticks of what they read, and is not waited for after", () => {
+  const ms = createMembers({ myId: ME });
+  ms.set([
+    member(ME),
+    member(BOB, { last_delivered_message_id: 6, last_read_message_id: 5, deactivated: true }),
+  ]);
+  assert.deepEqual(ms.tickOf(mine(5)), { tick: "read", readBy: 1, others: 1 }, "read before");
+  assert.equal(ms.tickOf(mine(6)).tick, "delivered", "received before");
+  assert.deepEqual(ms.tickOf(mine(7)), { tick: "sent", readBy: 0, others: 0 }, "after: sent");
+  ms.set([
+    member(ME),
+    member(BOB, { last_delivered_message_id: 6, last_read_message_id: 5, deactivated: true }),
+    member(CAROL, { last_delivered_message_id: 7, last_read_message_id: 7 }),
+  ]);
+  assert.deepEqual(ms.tickOf(mine(7)), { tick: "read", readBy: 1, others: 1 });
+  assert.deepEqual(ms.tickOf(mine(5)), { tick: "read", readBy: 2, others: 2 });
+});
+
+Deno.test("a member's status text comes with the row or its event, and a row without it keeps it", () => {
+  const ms = createMembers({ myId: ME });
+  ms.set([member(ME), member(BOB)]);
+  ms.changed({
+    channel_id: CH,
+    user_id: CAROL,
+    action: "added",
+    role: "member",
+    member_count: 3,
+    member: { ...member(CAROL), status_text: "in a meeting" } as Member,
+  });
+  const carol = () => ms.members.value.find((m) => m.user_id === CAROL)!;
+  assert.equal(statusOf(carol()), "in a meeting");
+  ms.set([member(ME), member(BOB), member(CAROL)]); // read again from a server without it
+  assert.equal(statusOf(carol()), "in a meeting");
+  ms.set([member(ME), member(BOB), { ...member(CAROL), status_text: null } as Member]);
+  assert.equal(statusOf(carol()), "", "a server that lists it says it is gone");
 });

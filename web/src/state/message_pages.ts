@@ -94,6 +94,18 @@ export function createMessagePages(
       };
     });
 
+  /**
+   * The page that starts with message `id` (the last one read; 0 for none), where the first
+   * unread message is when more came than the latest page holds. Ids are shared by every
+   * channel, so `after: id - 1` starts with `id` itself, and the view can draw the "new
+   * messages" line below it. (The API's ids start at 1: for 0 or 1 the channel's first page.)
+   */
+  const after = (id: number) =>
+    replaceWindow(async () => {
+      const msgs = await page({ after: Math.max(1, id - 1), limit: PAGE });
+      return { msgs, older: id > 1, newer: msgs.length === PAGE };
+    });
+
   /** The next page away from the window's edge: older (scrolling up) or newer (after a jump). */
   async function loadPage(dir: "older" | "newer") {
     const edge = dir === "older" ? store.oldestId() : store.contiguousId() || null;
@@ -179,6 +191,7 @@ export function createMessagePages(
     loadingNewer,
     open,
     around,
+    after,
     loadOlder: () => loadPage("older"),
     loadNewer: () => loadPage("newer"),
     catchUp,

@@ -73,3 +73,24 @@ Deno.test("a jump reads one around page: half older, the message, the rest newer
   assert.equal(store.hasNewer.value, false, "a short newer half: nothing newer");
   assert.equal(store.hasOlder.value, true);
 });
+
+Deno.test("the page from a message starts with it; newer and older pages follow from there", async () => {
+  const { store, pages } = setup(PAGE * 3);
+  await pages.after(40);
+  const ids = store.server.value.map((m) => m.id);
+  assert.equal(ids[0], 40, "the last message read is in it, so the line goes below it");
+  assert.equal(ids.length, PAGE);
+  assert.equal(store.hasOlder.value, true);
+  assert.equal(store.hasNewer.value, true);
+  await pages.loadNewer();
+  assert.equal(store.server.value.at(-1)!.id, 40 + 2 * PAGE - 1);
+  await pages.loadOlder();
+  assert.equal(store.server.value[0]!.id, 1);
+});
+
+Deno.test("the page from nothing read is the channel's first", async () => {
+  const { store, pages } = setup(PAGE + 5);
+  await pages.after(0);
+  assert.equal(store.server.value[0]!.id, 2, "the API's ids start at 1 (after=1)");
+  assert.equal(store.hasOlder.value, false);
+});

@@ -4,6 +4,8 @@
  * and marking what the reader has seen. Realtime events for the channel come in through
  * `created`, `updated`, … and merge without a request; a gap is the only event that reads.
  * Events that come while the window loads wait for it, then apply in order.
+ * The "new messages" line is `unread_line.ts`; `jumpToUnread` brings it into view, loading the
+ * page from the watermark when more came than the window holds.
  */
 import { computed, type Signal, signal } from "@preact/signals";
 import type { Api } from "../api.ts";
@@ -28,6 +30,7 @@ import { createMessageStore } from "./message_store.ts";
 import { postFromOutbox } from "./outbox.ts";
 import type { Realtime } from "./realtime.ts";
 import { createTyping } from "./typing.ts";
+import { createUnreadLine } from "./unread_line.ts";
 
 export { PAGE } from "./message_pages.ts";
 export type { Tick } from "./members.ts";
@@ -50,7 +53,15 @@ export interface MessagesDeps {
   onUsers?: (users: UserRef[]) => void;
   /** Messages a catch-up found (missed while away), for notifications and the list. */
   onArrived?: (messages: Message[]) => void;
+  /** My read watermark in this channel when it opened (null: not known yet, see `knowRead`). */
+  lastRead?: number | null;
+  /** My own send, edit or delete as the server answered it (the list shows it at once). */
+  onMine?: (m: Message, how: "created" | "updated" | "deleted") => void;
+  /** How many members the channel has, as read with its members. */
+  onMemberCount?: (count: number) => void;
 }
+
+export type { Unread } from "./unread_line.ts";
 
 const kindOf = (attachments: Attachment[]) => {
   const mime = attachments[0]?.mime_type;
@@ -59,7 +70,7 @@ const kindOf = (attachments: Attachment[]) => {
 };
 
 export function createMessagesState(deps: MessagesDeps) {
-  const { api, env, channelId, me, myId, onSeen, onUsers, onArrived } = deps;
+  const { api, env, channelId, me, myId, onSeen, onUsers, onArrived, onMine, onMemberCount } = deps;
   const outbox = deps.outbox ?? signal<Shown[]>([]);
   const store = createMessageStore({ myId, outbox });
   const error = signal<string | null>(null);
@@ -74,6 +85,7 @@ export function createMessagesState(deps: MessagesDeps) {
     onArrived: (msgs) => {
       onUsers?.(msgs.flatMap((m) => m.sender ? [m.sender] : []));
       onArrived?.(msgs);
+      if (msgs.some((m) => m.sender_id !== myId)) line.came();
       markRead();
     },
   });
@@ -92,6 +104,12 @@ export function createMessagesState(deps: MessagesDeps) {
   const editing = signal<number | null>(null);
   /** Whether the reader sees the newest messages (the list reports it as they scroll). */
   const atBottom = signal(true);
+  const line = createUnreadLine({
+    store,
+    myId,
+    lastRead: deps.lastRead ?? null,
+    seesNewest: () => seesNewest(),
+  });
   let disposed = false;
   /** Events that came while the window was loading or catching up, applied once it is in. */
   let waiting: (() => void)[] = [];
@@ -113,6 +131,7 @@ export function createMessagesState(deps: MessagesDeps) {
       const r = await api.get<{ members: Member[] }>(`/channels/${channelId}`);
       if (disposed) return;
       members.set(r.members);
+      onMemberCount?.(r.members.length);
       onUsers?.(r.members.map(userOf));
     } catch (e) {
       fail(e);
@@ -139,6 +158,18 @@ export function createMessagesState(deps: MessagesDeps) {
     }
   }
 
+  /**
+   * Brings the "new messages" line into view: at once when its message is in the window, else
+   * after loading the page that starts at the read watermark.
+   */
+  async function jumpToUnread(): Promise<void> {
+    const after = line.after.value;
+    if (after === null) return;
+    atBottom.value = false;
+    if (line.unread.value.beyond) await afterLoad(pages.after(after));
+    line.jumps.value++;
+  }
+
   /** After a reconnect: what was missed, and the members' receipts. */
   function rejoined() {
     return Promise.all([afterLoad(pages.catchUp()), loadMembers()]).then(() => markRead());
@@ -151,6 +182,7 @@ export function createMessagesState(deps: MessagesDeps) {
       typing.stopped(m.sender_id);
       if (m.sender) onUsers?.([m.sender]);
       if (store.created(m, prevId) === "gap") afterLoad(pages.catchUp());
+      if (m.sender_id !== myId) line.came();
       markRead();
     });
   }
@@ -173,7 +205,9 @@ export function createMessagesState(deps: MessagesDeps) {
   /** Reports the newest message the reader sees (the receipt itself is coalesced elsewhere). */
   function markRead() {
     const newest = store.newestId.value;
-    if (newest === null || disposed || !seesNewest() || newest <= seenUpTo) return;
+    if (newest === null || disposed || !seesNewest()) return;
+    line.seen(newest);
+    if (newest <= seenUpTo) return;
     seenUpTo = newest;
     onSeen?.(newest);
   }
@@ -183,6 +217,7 @@ export function createMessagesState(deps: MessagesDeps) {
     const message = await postFromOutbox(api, channelId, outbox, m);
     if (message && !disposed) {
       store.merge([message]);
+      onMine?.(message, "created");
       markRead();
     }
   }
@@ -221,6 +256,7 @@ export function createMessagesState(deps: MessagesDeps) {
     replyTo.value = null;
     outbox.value = [...outbox.value, m];
     atBottom.value = true;
+    line.answered(store.newestId.value);
     // Writing while reading the past: back to now first, so the new message joins no gap.
     if (store.hasNewer.value) await open();
     return post(m);
@@ -241,12 +277,14 @@ export function createMessagesState(deps: MessagesDeps) {
   async function edit(id: number, content: string) {
     const { message } = await api.patch<{ message: Message }>(`/messages/${id}`, { content });
     store.merge([message]);
+    if (!disposed) onMine?.(message, "updated");
     editing.value = null;
   }
 
   async function remove(id: number) {
     const { message } = await api.del<{ message: Message }>(`/messages/${id}`);
     store.merge([message]);
+    if (!disposed) onMine?.(message, "deleted");
   }
 
   async function toggleReaction(id: number, emoji: string) {
@@ -277,6 +315,10 @@ export function createMessagesState(deps: MessagesDeps) {
     error,
     highlight,
     jumps,
+    unread: line.unread,
+    unreadJumps: line.jumps,
+    jumpToUnread,
+    knowRead: line.knowRead,
     members: members.members,
     memberCount: members.memberCount,
     typing: typing.who,

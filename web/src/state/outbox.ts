@@ -5,6 +5,7 @@
  */
 import { type Signal, signal } from "@preact/signals";
 import { type Api, ApiError } from "../api.ts";
+import { errorCode } from "../i18n/errors.ts";
 import type { Message, Shown } from "../types.ts";
 
 /** Each outbox's sends, one after another: what the writer typed reaches the server in order. */
@@ -17,7 +18,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * are stored in the order they were written. Over the rate limit (429) it waits Retry-After
  * and goes again on its own, holding later ones back; a refusal that sending again cannot
  * change (any other 4xx: moderation, not a member) is marked `refused`. Returns the stored
- * message, or null (the entry then says why).
+ * message, or null (the entry's `error` then says why: the API's error code, or "offline",
+ * which the view translates; the server's English message is not for the reader).
  */
 export function postFromOutbox(
   api: Pick<Api, "post">,
@@ -69,7 +71,7 @@ async function sendOne(
       const refused = err.status >= 400 && err.status < 500 && err.status !== 408;
       mark({
         state: "failed",
-        error: err.status === 0 ? "offline" : err.message,
+        error: err.status === 0 ? "offline" : errorCode(err),
         ...(refused ? { refused: true } : {}),
       });
       return null;

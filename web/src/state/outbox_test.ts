@@ -58,13 +58,14 @@ Deno.test("outboxes are per channel; discarding drops one entry", () => {
   assert.equal(boxes.of(CH2).value.length, 1);
 });
 
-Deno.test("a refusal keeps the server's reason on the entry", async () => {
+Deno.test("a refusal keeps the server's error code on the entry, for the view to translate", async () => {
   const boxes = createOutboxes({
-    post: () => Promise.reject(new ApiError(422, "blocked_term", "That word is not allowed")),
+    post: () => Promise.reject(new ApiError(422, "content_rejected", "That word is not allowed")),
   });
   boxes.add(CH, entry("c1", "bad"));
   await boxes.post(CH, boxes.of(CH).value[0]!);
-  assert.equal(boxes.of(CH).value[0]!.error, "That word is not allowed");
+  assert.equal(boxes.of(CH).value[0]!.error, "content_rejected");
+  assert.equal(boxes.of(CH).value[0]!.refused, true, "moderation's no is final: no retry");
 });
 
 Deno.test("a burst goes out in the order written; over the rate limit it waits Retry-After and goes on its own", async () => {

@@ -1,6 +1,8 @@
 /**
  * People seen anywhere (members, senders, DMs, search), by id: names for search hits,
- * reactions and quotes. A person seen again with another name replaces the old one.
+ * reactions and quotes, and status text and last seen where a source carries them. A person
+ * seen again with another name, status or time replaces the old one (what the new sighting
+ * does not carry is kept).
  */
 import { signal } from "@preact/signals";
 import type { UserRef } from "../types.ts";
@@ -14,7 +16,9 @@ export function createUsers() {
       const had = (next ?? users.value).get(u.id);
       if (
         had && had.display_name === u.display_name && had.username === u.username &&
-        had.avatar_path === u.avatar_path
+        had.avatar_path === u.avatar_path &&
+        (!("status_text" in u) || had.status_text === u.status_text) &&
+        (!("last_seen_at" in u) || had.last_seen_at === u.last_seen_at)
       ) continue;
       next ??= new Map(users.value);
       next.set(u.id, { ...had, ...u });

@@ -28,6 +28,17 @@ interface Report {
     deleted: boolean | null;
   } | null;
   reporter: string | null;
+  /** Who wrote the message (null when the message is gone). */
+  author: { id: string; username: string; display_name: string | null } | null;
+  /** Null when the moderator may not see the channel: a private one they are not in. */
+  channel: { id: string; kind: "direct" | "group"; name: string | null } | null;
+}
+
+function channelText(c: Report["channel"]): string {
+  if (!c) return t("admin.reports.channelHidden");
+  return c.kind === "group" && c.name
+    ? t("admin.reports.channelName", { name: c.name })
+    : t("admin.reports.channelDirect");
 }
 
 export function ReportsTab({ api }: { api: Api }) {
@@ -114,6 +125,19 @@ function ReportItem(
         </span>
       </div>
       <dl class="admin-report-body">
+        <dt>{t("admin.reports.author")}</dt>
+        <dd class="admin-report-author">
+          {r.author
+            ? (
+              <>
+                <span class="admin-text">{r.author.display_name || r.author.username}</span>{" "}
+                <span class="muted">@{r.author.username}</span>
+              </>
+            )
+            : <span class="muted">{t("admin.reports.authorUnknown")}</span>}
+        </dd>
+        <dt>{t("admin.reports.channel")}</dt>
+        <dd class={r.channel ? "admin-text" : "admin-text muted"}>{channelText(r.channel)}</dd>
         <dt>{t("admin.reports.reason")}</dt>
         <dd class="admin-text">{r.reason}</dd>
         <dt>{t("admin.reports.message")}</dt>

@@ -3,7 +3,7 @@ import { useEffect } from "preact/hooks";
 import { useSignal } from "@preact/signals";
 import { type Api, qs } from "../../api.ts";
 import { t } from "../../i18n/mod.ts";
-import { formatDate, type StaffRole } from "./_shared.ts";
+import { formatDate, formatDay, type StaffRole } from "./_shared.ts";
 import { useAdminData } from "./_use_admin_data.ts";
 import { ActionButton } from "./ActionButton.tsx";
 import { Field } from "../Field.tsx";
@@ -45,6 +45,8 @@ export function UsersTab({ api, role }: { api: Api; role: StaffRole }) {
   );
   const { loading, busy, load, act } = users;
   const isAdmin = role === "admin";
+  /** What the last change did, said where screen readers hear it; and the row it changed. */
+  const done = useSignal<{ id: string; text: string } | null>(null);
 
   useEffect(() => {
     const h = setTimeout(() => {
@@ -56,20 +58,32 @@ export function UsersTab({ api, role }: { api: Api; role: StaffRole }) {
   const setRole = (u: User, r: Role) => {
     if (r === u.role) return;
     // On failure, re-rendering puts the select back on the role the user still has.
+    done.value = null;
     void act(async () => {
       await api.post(`/admin/users/${encodeURIComponent(u.id)}/role`, { role: r });
       const list = users.data.value;
       if (list) users.data.value = list.map((x) => x.id === u.id ? { ...x, role: r } : x);
+      done.value = {
+        id: u.id,
+        text: t("admin.users.roleChanged", { name: `@${u.username}`, role: roleLabel(r) }),
+      };
     });
   };
 
   const setActive = (u: User, active: boolean) => {
     if (!active && !confirm(t("admin.users.confirmDeactivate", { name: u.username }))) return;
+    done.value = null;
     void act(async () => {
       await api.post(
         `/admin/users/${encodeURIComponent(u.id)}/${active ? "reactivate" : "deactivate"}`,
       );
       await load();
+      done.value = {
+        id: u.id,
+        text: t(active ? "admin.users.reactivatedNow" : "admin.users.deactivatedNow", {
+          name: `@${u.username}`,
+        }),
+      };
     });
   };
 
@@ -88,6 +102,7 @@ export function UsersTab({ api, role }: { api: Api; role: StaffRole }) {
         />
       </Toolbar>
       {!isAdmin && <p class="muted admin-note">{t("admin.users.readOnly")}</p>}
+      <p class="admin-done" role="status">{done.value?.text ?? ""}</p>
       <Listing source={users} empty={t("admin.users.empty")}>
         {(list) => (
           <AdminTable
@@ -100,7 +115,13 @@ export function UsersTab({ api, role }: { api: Api; role: StaffRole }) {
               const name = u.display_name || u.username;
               const inactive = !!u.deactivated_at;
               return (
-                <tr key={u.id} class={inactive ? "admin-row-inactive" : undefined}>
+                <tr
+                  key={u.id}
+                  class={[
+                    inactive ? "admin-row-inactive" : "",
+                    done.value?.id === u.id ? "admin-row-changed" : "",
+                  ].join(" ").trim() || undefined}
+                >
                   <th scope="row" class="admin-user-name">
                     <span class="admin-text">{name}</span>
                     <span class="muted admin-username">@{u.username}</span>
@@ -123,7 +144,7 @@ export function UsersTab({ api, role }: { api: Api; role: StaffRole }) {
                       : roleLabel(u.role)}
                   </td>
                   <td class="admin-nowrap">{formatDate(u.last_seen_at)}</td>
-                  <td class="admin-nowrap">{formatDate(u.created_at)}</td>
+                  <td class="admin-nowrap">{formatDay(u.created_at)}</td>
                   <td>
                     {u.deactivated_at
                       ? (

@@ -16,6 +16,15 @@ export function formatDate(iso: string | null | undefined): string {
   return Number.isNaN(d.getTime()) ? iso : dateFormat.value.format(d);
 }
 
+const dayFormat = computed(() => new Intl.DateTimeFormat(lang.value, { dateStyle: "medium" }));
+
+/** A date without its time, for columns where the day is enough (when someone joined). */
+export function formatDay(iso: string | null | undefined): string {
+  if (!iso) return t("admin.never");
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? iso : dayFormat.value.format(d);
+}
+
 export function formatNumber(n: number, maxFractionDigits = 0): string {
   return new Intl.NumberFormat(lang.value, { maximumFractionDigits: maxFractionDigits }).format(n);
 }
