@@ -58,10 +58,11 @@ export function launchChromium(): Promise<Browser> {
 
 export async function startE2E(
   tweak: (toml: Record<string, Record<string, unknown>>) => void = () => {},
+  opts: { env?: Record<string, string> } = {},
 ): Promise<E2E> {
   const webRoot = await Deno.makeTempDir({ prefix: "web-e2e-" });
   const built = await buildWeb(webRoot);
-  const stack = await startTestStack(tweak, { webRoot });
+  const stack = await startTestStack(tweak, { webRoot, ...(opts.env ? { env: opts.env } : {}) });
   const browser = await launchChromium();
   mkdirSync(SHOTS, { recursive: true });
   return {
