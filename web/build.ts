@@ -1,7 +1,9 @@
 /**
  * Builds the web client into `web/dist/` (or the folder given): `deno bundle` (esbuild) of
  * `src/main.tsx` for the browser, minified with a linked source map, file names carrying a
- * content hash so a deploy can cache them forever, and `index.html` pointing at them.
+ * content hash so a deploy can cache them forever, and `index.html` pointing at them. Modules
+ * loaded with `import()` (the Markdown parser, the code highlighter) become chunks of their own
+ * (`<name>-<HASH>.js`, esbuild's code splitting), fetched only when first needed.
  * `config.json` (the project's URL and anon key) is written only when SUPABASE_URL and
  * SUPABASE_ANON_KEY are set: the local gateway serves its own.
  *
@@ -100,8 +102,9 @@ export async function buildWeb(
         "browser",
         "--minify",
         "--sourcemap=linked",
-        "-o",
-        join(tmp, "app.js"),
+        "--code-splitting",
+        "--outdir",
+        tmp,
         join(WEB, "src", "main.tsx"),
       ],
       cwd: dirname(WEB),
@@ -113,11 +116,21 @@ export async function buildWeb(
     }
     await Deno.mkdir(outDir, { recursive: true });
     for await (const e of Deno.readDir(outDir)) {
-      if (/^app\.[0-9a-f]+\.(js|css|js\.map)$/.test(e.name)) {
+      if (/^app\.[0-9a-f]+\.(js|css|js\.map)$|^[\w-]+-[0-9A-Z]{8}\.js(\.map)?$/.test(e.name)) {
         await Deno.remove(join(outDir, e.name));
       }
     }
-    const js = await Deno.readFile(join(tmp, "app.js"));
+    const js = await Deno.readFile(join(tmp, "main.js"));
+    // The chunks keep esbuild's names (hashed already): the entry imports them by those names.
+    const chunks: string[] = [];
+    for await (const e of Deno.readDir(tmp)) {
+      if (e.isFile && e.name !== "main.js" && e.name.endsWith(".js")) chunks.push(e.name);
+    }
+    chunks.sort();
+    for (const c of chunks) {
+      await Deno.copyFile(join(tmp, c), join(outDir, c));
+      await Deno.copyFile(join(tmp, `${c}.map`), join(outDir, `${c}.map`)).catch(() => {});
+    }
     // styles.css first, then each feature's stylesheet.
     const cssFiles = ["styles.css"];
     for await (const e of Deno.readDir(join(WEB, "src"))) {
@@ -132,9 +145,9 @@ export async function buildWeb(
     );
     const jsName = `app.${await hash(js)}.js`;
     const cssName = `app.${await hash(css)}.css`;
-    const map = await Deno.readTextFile(join(tmp, "app.js.map"));
+    const map = await Deno.readTextFile(join(tmp, "main.js.map"));
     const jsText = new TextDecoder().decode(js).replace(
-      /\/\/# sourceMappingURL=app\.js\.map\s*$/,
+      /\/\/# sourceMappingURL=main\.js\.map\s*$/,
       `//# sourceMappingURL=${jsName}.map\n`,
     );
     await Deno.writeTextFile(join(outDir, jsName), jsText);
@@ -153,7 +166,7 @@ export async function buildWeb(
       );
     }
     await Deno.writeTextFile(stamp, digest);
-    const files = await sizes(outDir, ["index.html", jsName, cssName]);
+    const files = await sizes(outDir, ["index.html", jsName, cssName, ...chunks]);
     return { outDir, files, ms: performance.now() - t0, reused: false };
   } finally {
     await Deno.remove(tmp, { recursive: true }).catch(() => {});

@@ -108,3 +108,12 @@ export const RECEIPT_SUMMARY_MESSAGES = 20;
 export const RECEIPT_SUMMARY_INTERVAL_MS = 1000;
 /** A client sends at most one receipt request per channel this often, in ms. */
 export const RECEIPT_FLUSH_MS = 3000;
+
+/**
+ * Pins and saved messages (issue 14). The migration `…_create_pins_and_saved.sql` holds the
+ * same caps (its triggers refuse the next one).
+ */
+export const PINS_PER_CHANNEL = 50;
+export const SAVED_PER_USER = 1000;
+/** `GET /me/saved?cursor=&limit=`. */
+export const SAVED_PAGE = { default: 30, max: 100 } as const;

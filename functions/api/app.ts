@@ -32,6 +32,8 @@ import { COUNTER_HELP, dbPingGauges, metricsRoute } from "./metrics_route.ts";
 import { messageRoutes } from "./messages.ts";
 import { channelRoutes } from "./channels.ts";
 import { meRoutes } from "./me.ts";
+import { pinRoutes } from "./pins.ts";
+import { threadRoutes } from "./threads.ts";
 import { adminRoutes } from "./admin.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
@@ -181,6 +183,8 @@ export function createApp(deps: AppDeps) {
   app.route("/", messageRoutes({ sql, limiter, moderator, ai: deps.ai ?? localAi(), metrics }));
   app.route("/", channelRoutes({ sql, limiter }));
   app.route("/", meRoutes({ sql, limiter }));
+  app.route("/", pinRoutes({ sql, limiter }));
+  app.route("/", threadRoutes({ sql, limiter }));
   app.route(
     "/",
     adminRoutes({

@@ -43,6 +43,10 @@ export const SendBody = z.object({
   client_id: z.string().min(1).max(64),
   reply_to_id: z.number().int().positive().optional(),
   attachment_ids: z.array(uuid).max(ATTACHMENTS_PER_MESSAGE).optional(),
+  /** A reply in the thread of this message (issue 14). */
+  thread_root_id: z.number().int().positive().optional(),
+  /** A thread reply that also shows in the channel's main flow. */
+  also_in_channel: z.boolean().optional(),
 });
 export const EditBody = z.object({ content });
 const PageQuery = z.object({
@@ -188,7 +192,8 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
           select created, message from public.send_message(
           ${channelId}::uuid, ${verdict.text}, ${b.client_id}, ${b.reply_to_id ?? null}::bigint,
           ${tx.array(usernames, TEXT)}, ${verdict.outcome === "ok" ? "ok" : verdict.outcome},
-          ${mood.score}::real, ${tx.array(b.attachment_ids ?? [], UUID)})`;
+          ${mood.score}::real, ${tx.array(b.attachment_ids ?? [], UUID)},
+          ${b.thread_root_id ?? null}::bigint, ${b.also_in_channel ?? false})`;
         if (!row) throw new Error("send_message returned no row");
         return row;
       });

@@ -76,6 +76,9 @@ export function webSecurityHeaders(origin: string): Record<string, string> {
   };
 }
 
+/** The bundle's files named by their content: `app.<hex>.js|css`, esbuild's `<name>-<HASH>.js`. */
+const HASHED = /\/(app\.[0-9a-f]+\.|[a-z]+-[A-Z0-9]{8}\.js)/;
+
 export function createGateway(
   { functions, webRoot, services = {}, webConfig, trustedProxies = [] }: GatewayOptions,
 ) {
@@ -152,7 +155,7 @@ export function createGateway(
         // Hashed bundle names never change content: cache them; index.html always revalidates.
         c.header(
           "cache-control",
-          /\/app\.[0-9a-f]+\./.test(path) ? "public, max-age=31536000, immutable" : "no-cache",
+          HASHED.test(path) ? "public, max-age=31536000, immutable" : "no-cache",
         );
       },
     }),

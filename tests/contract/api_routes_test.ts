@@ -27,6 +27,12 @@ Deno.test("every route: member success, stranger refused, deactivated refused, b
     user_metadata: { username: `st_${strangerEmail.slice(9, 17)}` },
   });
   const stranger = await session(stack, strangerEmail, "Correct-horse-9");
+  // New people join the default channel (general): this one leaves it, to be a stranger there.
+  const left = await fetch(`${stack.url}/functions/v1/api/channels/${GENERAL}/leave`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${stranger.token}` },
+  });
+  assert.equal(left.status, 200, "the stranger leaves the default channel");
   const dave = await session(stack, "dave@example.com");
   const call = (token: string, method: string, path: string, body?: unknown) =>
     fetch(`${stack.url}/functions/v1/api${path}`, {

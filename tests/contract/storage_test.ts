@@ -30,7 +30,15 @@ async function stranger(stack: TestStack): Promise<SupabaseClient> {
     email_confirm: true,
     user_metadata: { username: `st_${email.slice(9, 17)}` },
   });
-  return await signedIn(stack, email, "Correct-horse-9");
+  const c = await signedIn(stack, email, "Correct-horse-9");
+  // New people join the default channel (general): this one leaves it, to be a stranger there.
+  const token = (await c.auth.getSession()).data.session!.access_token;
+  const left = await fetch(`${stack.url}/functions/v1/api/channels/${GENERAL}/leave`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}` },
+  });
+  assert.equal(left.status, 200, "the stranger leaves the default channel");
+  return c;
 }
 
 const errCode = (e: unknown) => (e as { statusCode?: string } | null)?.statusCode;

@@ -109,7 +109,8 @@ Deno.test({
 
     await step("Bob replies to Alice; the quote jumps to the original", async () => {
       await messageRow(bob.page, "hello trio").hover();
-      await messageRow(bob.page, "hello trio").getByRole("button", { name: "Reply" }).click();
+      await messageRow(bob.page, "hello trio").getByRole("button", { name: "Reply", exact: true })
+        .click();
       await bob.page.getByText("Replying to").waitFor();
       await send(bob.page, "hi both, replying here");
       const reply = messageRow(alice.page, "hi both, replying here");

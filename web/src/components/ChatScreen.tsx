@@ -13,6 +13,9 @@ import { ProfileEditor } from "./ProfileEditor.tsx";
 import { SearchPanel } from "./SearchPanel.tsx";
 import { QuickSwitcher } from "./QuickSwitcher.tsx";
 import { Icon } from "./Icon.tsx";
+import { PinnedPanel } from "./PinnedPanel.tsx";
+import { SavedButton, SavedPanel } from "./SavedPanel.tsx";
+import { ThreadPanel } from "./ThreadPanel.tsx";
 
 export function ChatScreen() {
   const { sb, session } = useApp();
@@ -70,6 +73,7 @@ export function ChatScreen() {
           >
             <Icon name="search" />
           </button>
+          <SavedButton chat={chat} onClick={() => toggle("saved")} />
           {role !== "user" && (
             <button
               type="button"
@@ -128,8 +132,11 @@ export function ChatScreen() {
           </button>
           {panel === "members" && <MembersPanel key={chat.activeId.value} chat={chat} />}
           {panel === "search" && <SearchPanel chat={chat} />}
+          {panel === "pins" && <PinnedPanel chat={chat} />}
+          {panel === "saved" && <SavedPanel chat={chat} />}
           {panel === "profile" && <ProfileEditor chat={chat} />}
           {panel === "new-channel" && <NewChannel chat={chat} />}
+          {panel === "thread" && <ThreadPanel chat={chat} />}
           {panel === "admin" && role !== "user" && <AdminView api={chat.api} role={role} />}
         </aside>
       )}

@@ -15,6 +15,8 @@ import { errorMessage } from "../i18n/errors.ts";
 import { storageName, videoPoster } from "../lib/media.ts";
 import { uploadWithProgress } from "../lib/upload.ts";
 import { formatBytes } from "../lib/text.ts";
+import { FormatBar } from "./FormatBar.tsx";
+import { applyFormat, type Format, formatOfKey } from "../lib/format_selection.ts";
 import type { ChatState } from "../state/chat.ts";
 import type { MessagesState } from "../state/messages.ts";
 import type { Attachment } from "../types.ts";
@@ -160,6 +162,20 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
     area.current?.focus();
   }
 
+  /** A toolbar button or shortcut: the edit made in place, so the selection stays on it. */
+  function format(f: Format) {
+    const el = area.current;
+    if (!el) return;
+    const next = applyFormat(
+      { value: el.value, start: el.selectionStart, end: el.selectionEnd },
+      f,
+    );
+    el.value = next.value;
+    el.focus();
+    el.setSelectionRange(next.start, next.end);
+    setText(next.value);
+  }
+
   function onInput(value: string, caret: number) {
     setText(value);
     const m = /(^|\s)@([a-z0-9_.]{0,32})$/i.exec(value.slice(0, caret));
@@ -255,6 +271,7 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
         </ul>
       )}
       {error && <p class="error" role="alert">{error}</p>}
+      <FormatBar onFormat={format} />
       <div class="composer-row">
         <button
           type="button"
@@ -293,6 +310,12 @@ export function Composer({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
           }}
           onBlur={() => chat.sendTyping(false)}
           onKeyDown={(e) => {
+            const f = formatOfKey(e);
+            if (f) {
+              e.preventDefault();
+              format(f);
+              return;
+            }
             if (suggestions.length && (e.key === "Tab" || e.key === "Enter")) {
               e.preventDefault();
               insertMention(suggestions[0]!.username);

@@ -8,6 +8,7 @@ import { Avatar } from "./Avatar.tsx";
 import { Composer } from "./Composer.tsx";
 import { MessageList } from "./MessageList.tsx";
 import { Icon } from "./Icon.tsx";
+import { PinnedButton } from "./PinnedButton.tsx";
 
 function TypingLine({ ms, chat }: { ms: MessagesState; chat: ChatState }) {
   const names = Object.keys(ms.typing.value).map((id) => {
@@ -81,6 +82,7 @@ export function Conversation({ chat }: { chat: ChatState }) {
         >
           <Icon name="search" />
         </button>
+        <PinnedButton chat={chat} channelId={c.id} />
         <button
           type="button"
           class="icon"

@@ -1,5 +1,5 @@
 /**
- * One message: sender, time in the viewer's locale, the text as text (links and mentions as
+ * One message: sender, time in the viewer's locale, the text with its formatting (MessageText:
  * elements, never HTML), the quoted reply, attachments, reactions, ticks, and its actions.
  *
  * Keyboard (WAI-ARIA's roving tabindex, as Slack's and Element's message lists): the list is
@@ -17,7 +17,6 @@ import { t } from "../i18n/mod.ts";
 import { codeMessage, translated } from "../i18n/errors.ts";
 import { rove, roverOf, rowId, rowKeyDown } from "../lib/roving.ts";
 import { dateTimeOf, timeOf } from "../lib/time.ts";
-import { pieces } from "../lib/text.ts";
 import { QUICK_REACTIONS } from "../lib/emoji.ts";
 import type { ChatState } from "../state/chat.ts";
 import type { MessagesState } from "../state/messages.ts";
@@ -27,25 +26,11 @@ import { AttachmentView } from "./AttachmentView.tsx";
 import { EmojiPicker } from "./EmojiPicker.tsx";
 import { ReportDialog } from "./ReportDialog.tsx";
 import { Icon } from "./Icon.tsx";
+import { MessageText } from "./MessageText.tsx";
 import { useAction } from "../lib/use_action.ts";
-
-export function Text({ text, myName }: { text: string; myName?: string | undefined }) {
-  return (
-    <>
-      {pieces(text).map((p, i) =>
-        p.kind === "link"
-          ? <a key={i} href={p.href} target="_blank" rel="noopener noreferrer nofollow">{p.text}</a>
-          : p.kind === "mention"
-          ? (
-            <span key={i} class={`mention${p.username === myName ? " mention-me" : ""}`}>
-              {p.text}
-            </span>
-          )
-          : p.text
-      )}
-    </>
-  );
-}
+import { PinSaveActions, PinSaveMarks } from "./PinSaveActions.tsx";
+import { openThread, ThreadIcon, ThreadSummary } from "./ThreadSummary.tsx";
+import type { Message } from "../types.ts";
 
 /**
  * Sending "…", failed "!", sent ✓, delivered ✓✓, read ✓✓ on a filled badge: read differs
@@ -154,6 +139,7 @@ export function MessageItem(
             <time dateTime={m.created_at} title={dateTimeOf(m.created_at)}>
               {timeOf(m.created_at)}
             </time>
+            <PinSaveMarks m={m} chat={chat} />
           </div>
         )}
         {m.reply_to && !deleted && (
@@ -205,15 +191,15 @@ export function MessageItem(
             </form>
           )
           : (
-            <p class="content">
-              <Text text={m.content} myName={myName} />
+            <MessageText class="content" text={m.content} myName={myName}>
               {m.edited_at && <span class="edited">{t("message.edited")}</span>}
               {compact && (
                 <time class="compact-time" dateTime={m.created_at} title={dateTimeOf(m.created_at)}>
                   {timeOf(m.created_at)}
                 </time>
               )}
-            </p>
+              {compact && <PinSaveMarks m={m} chat={chat} />}
+            </MessageText>
           )}
         {!deleted && m.attachments.length > 0 && (
           <div class="attachments">
@@ -238,6 +224,7 @@ export function MessageItem(
             ))}
           </div>
         )}
+        {m.id !== null && !deleted && <ThreadSummary m={m as Message} chat={chat} />}
         {m.state === "failed" && (
           <p class="send-error" role="alert">
             {m.error === "offline"
@@ -291,6 +278,16 @@ export function MessageItem(
           >
             <Icon name="reply" size={16} />
           </button>
+          <PinSaveActions m={m} chat={chat} act={act} />
+          <button
+            type="button"
+            class="icon"
+            aria-label={t("thread.open")}
+            onClick={() =>
+              openThread(chat, m as Message)}
+          >
+            <ThreadIcon size={16} />
+          </button>
           {mine && (
             <button
               type="button"
@@ -334,9 +331,7 @@ export function MessageItem(
               onClose={() => setPicker(false)}
               onPick={(e) => {
                 setPicker(false);
-                act(() =>
-                  translated(ms.toggleReaction(m.id!, e))
-                );
+                act(() => translated(ms.toggleReaction(m.id!, e)));
               }}
             />
           )}

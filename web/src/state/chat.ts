@@ -28,10 +28,22 @@ import { createDrafts } from "./drafts.ts";
 import { RECEIPT_DETAIL_MAX_MEMBERS, RECEIPT_FLUSH_MS } from "../../../functions/_shared/limits.ts";
 import type { SessionState } from "./session.ts";
 import { createUsers } from "./users.ts";
+import { createPins } from "./pins.ts";
+import { createSaved } from "./saved.ts";
+import { createThreadState } from "./thread.ts";
 
 export { channelTitle, mentionsOf } from "./channel_list.ts";
 export type { Connection } from "./connection.ts";
-export type Panel = "none" | "members" | "search" | "profile" | "admin" | "new-channel";
+export type Panel =
+  | "none"
+  | "members"
+  | "search"
+  | "profile"
+  | "admin"
+  | "new-channel"
+  | "pins"
+  | "saved"
+  | "thread";
 
 /**
  * "Last seen" is written by the server while this client is connected. The server writes it at
@@ -56,6 +68,9 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
   const users = createUsers();
   const outboxes = createOutboxes(api);
   const drafts = createDrafts({ myId, storage: env.sessionStorage });
+  /** Pinned messages per channel, and my saved ones (kept by `pin.changed`, `saved.changed`). */
+  const pins = createPins({ api });
+  const saved = createSaved({ api });
   // In a large channel everyone's receipts would arrive together: spread over the interval.
   const receipts = createReceipts({
     api,
@@ -67,6 +82,8 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
   const activeId = signal<string | null>(null);
   const messages = signal<MessagesState | null>(null);
   const panel = signal<Panel>("none");
+  /** The thread of the "thread" panel, and unread threads I take part in. */
+  const thread = createThreadState({ api, myId, notify: (n) => notifications.arrived(n) });
   const listError = signal<string | null>(null);
   let disposed = false;
 
@@ -145,7 +162,11 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
   const topics = createChannelTopics({
     realtime,
     connection,
-    onEvent: (id, event, payload) => dispatchChannelEvent(targets, id, event, payload),
+    onEvent: (id, event, payload) => {
+      thread.channelEvent(id, event, payload);
+      pins.event(id, event, payload);
+      dispatchChannelEvent(targets, id, event, payload);
+    },
     onJoined: (id, joining) => {
       if (joining === "again") {
         // Back after a drop: what was missed in the open channel, and the list.
@@ -168,7 +189,11 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
   }
 
   const mine = realtime.join(`user:${myId}`, {
-    onBroadcast: (event, payload) => dispatchUserEvent(targets, event, payload),
+    onBroadcast: (event, payload) => {
+      thread.userEvent(event, payload);
+      saved.event(event, payload);
+      dispatchUserEvent(targets, event, payload);
+    },
     onStatus: (s) => {
       // The list loaded at start may predate this subscription: a channel added in between
       // (someone opened a DM with me) would be missed, so the first join reloads it too.
@@ -232,6 +257,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
       if (m) (opts.jumpTo ? m.jumpTo(opts.jumpTo) : m.open()).then(() => m.markRead());
       env.replaceHash(id ? `#/c/${id}` : "#/");
       if (panel.value === "members" || panel.value === "new-channel") panel.value = "none";
+      if (panel.value === "thread") panel.value = "none";
       if (loaded.value) syncTopics();
     } else if (opts.jumpTo && messages.value) {
       messages.value.jumpTo(opts.jumpTo);
@@ -356,12 +382,15 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     totalMentions: list.totalMentions,
     connection: connection.connection,
     panel,
+    thread,
     users: users.users,
     totalUnread: list.totalUnread,
     notifyPermission: notifications.permission,
     unsent: outboxes.unsent,
     remember: users.remember,
     drafts,
+    pins,
+    saved,
     reload,
     select,
     sendTyping,
