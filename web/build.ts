@@ -48,8 +48,9 @@ async function sourceDigest(): Promise<string> {
   files.sort();
   files.push(
     join(WEB, "index.html"),
-    // The one shared module the client bundles (the limits it mirrors).
+    // The shared modules the client bundles (the limits it mirrors, the notification rules).
     join(WEB, "..", "functions", "_shared", "limits.ts"),
+    join(WEB, "..", "functions", "_shared", "notify_rules.ts"),
     join(WEB, "..", "import_map.json"),
     join(WEB, "..", "deno.lock"),
   );
@@ -157,6 +158,8 @@ export async function buildWeb(
       .replace("/app.css", `/${cssName}`).replace("/app.js", `/${jsName}`);
     await Deno.writeTextFile(join(outDir, "index.html"), html);
     await Deno.copyFile(join(WEB, "src", "favicon.svg"), join(outDir, "favicon.svg"));
+    // The service worker (Web Push, notification clicks): same origin, at the root for scope /.
+    await Deno.copyFile(join(WEB, "src", "sw.js"), join(outDir, "sw.js"));
     const url = Deno.env.get("SUPABASE_URL");
     const anonKey = Deno.env.get("SUPABASE_ANON_KEY");
     if (url && anonKey) {

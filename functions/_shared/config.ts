@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { DB_POOL, RATE_LIMITS, type RateAction, type RateRule } from "./limits.ts";
 import { LOG_LEVELS, type LogLevel } from "./log.ts";
+import { type PushConfig, pushConfigFromEnv } from "./push_config.ts";
 
 export type Env = (name: string) => string | undefined;
 export type RateLimits = Readonly<Record<RateAction, RateRule>>;
@@ -33,6 +34,13 @@ export interface ApiConfig {
   ai: { url: string; apiKey: string | undefined; model: string | undefined } | undefined;
   /** Least important log level written (LOG_LEVEL; default info). */
   logLevel: LogLevel;
+  /**
+   * Link-preview targets let through the SSRF guard (LINK_PREVIEW_ALLOW, "host:port" comma
+   * separated; for tests' local sites). Empty: only public addresses on ports 80 and 443.
+   */
+  linkPreviewAllow: string[];
+  /** Web Push: VAPID keys and test origins (see push_config.ts). */
+  push: PushConfig;
 }
 
 /** Every problem found in the settings, one line each, naming the variable. */
@@ -196,6 +204,9 @@ export function apiConfigFromEnv(env: Env = (n) => Deno.env.get(n)): ApiConfig {
     kvUrl: get("DENO_KV_URL"),
     ai: aiUrl ? { url: aiUrl, apiKey: get("AI_API_KEY"), model: get("AI_MODEL") } : undefined,
     logLevel,
+    linkPreviewAllow: (get("LINK_PREVIEW_ALLOW") ?? "").split(",")
+      .map((h) => h.trim().toLowerCase()).filter(Boolean),
+    push: pushConfigFromEnv(env),
   };
 }
 

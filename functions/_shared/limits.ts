@@ -117,3 +117,21 @@ export const PINS_PER_CHANNEL = 50;
 export const SAVED_PER_USER = 1000;
 /** `GET /me/saved?cursor=&limit=`. */
 export const SAVED_PAGE = { default: 30, max: 100 } as const;
+
+/**
+ * Link previews (issue 14): what the server fetches for the first link of a message. One
+ * deadline for the whole preview (page, redirects and image), the HTML read only up to its
+ * limit, the image refused past its limit or when it is not one of these types.
+ */
+export const LINK_PREVIEW = {
+  timeoutMs: 5000,
+  maxRedirects: 3,
+  maxHtmlBytes: 1 * MiB,
+  maxImageBytes: 2 * MiB,
+  imageMimeTypes: ["image/png", "image/jpeg", "image/gif", "image/webp"],
+  titleChars: 200,
+  descriptionChars: 400,
+  siteNameChars: 100,
+  /** Previews fetched at once per API process; a message sent past that gets none. */
+  concurrent: 8,
+} as const;

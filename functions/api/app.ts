@@ -32,8 +32,11 @@ import { COUNTER_HELP, dbPingGauges, metricsRoute } from "./metrics_route.ts";
 import { messageRoutes } from "./messages.ts";
 import { channelRoutes } from "./channels.ts";
 import { meRoutes } from "./me.ts";
+import { notifyRoutes } from "./notify.ts";
+import type { PushConfig } from "../_shared/push_config.ts";
 import { pinRoutes } from "./pins.ts";
 import { threadRoutes } from "./threads.ts";
+import { linkPreviewRoutes } from "./link_previews.ts";
 import { adminRoutes } from "./admin.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
@@ -74,6 +77,10 @@ export interface AppDeps {
   dbGate?: DbGate;
   /** A one-connection client for the gate's pings (see `DbGateOptions.pingSql`). */
   pingSql?: Sql;
+  /** Link-preview targets let through the SSRF guard (LINK_PREVIEW_ALLOW; tests only). */
+  linkPreviewAllow?: readonly string[];
+  /** Web Push (VAPID keys, test origins); off when absent. */
+  push?: PushConfig;
 }
 
 export function createApp(deps: AppDeps) {
@@ -180,6 +187,19 @@ export function createApp(deps: AppDeps) {
       gate.run(() => sql<BlockedTerm[]>`select term, action from public.blocked_terms`)
     );
   app.use("*", requireUser({ jwtSecret: deps.jwtSecret, jwksUrl: deps.jwksUrl }));
+  // Before the messages: its middleware sends Web Push after a message is stored.
+  app.route("/", notifyRoutes({ sql, limiter, ...(deps.push ? { config: deps.push } : {}) }));
+  // Before the message routes: it wraps the send, to unfurl a link after the 201 (issue 14).
+  app.route(
+    "/",
+    linkPreviewRoutes({
+      sql,
+      limiter,
+      log,
+      storage: deps.storage,
+      allow: deps.linkPreviewAllow ?? [],
+    }),
+  );
   app.route("/", messageRoutes({ sql, limiter, moderator, ai: deps.ai ?? localAi(), metrics }));
   app.route("/", channelRoutes({ sql, limiter }));
   app.route("/", meRoutes({ sql, limiter }));

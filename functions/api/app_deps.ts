@@ -24,5 +24,7 @@ export function depsFromConfig(cfg: ApiConfig) {
     setAuthBan: authBanner(cfg.supabaseUrl, cfg.serviceRoleKey),
     storage: storageClient(cfg.supabaseUrl, cfg.serviceRoleKey),
     log: leveledLogger(cfg.logLevel),
+    linkPreviewAllow: cfg.linkPreviewAllow,
+    push: cfg.push,
   } satisfies Partial<AppDeps>;
 }

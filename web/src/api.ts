@@ -56,8 +56,8 @@ export function createApi(baseUrl: string, token: () => Promise<string | undefin
     get: <T>(path: string) => call<T>("GET", path),
     post: <T>(path: string, body: unknown = {}) => call<T>("POST", path, body),
     patch: <T>(path: string, body: unknown) => call<T>("PATCH", path, body),
-    put: <T>(path: string) => call<T>("PUT", path),
-    del: <T>(path: string) => call<T>("DELETE", path),
+    put: <T>(path: string, body?: unknown) => call<T>("PUT", path, body),
+    del: <T>(path: string, body?: unknown) => call<T>("DELETE", path, body),
   };
 }
 

@@ -51,6 +51,20 @@ export interface Message {
   reply_to: { id: number; sender_id: string; content: string; deleted: boolean } | null;
   reactions: Reaction[];
   attachments: Attachment[];
+  /** The first link's preview (issue 14); null when there is none. */
+  preview?: LinkPreview | null;
+}
+
+/** What the server found at a message's first link (text only; the image in Storage). */
+export interface LinkPreview {
+  url: string;
+  title: string | null;
+  description: string | null;
+  site_name: string;
+  image_path: string | null;
+  image_width: number | null;
+  image_height: number | null;
+  hidden: boolean;
 }
 
 /** A message on screen: from the server, or still on its way (optimistic). */

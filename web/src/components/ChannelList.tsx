@@ -60,6 +60,17 @@ export function ChannelList({ chat }: { chat: ChatState }) {
                       <span class="visually-hidden">{t("channels.unsent")}</span>
                     </span>
                   )}
+                  {chat.notifyPrefs.levelFor(c.id, c.muted) !== "all" && (
+                    <span
+                      class="notify-level"
+                      title={t(`notify.level.${chat.notifyPrefs.levelFor(c.id, c.muted)}`)}
+                    >
+                      <Icon name="bell" />
+                      <span class="visually-hidden">
+                        {t(`notify.level.${chat.notifyPrefs.levelFor(c.id, c.muted)}`)}
+                      </span>
+                    </span>
+                  )}
                   {mentionsOf(c) > 0 && (
                     <span class="badge mention-badge">
                       <span aria-hidden="true">@</span>

@@ -16,6 +16,7 @@ import { Icon } from "./Icon.tsx";
 import { PinnedPanel } from "./PinnedPanel.tsx";
 import { SavedButton, SavedPanel } from "./SavedPanel.tsx";
 import { ThreadPanel } from "./ThreadPanel.tsx";
+import { ChannelNotify, NotifySettings } from "./NotifySettings.tsx";
 
 export function ChatScreen() {
   const { sb, session } = useApp();
@@ -131,10 +132,12 @@ export function ChatScreen() {
             <Icon name="close" />
           </button>
           {panel === "members" && <MembersPanel key={chat.activeId.value} chat={chat} />}
+          {panel === "members" && <ChannelNotify chat={chat} />}
           {panel === "search" && <SearchPanel chat={chat} />}
           {panel === "pins" && <PinnedPanel chat={chat} />}
           {panel === "saved" && <SavedPanel chat={chat} />}
           {panel === "profile" && <ProfileEditor chat={chat} />}
+          {panel === "profile" && <NotifySettings chat={chat} />}
           {panel === "new-channel" && <NewChannel chat={chat} />}
           {panel === "thread" && <ThreadPanel chat={chat} />}
           {panel === "admin" && role !== "user" && <AdminView api={chat.api} role={role} />}

@@ -30,6 +30,7 @@ import { MessageText } from "./MessageText.tsx";
 import { useAction } from "../lib/use_action.ts";
 import { PinSaveActions, PinSaveMarks } from "./PinSaveActions.tsx";
 import { openThread, ThreadIcon, ThreadSummary } from "./ThreadSummary.tsx";
+import { LinkPreview } from "./LinkPreview.tsx";
 import type { Message } from "../types.ts";
 
 /**
@@ -205,6 +206,9 @@ export function MessageItem(
           <div class="attachments">
             {m.attachments.map((a) => <AttachmentView key={a.id} a={a} />)}
           </div>
+        )}
+        {m.id !== null && !deleted && !editing && (
+          <LinkPreview m={m as Message} chat={chat} canHide={mine || canModerate} act={act} />
         )}
         {!deleted && m.reactions.length > 0 && (
           <div class="reactions" role="group" aria-label={t("reaction.group")}>

@@ -11,12 +11,19 @@
  * are marked (`.message-list li.message:has(.mention-me)` in the CSS: the row holds a mention
  * of the reader's own name).
  *
+ * The list stays small however far the reader scrolls (issue 14): the messages state holds a
+ * bounded window (`WINDOW` in `state/message_pages.ts`; a page that comes on one side lets the
+ * far side go, read again on scrolling back), and the rows are that window. As pages come and
+ * go, the message at the top of the view stays where it was (`lib/scroll_place.ts`); the arrow
+ * keys move past the window's edge by reading the next page first (`lib/roving.ts`).
+ *
  * Following the bottom: only a scroll up leaves it. Content that grows below (an image that
  * loaded, a preview) while the reader was at the bottom is followed, even when the browser
  * reports a scroll before it reports the resize.
  */
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n/mod.ts";
+import { keepPlace, type Place, placeOf } from "../lib/scroll_place.ts";
 import { dayKey, dayLabel } from "../lib/time.ts";
 import type { ChatState } from "../state/chat.ts";
 import type { MessagesState } from "../state/messages.ts";
@@ -34,7 +41,7 @@ export function MessageList(
   const list = useRef<HTMLOListElement>(null);
   const top = useRef<HTMLDivElement>(null);
   const bottom = useRef<HTMLDivElement>(null);
-  const before = useRef<{ height: number; first: number | null; scrollTop: number } | null>(null);
+  const before = useRef<Place | null>(null);
   /** The last jump (`ms.jumps`) scrolled to. */
   const jumped = useRef(0);
   /** The list was hidden and has not been put back where it was yet. */
@@ -62,11 +69,7 @@ export function MessageList(
   /** Laid out and seen: not hidden by a panel (on a phone) or on its way back from that. */
   const shown = () => (box.current?.clientHeight ?? 0) > 0 && !hidden.current;
   const remember = (el: HTMLDivElement) => {
-    before.current = {
-      height: el.scrollHeight,
-      first: firstIdRef.current,
-      scrollTop: el.scrollTop,
-    };
+    before.current = placeOf(el, list.current, firstIdRef.current);
   };
   const pin = () => {
     const el = box.current;
@@ -117,11 +120,14 @@ export function MessageList(
       remember(el);
       return;
     }
+    // The window holds a bounded number of messages: a page that came on one side may have
+    // taken some from the other. The message that was at the top of the view stays put.
     const b = before.current;
-    if (b && b.first !== null && firstId !== null && firstId < b.first) {
-      el.scrollTop = b.scrollTop + (el.scrollHeight - b.height);
-    } else pin();
-    before.current = { height: el.scrollHeight, first: firstId, scrollTop: el.scrollTop };
+    const grew = !!b && b.first !== null && firstId !== null && firstId < b.first;
+    const following = ms.atBottom.value && !ms.hasNewer.value;
+    const kept = !!b && (grew || !following) && keepPlace(el, b, grew);
+    if (!kept) pin();
+    remember(el);
     measure();
     // A short page leaves the sentinels in view, where the observer will not fire again.
     if (ms.hasNewer.value && el.scrollHeight - el.scrollTop - el.clientHeight < NEAR) {
@@ -290,7 +296,12 @@ export function MessageList(
         </div>
       )}
       <div ref={top} class="sentinel" />
-      {ms.loadingOlder.value && <p class="muted center">{t("messages.loading_older")}</p>}
+      {ms.loadingOlder.value && (
+        // Over the rows, taking no room: the rows do not move as it comes and goes.
+        <p class="muted center loading-older" role="status">
+          <span>{t("messages.loading_older")}</span>
+        </p>
+      )}
       {!ms.hasOlder.value && !ms.loading.value && (
         <p class="muted center start">{t("messages.start")}</p>
       )}

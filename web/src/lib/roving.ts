@@ -2,7 +2,8 @@
  * The roving tabindex of the message list (WAI-ARIA Authoring Practices, "Managing focus
  * within components"): the list is one tab stop, held by one message; the arrow keys move it
  * (`lib/shortcuts.ts` says where); Enter goes into the message's controls and Esc comes back.
- * One `Rover` per open channel's messages, shared by its rows.
+ * One `Rover` per open channel's messages, shared by its rows. The list holds a window of the
+ * channel's messages: a move past its edge reads the next page, then focuses the row there.
  */
 import { computed, type ReadonlySignal, type Signal, signal } from "@preact/signals";
 import type { MessagesState } from "../state/messages.ts";
@@ -17,7 +18,17 @@ export interface Rover {
   chosen: Signal<string | null>;
   /** The one message in the tab order: the chosen one while it is listed, else the newest. */
   current: ReadonlySignal<string | null>;
+  /**
+   * The list holds a window of the channel's messages: reads the next page `dir` (or waits for
+   * the one on its way), true when the window changed.
+   */
+  extend: (dir: "older" | "newer") => Promise<boolean>;
+  /** There are messages `dir` of the window. */
+  more: (dir: "older" | "newer") => boolean;
+  /** The rows' ids as held (what the list renders), oldest first. */
+  ids: () => string[];
 }
+const tick = () => new Promise((r) => setTimeout(r, 16));
 const rovers = new WeakMap<MessagesState, Rover>();
 
 /** The list's roving focus: one per open channel's message list. */
@@ -32,7 +43,19 @@ export function roverOf(ms: MessagesState): Rover {
       const last = items[items.length - 1];
       return last ? rowId(last) : null;
     });
-    rovers.set(ms, r = { chosen, current });
+    const extend = async (dir: "older" | "newer") => {
+      const more = dir === "older" ? ms.hasOlder : ms.hasNewer;
+      const busy = dir === "older" ? ms.loadingOlder : ms.loadingNewer;
+      const was = ms.items.value;
+      for (let i = 0; busy.value && i < 600; i++) await tick();
+      if (ms.items.value === was && more.value) {
+        await (dir === "older" ? ms.loadOlder() : ms.loadNewer());
+      }
+      return ms.items.value !== was;
+    };
+    const ids = () => ms.items.value.map(rowId);
+    const more = (dir: "older" | "newer") => (dir === "older" ? ms.hasOlder : ms.hasNewer).value;
+    rovers.set(ms, r = { chosen, current, extend, more, ids });
   }
   return r;
 }
@@ -57,6 +80,43 @@ export function rove(li: HTMLElement, inOrder: boolean) {
       el.dataset.roved = "1";
     }
   }
+}
+
+/** How far the keys that move by rows go (Home and End: within what the list holds). */
+const STEPS: Record<string, number> = { ArrowUp: -1, ArrowDown: 1, PageUp: -10, PageDown: 10 };
+
+function focusRow(rover: Rover, row: HTMLElement) {
+  rover.chosen.value = row.id;
+  row.focus();
+}
+
+/**
+ * Moves `step` rows from row `from` into messages the window does not hold yet: reads them,
+ * waits for their rows to render, and focuses the one `step` away (or `fallback`, the last row
+ * held that way, when nothing came).
+ */
+async function moveBeyond(
+  rover: Rover,
+  from: string,
+  step: number,
+  dir: "older" | "newer",
+  fallback: HTMLElement,
+) {
+  const changed = await rover.extend(dir);
+  const ids = rover.ids();
+  const at = ids.indexOf(from);
+  const id = changed && at >= 0 ? ids[Math.max(0, Math.min(ids.length - 1, at + step))] : null;
+  // The rows render after the state changed: a few frames at most.
+  let row: HTMLElement | null = null;
+  for (let i = 0; id && !row && i < 60; i++) {
+    row = document.getElementById(id);
+    if (!row) await tick();
+  }
+  // The reader went elsewhere meanwhile: the focus stays there.
+  const active = document.activeElement as HTMLElement | null;
+  if (active && active.id !== from && active !== document.body) return;
+  const target = row ?? (fallback.isConnected ? fallback : null);
+  if (target) focusRow(rover, target);
 }
 
 /** The message rows of the list `li` is in. */
@@ -84,12 +144,24 @@ export function rowKeyDown(
     return;
   }
   const rows = rowsOf(li);
-  const to = moveIndex(e, rows.indexOf(li), rows.length);
+  const index = rows.indexOf(li);
+  const to = moveIndex(e, index, rows.length);
   if (to !== null) {
     e.preventDefault();
-    const next = rows[to]!;
-    rover.chosen.value = next.id;
-    next.focus();
+    const step = STEPS[e.key] ?? 0;
+    const beyond = index < 0 || !step
+      ? null
+      : index + step < 0
+      ? "older"
+      : index + step >= rows.length
+      ? "newer"
+      : null;
+    if (beyond && rover.more(beyond)) {
+      // Past the window's edge: the next page first, then the focus moves there.
+      moveBeyond(rover, li.id, step, beyond, rows[to]!);
+      return;
+    }
+    focusRow(rover, rows[to]!);
     return;
   }
   if (e.key === "Enter") {

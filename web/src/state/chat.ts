@@ -19,6 +19,7 @@ import { createConnection } from "./connection.ts";
 import { type BrowserEnv, browserEnv } from "./env.ts";
 import { createMessagesState, type MessagesState } from "./messages.ts";
 import { createNotifications } from "./notifications.ts";
+import { createNotifyPrefs } from "./notify_prefs.ts";
 import { createOutboxes } from "./outbox.ts";
 import { createPresence, latestOf } from "./presence.ts";
 import { type Realtime, supabaseRealtime } from "./realtime.ts";
@@ -88,7 +89,9 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
   let disposed = false;
 
   const active = computed(() => list.find(activeId.value));
+  const notifyPrefs = createNotifyPrefs({ api });
   const notifications = createNotifications({
+    ...notifyPrefs.hooks,
     env,
     myId,
     channel: (id) => {
@@ -318,6 +321,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     if (env.online() && !disposed) api.post("/me/seen").catch(() => {});
   };
   const stops = [
+    notifyPrefs.start((id) => !disposed && select(id)),
     env.on("online", () => {
       connection.refresh();
       seen();
@@ -391,6 +395,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     drafts,
     pins,
     saved,
+    notifyPrefs,
     reload,
     select,
     sendTyping,

@@ -13,6 +13,8 @@ import type { MessageStore } from "./message_store.ts";
 
 export const PAGE = MESSAGE_PAGE.default;
 const CATCH_UP_PAGE = MESSAGE_PAGE.max;
+/** Messages held at most while paging: farther ones go, and are read again on scrolling back. */
+export const WINDOW = 3 * PAGE;
 /** `?around=` answers this many older messages, the message, and up to the rest newer. */
 const AROUND_OLDER = Math.floor(PAGE / 2);
 const AROUND_NEWER = PAGE - 1 - AROUND_OLDER;
@@ -121,6 +123,7 @@ export function createMessagePages(
       if (my !== epoch || disposed) return;
       store.merge(got, { contiguous: dir === "newer" });
       more.value = got.length === PAGE;
+      store.trim(WINDOW, dir);
     } catch (e) {
       fail(e);
     } finally {

@@ -105,6 +105,24 @@ export function createMessageStore(
     );
   }
 
+  /**
+   * Holds at most `cap` messages, so that a long scroll keeps the list small: `keep` is the
+   * side that just grew (a page older or newer); messages at the far side go, and that side's
+   * flag says there is more there again (read again when the reader scrolls back).
+   */
+  function trim(cap: number, keep: "older" | "newer") {
+    const all = server.value;
+    if (all.length <= cap) return;
+    if (keep === "older") {
+      server.value = all.slice(0, cap);
+      hasNewer.value = true;
+      contiguous = Math.min(contiguous, server.value[cap - 1]!.id!);
+    } else {
+      server.value = all.slice(all.length - cap);
+      hasOlder.value = true;
+    }
+  }
+
   return {
     server,
     items,
@@ -121,6 +139,7 @@ export function createMessageStore(
     updated,
     deleted,
     reactions,
+    trim,
   };
 }
 
