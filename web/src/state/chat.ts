@@ -10,8 +10,8 @@
  */
 import { computed, signal } from "@preact/signals";
 import type { SupabaseClient } from "@supabase/supabase-js";
-import { type Api, qs } from "../api.ts";
-import type { Channel, Profile, PublicChannel, UserRef } from "../types.ts";
+import type { Api } from "../api.ts";
+import type { Channel, Profile } from "../types.ts";
 import { channelTitle, createChannelList } from "./channel_list.ts";
 import { createTicker } from "./ticker.ts";
 import { createChannelTopics, LIVE_CHANNELS } from "./channel_topics.ts";
@@ -21,7 +21,7 @@ import { createMessagesState, type MessagesState } from "./messages.ts";
 import { createNotifications } from "./notifications.ts";
 import { createNotifyPrefs } from "./notify_prefs.ts";
 import { createOutboxes } from "./outbox.ts";
-import { createPresence, latestOf } from "./presence.ts";
+import { createPresence } from "./presence.ts";
 import { type Realtime, supabaseRealtime } from "./realtime.ts";
 import { dispatchChannelEvent, dispatchUserEvent, type EventTargets } from "./realtime_events.ts";
 import { createReceipts } from "./receipts.ts";
@@ -32,6 +32,7 @@ import { createUsers } from "./users.ts";
 import { createPins } from "./pins.ts";
 import { createSaved } from "./saved.ts";
 import { createThreadState } from "./thread.ts";
+import { createDirectory } from "./directory.ts";
 
 export { channelTitle, mentionsOf } from "./channel_list.ts";
 export type { Connection } from "./connection.ts";
@@ -267,20 +268,6 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     }
   }
 
-  /**
-   * When someone was last seen (null: online now, or unknown): the latest of when they left
-   * while I watched and what the server said (a DM's other person, or a profile found).
-   */
-  function lastSeen(userId: string): string | null {
-    if (presence.online.value.has(userId)) return null;
-    const dm = channels.value.find((c) => c.other_user?.id === userId)?.other_user;
-    return latestOf([
-      presence.left.value.get(userId),
-      dm?.last_seen_at,
-      users.users.value.get(userId)?.last_seen_at,
-    ]);
-  }
-
   // ---- actions ---------------------------------------------------------------------------------
   async function openCreated(path: string, body: unknown) {
     const { channel } = await api.post<{ channel: { id: string } }>(path, body);
@@ -305,13 +292,12 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     syncTopics();
   }
 
-  const findUsers = (q: string) =>
-    api.get<{ users: UserRef[] }>(`/users${qs({ q })}`).then((r) => {
-      users.remember(r.users);
-      return r.users;
-    });
-  const publicChannels = (q: string) =>
-    api.get<{ channels: PublicChannel[] }>(`/channels/public${qs({ q })}`).then((r) => r.channels);
+  const { findUsers, publicChannels, lastSeen } = createDirectory({
+    api,
+    users,
+    presence,
+    channels,
+  });
 
   /** Tells the open channel's members that I am typing (at most every 2 s). */
   const sendTyping = (isTyping: boolean) => messages.value?.sendTyping(isTyping);
