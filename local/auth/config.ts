@@ -26,6 +26,8 @@ export interface AuthConfig {
   refreshReuseInterval: number;
   enableSignup: boolean;
   confirmEmail: boolean;
+  /** `double_confirm_changes`: an email change is confirmed from the old address as well. */
+  doubleConfirmChanges: boolean;
   minPasswordLength: number;
   otpExpiry: number;
   /** Minimum time between two emails of one kind to one user, in ms (`max_frequency`). */
@@ -123,6 +125,7 @@ export function authConfig(
     refreshReuseInterval: num(auth.refresh_token_reuse_interval, 10),
     enableSignup: auth.enable_signup !== false && email.enable_signup !== false,
     confirmEmail: email.enable_confirmations === true,
+    doubleConfirmChanges: email.double_confirm_changes !== false,
     minPasswordLength: Math.max(6, num(auth.minimum_password_length, 6)),
     otpExpiry: num(email.otp_expiry, 3600),
     emailMaxFrequencyMs: goDurationMs(String(email.max_frequency ?? "1m")),

@@ -11,6 +11,7 @@ import { isAllowedRedirect } from "./config.ts";
 import { checkPassword } from "./password.ts";
 import { renderMail } from "./mail.ts";
 import { sessionRedirectUrl, startSession } from "./sessions.ts";
+import { resendEmailChange, verifyEmailChange } from "./email_change.ts";
 import {
   type AuthCtx,
   clientIp,
@@ -32,11 +33,11 @@ import {
 
 type Kind = "signup" | "recovery";
 
-function redirectTarget(ctx: AuthCtx, wanted: string | undefined): string {
+export function redirectTarget(ctx: AuthCtx, wanted: string | undefined): string {
   return wanted && isAllowedRedirect(ctx.cfg, wanted) ? wanted : ctx.cfg.siteUrl;
 }
 
-async function createFlowState(
+export async function createFlowState(
   tx: Tx,
   userId: string,
   challenge: string,
@@ -113,7 +114,7 @@ export async function sendLink(
   await ctx.mailer.send(mail);
 }
 
-function pkceOf(body: Record<string, unknown>) {
+export function pkceOf(body: Record<string, unknown>) {
   const challenge = str(body.code_challenge);
   const method = str(body.code_challenge_method);
   return challenge ? { challenge, method: method ?? "s256" } : undefined;
@@ -204,6 +205,15 @@ export function flowRoutes(ctx: AuthCtx) {
       const out = await ctx.sql.begin((tx) =>
         verifyToken(ctx, tx, type, token, clientIp(c), c.req.header("user-agent"))
       );
+      if ("message" in out) {
+        // The first of two email-change confirmations: GoTrue's message, no session yet.
+        const msg = new URLSearchParams({ message: out.message, sb: "" });
+        const base = redirect.split("#")[0]!;
+        if (!token.startsWith("pkce_")) return c.redirect(`${base}#${msg}`, 303);
+        const u = new URL(base);
+        u.searchParams.set("message", out.message);
+        return c.redirect(u.toString(), 303);
+      }
       return c.redirect(sessionRedirectUrl(redirect, out, { type, sb: "" }), 303);
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
@@ -248,11 +258,16 @@ export function flowRoutes(ctx: AuthCtx) {
           wrongCodes.delete(codeAddress);
           await ctx.sql`update auth.users set confirmation_token = '', recovery_token = ''
                         where lower(email) = lower(${codeAddress})`;
+          await ctx
+            .sql`update auth.users set email_change_token_new = '', email_change_token_current = ''
+                        where lower(email) = lower(${codeAddress})
+                          or lower(email_change) = lower(${codeAddress})`;
         }
       }
       throw e;
     }
     if (codeAddress) wrongCodes.delete(codeAddress);
+    if ("message" in out) return c.json({ msg: out.message, code: "200" });
     if ("code" in out) return c.json({ code: out.code });
     return c.json(out.session);
   });
@@ -271,6 +286,11 @@ export function flowRoutes(ctx: AuthCtx) {
     const redirectTo = c.req.query("redirect_to") ??
       str((body.options as Record<string, unknown> | undefined)?.emailRedirectTo);
     await ctx.sql.begin(async (tx) => {
+      if (type === "email_change") {
+        const to = redirectTarget(ctx, redirectTo);
+        await resendEmailChange(ctx, tx, email, to, pkceOf(body), clientIp(c), createFlowState);
+        return;
+      }
       const user = await findUserByEmail(tx, email);
       if (user && !user.email_confirmed_at) {
         await sendLink(ctx, tx, user, "signup", redirectTo, pkceOf(body), clientIp(c));
@@ -337,7 +357,10 @@ export async function verifyToken(
   token: string,
   ip: string,
   userAgent: string | undefined,
-): Promise<{ session: Awaited<ReturnType<typeof startSession>> } | { code: string }> {
+): Promise<
+  { session: Awaited<ReturnType<typeof startSession>> } | { code: string } | { message: string }
+> {
+  if (type === "email_change") return await verifyEmailChange(ctx, tx, token, ip, userAgent);
   const kind = type === "signup" || type === "email" || type === "invite"
     ? "signup"
     : type === "recovery" || type === "magiclink"

@@ -39,7 +39,7 @@ const DEFAULTS: Record<string, { subject: string; html: string }> = {
   email_change: {
     subject: "Confirm Email Change",
     html:
-      '<h2>Confirm Change of Email</h2><p><a href="{{ .ConfirmationURL }}">Change Email</a></p>',
+      '<h2>Confirm Change of Email</h2><p>Follow this link to confirm the update of your email from {{ .Email }} to {{ .NewEmail }}:</p><p><a href="{{ .ConfirmationURL }}">Change Email</a></p>',
   },
 };
 
@@ -55,6 +55,7 @@ export async function renderMail(
     Token: string;
     TokenHash: string;
     RedirectTo: string;
+    NewEmail?: string;
     Data?: Record<string, unknown>;
   },
 ): Promise<Mail> {
@@ -71,6 +72,7 @@ export async function renderMail(
     SiteURL: cfg.siteUrl,
     RedirectTo: vars.RedirectTo,
     Email: to,
+    NewEmail: vars.NewEmail ?? "",
   };
   const rendered = html.replace(
     /\{\{\s*\.(\w+)(?:\.(\w+))?\s*\}\}/g,

@@ -3,7 +3,17 @@ import { type Context, Hono } from "hono";
 import type postgres from "postgres";
 import { AuthError, badRequest, unprocessable } from "./errors.ts";
 import { checkPassword } from "./password.ts";
-import { type AuthCtx, bearerClaims, type JwtClaims, readJson, str } from "./context.ts";
+import {
+  type AuthCtx,
+  bearerClaims,
+  clientIp,
+  type JwtClaims,
+  readJson,
+  str,
+  validEmail,
+} from "./context.ts";
+import { assertEmailFree, sendEmailChange } from "./email_change.ts";
+import { createFlowState, pkceOf, redirectTarget } from "./flows.ts";
 import { findUserById, identitiesOf, passwordMatches, userJson, type UserRow } from "./users.ts";
 
 /** The signed-in caller: a valid JWT whose session and user still exist. */
@@ -42,13 +52,33 @@ export function userRoutes(ctx: AuthCtx) {
     if (data !== undefined && (data === null || typeof data !== "object" || Array.isArray(data))) {
       throw badRequest("validation_failed", "data must be an object");
     }
-    if (body.email !== undefined && str(body.email)?.toLowerCase() !== user.email) {
-      throw unprocessable(
-        "validation_failed",
-        "Changing the email address is not supported by the local Auth server yet",
-      );
-    }
+    const wanted = body.email !== undefined ? validEmail(str(body.email)).toLowerCase() : undefined;
+    const newEmail = wanted !== undefined && wanted !== user.email?.toLowerCase()
+      ? wanted
+      : undefined;
     const updated = await ctx.sql.begin(async (tx) => {
+      if (newEmail) {
+        await assertEmailFree(tx, newEmail, user.id);
+        if (ctx.cfg.confirmEmail) {
+          const redirect = redirectTarget(ctx, c.req.query("redirect_to") ?? str(body.redirect_to));
+          await sendEmailChange(
+            ctx,
+            tx,
+            user,
+            newEmail,
+            redirect,
+            pkceOf(body),
+            clientIp(c),
+            createFlowState,
+          );
+        } else {
+          // Mails are not confirmed on this instance (GoTrue's autoconfirm): change it now.
+          await tx`update auth.users set email = ${newEmail}, updated_at = now() where id = ${user.id}`;
+          await tx`update auth.identities set identity_data = identity_data || ${
+            tx.json({ email: newEmail })
+          }, updated_at = now() where user_id = ${user.id} and provider = 'email'`;
+        }
+      }
       if (password !== undefined) {
         checkPassword(password, { minLength: ctx.cfg.minPasswordLength });
         if (await passwordMatches(tx, user.encrypted_password, password)) {

@@ -1,7 +1,8 @@
 /**
  * My profile: display name, username, status, language; the avatar (cropped and scaled to
  * 256 px in the browser, uploaded to the avatars bucket); preferences; a new password (Auth's
- * `PUT /user`, as `supabase.auth.updateUser`); deactivating my account. Errors are shown in the
+ * `PUT /user`, as `supabase.auth.updateUser`); a new email address, confirmed from the
+ * mails Auth sends; deactivating my account. Errors are shown in the
  * reader's language (`i18n/errors.ts`).
  */
 import { useState } from "preact/hooks";
@@ -115,6 +116,7 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
         {saved && <p class="info" role="status">{t("profile.saved")}</p>}
         <button type="submit" class="btn primary" disabled={busy}>{t("common.save")}</button>
       </form>
+      <EmailChange />
       <PasswordChange />
       <h3>{t("profile.prefs")}</h3>
       <Prefs onLang={(l) => save({ locale: l })} />
@@ -144,6 +146,69 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
         {t("profile.deactivate")}
       </button>
     </div>
+  );
+}
+
+/** A new email address: Auth mails links to confirm it (to both addresses when it asks both). */
+function EmailChange() {
+  const { session } = useApp();
+  const user = session.session.value?.user;
+  const current = user?.email ?? "";
+  const [email, setEmail] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const pending = sent ?? user?.new_email ?? null;
+  return (
+    <form
+      class="email-change"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        const next = email.trim().toLowerCase();
+        if (!next) return;
+        if (next === current.toLowerCase()) return setError(t("profile.email.same"));
+        setBusy(true);
+        setError(null);
+        setSent(null);
+        try {
+          const err = await session.changeEmail(next);
+          if (err) throw err;
+          setSent(next);
+          setEmail("");
+        } catch (err) {
+          setError(errorMessage(err));
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      <h3>{t("profile.email")}</h3>
+      <p class="muted" data-testid="current-email">
+        {t("profile.email.current", { email: current })}
+      </p>
+      <Field
+        label={t("profile.email.new")}
+        type="email"
+        autocomplete="email"
+        required
+        maxLength={255}
+        value={email}
+        onValue={(v) => {
+          setEmail(v);
+          setError(null);
+        }}
+      />
+      {error && <p class="error" role="alert">{error}</p>}
+      {sent && (
+        <p class="info" role="status">
+          {t("profile.email.check_both", { old: current, new: sent })}
+        </p>
+      )}
+      {!sent && pending && <p class="muted">{t("profile.email.pending", { email: pending })}</p>}
+      <button type="submit" class="btn" disabled={busy || !email.trim()}>
+        {t("profile.email.save")}
+      </button>
+    </form>
   );
 }
 

@@ -351,4 +351,14 @@ export const de: Catalogue = {
   // Issue 14, link previews (LinkPreview.tsx)
   "preview.label": "Linkvorschau: {site}",
   "preview.hide": "Linkvorschau ausblenden",
+  // Issue 14, changing the email address (ProfileEditor.tsx)
+  "profile.email": "E-Mail-Adresse",
+  "profile.email.current": "Aktuelle Adresse: {email}",
+  "profile.email.new": "Neue E-Mail-Adresse",
+  "profile.email.save": "E-Mail ändern",
+  "profile.email.pending": "Wartet auf Bestätigung von {email}.",
+  "profile.email.check_both":
+    "Sieh in beiden Postfächern nach: Bestätige die Änderung mit den Links, die wir an {old} und {new} geschickt haben.",
+  "profile.email.same": "Das ist bereits deine Adresse.",
+  "profile.email.err.invalid": "Diese E-Mail-Adresse ist ungültig.",
 };

@@ -339,4 +339,14 @@ export const en: Catalogue = {
   // Issue 14, link previews (LinkPreview.tsx)
   "preview.label": "Link preview: {site}",
   "preview.hide": "Hide link preview",
+  // Issue 14, changing the email address (ProfileEditor.tsx)
+  "profile.email": "Email address",
+  "profile.email.current": "Current address: {email}",
+  "profile.email.new": "New email address",
+  "profile.email.save": "Change email",
+  "profile.email.pending": "Waiting for confirmation of {email}.",
+  "profile.email.check_both":
+    "Check both inboxes: confirm the change with the links we sent to {old} and {new}.",
+  "profile.email.same": "This is already your address.",
+  "profile.email.err.invalid": "This email address is not valid.",
 };

@@ -58,6 +58,7 @@ const AUTH: Record<string, string> = {
   session_expired: "error.signed_out",
   refresh_token_not_found: "error.signed_out",
   refresh_token_already_used: "error.signed_out",
+  email_address_invalid: "profile.email.err.invalid",
 };
 
 /**

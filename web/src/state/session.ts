@@ -114,6 +114,17 @@ export function createSessionState(sb: SupabaseClient, supabaseUrl: string) {
       }
       return error;
     },
+    /**
+     * Asks Auth to move the account to `email`: confirmation mails go to the new address (and,
+     * with `double_confirm_changes`, the current one); the address changes once confirmed.
+     */
+    async changeEmail(email: string): Promise<AuthError | null> {
+      const { error } = await sb.auth.updateUser(
+        { email },
+        { emailRedirectTo: emailRedirect() },
+      );
+      return error;
+    },
     async oauth(provider: "github" | "google"): Promise<AuthError | null> {
       const { error } = await sb.auth.signInWithOAuth({
         provider,
