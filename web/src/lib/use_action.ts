@@ -4,6 +4,22 @@
  * sets the error by hand.
  */
 import { useState } from "preact/hooks";
+import { ApiError } from "../api.ts";
+import { errorMessage } from "../i18n/errors.ts";
+
+/**
+ * The error as the reader's language says it: the API's, Auth's and Storage's errors by their
+ * code; an error the view threw itself (already in words) as it is.
+ */
+export function shownError(e: unknown): string {
+  const coded = e instanceof ApiError ||
+    (typeof e === "object" && e !== null &&
+      (typeof (e as { code?: unknown }).code === "string" ||
+        ["UploadError", "AuthRetryableFetchError", "TypeError"].includes(
+          (e as { name?: string }).name ?? "",
+        )));
+  return coded ? errorMessage(e) : e instanceof Error ? e.message : String(e);
+}
 
 export function useAction(): [
   string | null,
@@ -17,7 +33,7 @@ export function useAction(): [
       await f();
       return true;
     } catch (e) {
-      setError(e instanceof Error ? e.message : String(e));
+      setError(shownError(e));
       return false;
     }
   };
