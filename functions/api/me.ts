@@ -21,7 +21,8 @@ export const UpdateMe = z.object({
   avatar_path: z.string().max(512).nullable().optional(),
 }).strict();
 
-const SearchQuery = z.object({
+/** `GET /search`: the words, then filters, each optional (see the route's doc). */
+export const SearchQuery = z.object({
   q: z.string().trim().min(1, "q is required").max(200),
   channel_id: uuid.optional(),
   sender_id: uuid.optional(),
@@ -30,6 +31,10 @@ const SearchQuery = z.object({
   limit: z.coerce.number().int().min(1).max(SEARCH_PAGE.max).default(SEARCH_PAGE.default),
   cursor: searchCursor.optional(),
   archive: z.enum(["true", "false"]).optional(),
+  has: z.enum(["attachment"]).optional(),
+  in: z.enum(["thread"]).optional(),
+  mentions: z.enum(["me"]).optional(),
+  sort: z.enum(["relevance", "recent"]).default("relevance"),
 });
 
 export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
@@ -114,16 +119,27 @@ export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
   app.get(
     "/search",
     doc(
-      "Full-text search over my channels (?q=&channel_id=&sender_id=&before=&after=&limit=&cursor=&archive=)",
+      "Search my channels as I type: q (words; the last one may be a prefix; Japanese, Chinese, " +
+        'Korean and Thai match any part of a word; "phrase", or, -word), and optionally ' +
+        "channel_id, sender_id, after and before (ISO instants), has=attachment (messages with " +
+        "files), in=thread (replies and messages replied to), mentions=me, archive=true (the " +
+        "archive too, ranked alike), sort=relevance (default: the newest 300 hits ranked) or " +
+        "sort=recent (newest first), limit, cursor (next_cursor of the previous page). Hits " +
+        "carry a snippet with matches between U+0002 and U+0003.",
     ),
     rateLimit(limiter, "search"),
     async (c) => {
       const q = parse(SearchQuery, c.req.query());
       const hits = await run(c, "read", (tx) =>
         tx`
-      select * from public.search_messages(${q.q}, ${q.channel_id ?? null}, ${q.sender_id ?? null},
-        ${q.after ?? null}, ${q.before ?? null}, ${q.limit}, ${q.cursor?.score ?? null}::real,
-        ${q.cursor?.id ?? null}::bigint, ${q.archive === "true"})`);
+      select * from public.search_messages(p_query => ${q.q},
+        p_channel_id => ${q.channel_id ?? null}, p_sender_id => ${q.sender_id ?? null},
+        p_after => ${q.after ?? null}, p_before => ${q.before ?? null}, p_limit => ${q.limit},
+        p_cursor_score => ${q.cursor?.score ?? null}::real,
+        p_cursor_id => ${q.cursor?.id ?? null}::bigint,
+        p_include_archive => ${q.archive === "true"},
+        p_has_attachment => ${q.has === "attachment"}, p_in_thread => ${q.in === "thread"},
+        p_mentions_me => ${q.mentions === "me"}, p_sort => ${q.sort})`);
       const last = hits.at(-1);
       return c.json({
         hits,
