@@ -6,40 +6,15 @@
 import assert from "node:assert/strict";
 import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
 import { join } from "node:path";
-import { startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { startTestStack } from "../_helpers/stack.ts";
+import { signedIn } from "../_helpers/signed_in.ts";
 import { SUPABASE_DIR } from "../../local/paths.ts";
 import { PINS_PER_CHANNEL, SAVED_PER_USER } from "../../functions/_shared/limits.ts";
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1"; // seed: alice (owner), bob, carol, dave
 const MODS = "c0000000-0000-4000-8000-0000000000a3"; // seed: alice, bob (private)
-const PASSWORD = "chat-demo-2024";
 
 type Heard = { event: string; payload: Record<string, unknown> };
-
-async function signedIn(stack: TestStack, who: string) {
-  const client = stack.client();
-  const { data, error } = await client.auth.signInWithPassword({
-    email: `${who}@example.com`,
-    password: PASSWORD,
-  });
-  assert.equal(error, null, `${who} signs in`);
-  const token = data.session!.access_token;
-  /** The status and JSON of a request. */
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.url}/functions/v1/api${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: await res.json() };
-  };
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await call(method, path, body);
-    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-    return r.json;
-  };
-  return { client, call, api, id: data.user!.id };
-}
 
 async function listen(client: SupabaseClient, topic: string) {
   const heard: Heard[] = [];

@@ -7,7 +7,8 @@
  * channel do not; do-not-disturb suppresses a DM; a subscription answered 410 is removed.
  */
 import assert from "node:assert/strict";
-import { startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { startTestStack } from "../_helpers/stack.ts";
+import { signedIn } from "../_helpers/signed_in.ts";
 import {
   b64url,
   contentKeys,
@@ -17,7 +18,6 @@ import {
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1"; // alice, bob, carol, dave
 const DM = "c0000000-0000-4000-8000-0000000000d1"; // alice and carol
-const PASSWORD = "chat-demo-2024";
 const dec = new TextDecoder();
 
 interface Pushed {
@@ -119,31 +119,6 @@ function pushService(publicKey: string, keysOf: Map<string, BrowserKeys>) {
     return new Response(null, { status: path.startsWith("/gone") ? 410 : 201 });
   });
   return { got, errors, server, origin: `http://127.0.0.1:${server.addr.port}` };
-}
-
-async function signedIn(stack: TestStack, who: string) {
-  const client = stack.client();
-  const { data, error } = await client.auth.signInWithPassword({
-    email: `${who}@example.com`,
-    password: PASSWORD,
-  });
-  assert.equal(error, null, `${who} signs in`);
-  const token = data.session!.access_token;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.url}/functions/v1/api${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: await res.json() };
-  };
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await call(method, path, body);
-    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-    return r.json;
-  };
-  await client.auth.signOut({ scope: "local" });
-  return { call, api };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,36 +6,15 @@
  */
 import assert from "node:assert/strict";
 import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
-import { startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { startTestStack } from "../_helpers/stack.ts";
+import { signedIn } from "../_helpers/signed_in.ts";
 import { RECEIPT_DETAIL_MAX_MEMBERS } from "../../functions/_shared/limits.ts";
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1"; // seed: alice, bob, carol, dave
-const PASSWORD = "chat-demo-2024";
 const ALICE = "a11ce000-0000-4000-8000-000000000001";
 const BOB = "b0b00000-0000-4000-8000-000000000002";
 
 type Heard = { event: string; payload: Record<string, unknown> };
-
-async function signedIn(stack: TestStack, who: string) {
-  const c = stack.client();
-  const { data, error } = await c.auth.signInWithPassword({
-    email: `${who}@example.com`,
-    password: PASSWORD,
-  });
-  assert.equal(error, null);
-  const token = data.session!.access_token;
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.url}/functions/v1/api${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = await res.json();
-    assert.ok(res.ok, `${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-  return { client: c, api };
-}
 
 /** Joins `topic` and records every broadcast. */
 async function listen(client: SupabaseClient, topic: string) {

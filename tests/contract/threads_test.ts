@@ -7,40 +7,16 @@
  */
 import assert from "node:assert/strict";
 import type { RealtimeChannel, SupabaseClient } from "@supabase/supabase-js";
-import { startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { startTestStack } from "../_helpers/stack.ts";
+import { signedIn } from "../_helpers/signed_in.ts";
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1"; // seed: alice, bob, carol, dave
-const PASSWORD = "chat-demo-2024";
 const ALICE = "a11ce000-0000-4000-8000-000000000001";
 const BOB = "b0b00000-0000-4000-8000-000000000002";
 const CAROL = "ca201000-0000-4000-8000-000000000003";
 
 type Heard = { event: string; payload: Record<string, unknown> };
 type Msg = Record<string, unknown> & { id: number };
-
-async function signedIn(stack: TestStack, who: string) {
-  const client = stack.client();
-  const { data, error } = await client.auth.signInWithPassword({
-    email: `${who}@example.com`,
-    password: PASSWORD,
-  });
-  assert.equal(error, null);
-  const token = data.session!.access_token;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.url}/functions/v1/api${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    return { status: res.status, json: await res.json() };
-  };
-  const api = async (method: string, path: string, body?: unknown) => {
-    const r = await call(method, path, body);
-    assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
-    return r.json;
-  };
-  return { client, api, call };
-}
 
 async function listen(client: SupabaseClient, topic: string) {
   const heard: Heard[] = [];
