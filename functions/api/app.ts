@@ -33,10 +33,11 @@ import { messageRoutes } from "./messages.ts";
 import { channelRoutes } from "./channels.ts";
 import { meRoutes } from "./me.ts";
 import { notifyRoutes } from "./notify.ts";
-import type { PushConfig } from "../_shared/push_config.ts";
+import { PUSH_OFF, type PushConfig } from "../_shared/push_config.ts";
 import { pinRoutes } from "./pins.ts";
 import { threadRoutes } from "./threads.ts";
-import { linkPreviewRoutes } from "./link_previews.ts";
+import { linkPreviewAfterSend, linkPreviewRoutes } from "./link_previews.ts";
+import { pushAfterSend } from "./push_dispatch.ts";
 import { adminRoutes } from "./admin.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
@@ -187,20 +188,16 @@ export function createApp(deps: AppDeps) {
       gate.run(() => sql<BlockedTerm[]>`select term, action from public.blocked_terms`)
     );
   app.use("*", requireUser({ jwtSecret: deps.jwtSecret, jwksUrl: deps.jwksUrl }));
-  // Before the messages: its middleware sends Web Push after a message is stored.
   app.route("/", notifyRoutes({ sql, limiter, ...(deps.push ? { config: deps.push } : {}) }));
-  // Before the message routes: it wraps the send, to unfurl a link after the 201 (issue 14).
+  app.route("/", linkPreviewRoutes({ sql, limiter }));
+  const afterSend = [
+    linkPreviewAfterSend({ sql, log, storage: deps.storage, allow: deps.linkPreviewAllow ?? [] }),
+    pushAfterSend({ sql, config: deps.push ?? PUSH_OFF, now: () => new Date() }),
+  ].filter((h) => h !== undefined);
   app.route(
     "/",
-    linkPreviewRoutes({
-      sql,
-      limiter,
-      log,
-      storage: deps.storage,
-      allow: deps.linkPreviewAllow ?? [],
-    }),
+    messageRoutes({ sql, limiter, moderator, ai: deps.ai ?? localAi(), metrics, afterSend }),
   );
-  app.route("/", messageRoutes({ sql, limiter, moderator, ai: deps.ai ?? localAi(), metrics }));
   app.route("/", channelRoutes({ sql, limiter }));
   app.route("/", meRoutes({ sql, limiter }));
   app.route("/", pinRoutes({ sql, limiter }));

@@ -1,5 +1,5 @@
 /**
- * Link previews (issue 14). After `POST /channels/:id/messages` has answered 201, the first
+ * Link previews (issue 14). When `POST /channels/:id/messages` has stored a message, the first
  * http(s) link of the new message is unfurled in the background (`unfurl.ts`: SSRF guard, 5 s,
  * 1 MB of HTML, 3 redirects, an image of at most 2 MB), its image cached in Storage beside the
  * channel's attachments, and the row written to `public.link_previews` with the API's own
@@ -21,6 +21,7 @@ import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { doc } from "./docs.ts";
 import { body, messageId, parse } from "./validate.ts";
+import type { AfterSend, SentMessage } from "./messages.ts";
 
 export const PreviewBody = z.object({ hidden: z.boolean() });
 
@@ -32,13 +33,6 @@ export interface LinkPreviewDeps {
   storage?: StorageClient | undefined;
   /** "host:port" targets let through the SSRF guard (LINK_PREVIEW_ALLOW). */
   allow?: readonly string[];
-}
-
-interface SentMessage {
-  id: number;
-  channel_id: string;
-  sender_id: string;
-  content: string;
 }
 
 const EXT: Record<string, string> = {
@@ -79,17 +73,19 @@ export async function storeLinkPreview(
   return rows.length > 0;
 }
 
-export function linkPreviewRoutes({ sql, limiter, log, storage, allow = [] }: LinkPreviewDeps) {
-  const app = new Hono<AuthEnv>();
-  const run = callerRunner(sql);
+/**
+ * The send route's hook: the first link of a new message is unfurled in the background, at most
+ * LINK_PREVIEW.concurrent at a time.
+ *
+ * @example
+ * const hook = linkPreviewAfterSend({ sql, log, storage, allow: [] });
+ */
+export function linkPreviewAfterSend(
+  { sql, log, storage, allow = [] }: Omit<LinkPreviewDeps, "limiter">,
+): AfterSend {
   let inFlight = 0;
-
-  // Runs around the send route (mounted before it): the 201 goes out first, then the preview.
-  app.use("/channels/:id/messages", async (c, next) => {
-    await next();
-    if (c.req.method !== "POST" || c.res.status !== 201) return;
-    const { message } = await c.res.clone().json() as { message?: SentMessage };
-    if (!message || !firstLink(message.content)) return;
+  return (message) => {
+    if (!firstLink(message.content)) return;
     if (inFlight >= LINK_PREVIEW.concurrent) {
       log("warn", "link preview skipped: too many in flight", { message_id: message.id });
       return;
@@ -103,7 +99,12 @@ export function linkPreviewRoutes({ sql, limiter, log, storage, allow = [] }: Li
         })
       )
       .finally(() => inFlight--);
-  });
+  };
+}
+
+export function linkPreviewRoutes({ sql, limiter }: Pick<LinkPreviewDeps, "sql" | "limiter">) {
+  const app = new Hono<AuthEnv>();
+  const run = callerRunner(sql);
 
   app.patch(
     "/messages/:id/preview",

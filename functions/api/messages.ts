@@ -16,7 +16,7 @@ import {
   SUMMARY_MESSAGES,
 } from "../_shared/limits.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
-import type { AuthEnv } from "./middleware/auth.ts";
+import type { AuthEnv, Claims } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
 import { type AiProvider, localAi } from "../_shared/ai.ts";
 import type { Metrics } from "../_shared/metrics.ts";
@@ -25,12 +25,27 @@ import { doc } from "./docs.ts";
 import { body, messageId, parse, uuid } from "./validate.ts";
 import { COUNTER_HELP } from "./metrics_route.ts";
 
+/** A message as the send route returns it (the fields its hooks read). */
+export interface SentMessage extends Record<string, unknown> {
+  id: number;
+  channel_id: string;
+  sender_id: string;
+  content: string;
+}
+
+/**
+ * Work after a message is stored (201), such as Web Push or a link preview: called once,
+ * before the answer goes out; it must return at once and never throw.
+ */
+export type AfterSend = (message: SentMessage, claims: Claims) => void;
+
 export interface MessageDeps {
   sql: Sql;
   limiter: RateLimiter;
   moderator: Moderator;
   ai: AiProvider;
   metrics?: Metrics;
+  afterSend?: readonly AfterSend[];
 }
 
 const content = z.string().transform(normalizeText).pipe(
@@ -85,7 +100,9 @@ async function viewOf(tx: postgres.TransactionSql, id: number | string) {
   return m;
 }
 
-export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageDeps) {
+export function messageRoutes(
+  { sql, limiter, moderator, ai, metrics, afterSend = [] }: MessageDeps,
+) {
   // Sentiment per message comes from the lexicon (cheap, local); the provider scores summaries.
   const lexicon = localAi();
   const counted = (outcome: string) => {
@@ -188,7 +205,7 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
       // One statement (public.send_message): mentions, the idempotent insert, attachments and
       // the message as the page route shows it.
       const result = await run(c, "write", async (tx) => {
-        const [row] = await tx<{ created: boolean; message: Record<string, unknown> }[]>`
+        const [row] = await tx<{ created: boolean; message: SentMessage }[]>`
           select created, message from public.send_message(
           ${channelId}::uuid, ${verdict.text}, ${b.client_id}, ${b.reply_to_id ?? null}::bigint,
           ${tx.array(usernames, TEXT)}, ${verdict.outcome === "ok" ? "ok" : verdict.outcome},
@@ -199,6 +216,7 @@ export function messageRoutes({ sql, limiter, moderator, ai, metrics }: MessageD
       });
       if (result.created) {
         metrics?.inc("messages_sent_total", COUNTER_HELP.messages_sent_total);
+        for (const hook of afterSend) hook(result.message, c.get("claims"));
       }
       if (
         result.created && (result.message?.mentions as string[] | undefined)?.includes(ASSISTANT)

@@ -1,26 +1,24 @@
 /**
  * Notifications that people control: my do-not-disturb window and sound toggle, a level per
- * channel (all / mentions / muted), my Web Push subscriptions, the VAPID public key; and the
- * push itself: after a message is stored (201) that mentions someone or is in a DM, each
- * recipient's subscriptions get a Web Push in the background, unless their rules say no
- * (`notify_rules.ts`). Subscriptions the push service answers 404/410 are removed.
+ * channel (all / mentions / muted), my Web Push subscriptions and the VAPID public key. The
+ * push itself is sent by `push_dispatch.ts`, a hook of the send route.
  *
  * Push is on when VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT are set (`push_config.ts`,
  * through the API's config). Endpoints must be https; PUSH_ENDPOINT_ALLOW (comma-separated
  * origins) lets http ones in, for a local test push service.
  */
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { AppError } from "../_shared/errors.ts";
-import { asCaller, type Sql } from "../_shared/db.ts";
+import type { Sql } from "../_shared/db.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { doc } from "./docs.ts";
 import { body, parse, uuid } from "./validate.ts";
-import { decide, NOTIFY_LEVELS, type NotifyLevel, TIME_OF_DAY } from "../_shared/notify_rules.ts";
-import { sendPush } from "../_shared/web_push.ts";
+import { NOTIFY_LEVELS, TIME_OF_DAY } from "../_shared/notify_rules.ts";
+import { endpointAllowed } from "./push_dispatch.ts";
 import { PUSH_OFF, type PushConfig } from "../_shared/push_config.ts";
 
 const hhmm = z.string().regex(TIME_OF_DAY, "HH:MM (24 h)");
@@ -52,116 +50,16 @@ export const SubscriptionBody = z.object({
   expirationTime: z.number().nullable().optional(),
 });
 
-/** Whether a subscription's endpoint may be posted to. */
-export function endpointAllowed(endpoint: string, allowHttp: string[]): boolean {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return false;
-  }
-  if (url.username || url.password) return false;
-  if (allowHttp.includes(url.origin)) return true;
-  // Push services have public DNS names: no IP literals or local names (the API would post to
-  // its own network otherwise).
-  const host = url.hostname.toLowerCase();
-  if (/^[\d.]+$|^\[|^localhost$|\.localhost$|\.local$|\.internal$/.test(host)) return false;
-  return url.protocol === "https:";
-}
-
-interface Target {
-  user_id: string;
-  mention: boolean;
-  level: NotifyLevel;
-  dnd_start: string | null;
-  dnd_end: string | null;
-  time_zone: string;
-  endpoint: string;
-  p256dh: string;
-  auth: string;
-  channel_title: string;
-  sender_name: string;
-  content: string;
-  channel_id: string;
-  kind: string;
-}
-
-const BODY = 140;
-
 export function notifyRoutes(
-  { sql, limiter, config = PUSH_OFF, now = () => new Date() }: {
+  { sql, limiter, config = PUSH_OFF }: {
     sql: Sql;
     limiter: RateLimiter;
     /** VAPID keys and test origins (push is off without them). */
     config?: PushConfig;
-    now?: () => Date;
   },
 ) {
   const app = new Hono<AuthEnv>();
   const run = callerRunner(sql);
-
-  /** Sends the pushes of a stored message (as its sender); never throws. */
-  async function dispatch(claims: Parameters<typeof asCaller>[1], messageId: number) {
-    const vapid = config.vapid;
-    if (!vapid) return;
-    const targets = await asCaller(
-      sql,
-      claims,
-      "write",
-      (tx) =>
-        tx<Target[]>`select user_id, mention, level, to_char(dnd_start, 'HH24:MI') as dnd_start,
-          to_char(dnd_end, 'HH24:MI') as dnd_end, time_zone, endpoint, p256dh, auth,
-          channel_title, sender_name, content, channel_id, kind
-          from public.push_targets(${messageId})`,
-    );
-    await Promise.all(targets.map(async (t) => {
-      // Only https endpoints (or allow-listed test ones), checked again as stored ones may age.
-      if (!endpointAllowed(t.endpoint, config.allowHttp)) return;
-      const v = decide({
-        level: t.level,
-        mention: t.mention,
-        prefs: { ...t, sound: false },
-        now: now(),
-      });
-      if (!v.notify) return;
-      const payload = {
-        title: t.mention ? `@ ${t.channel_title}` : t.channel_title,
-        body: `${t.sender_name}: ${t.content}`.slice(0, BODY),
-        channel_id: t.channel_id,
-        message_id: messageId,
-        mention: t.mention,
-        // A mention keeps its own notification: later ordinary messages replace only theirs.
-        tag: t.mention ? `mention-${messageId}` : `chat-${t.channel_id}`,
-      };
-      try {
-        const status = await sendPush(t, payload, vapid);
-        if (status === 404 || status === 410) {
-          await asCaller(
-            sql,
-            claims,
-            "write",
-            (tx) => tx`select public.push_gone(${messageId}, ${t.endpoint})`,
-          );
-        }
-      } catch (e) {
-        console.error(JSON.stringify({ level: "warn", msg: "push failed", error: String(e) }));
-      }
-    }));
-  }
-
-  // Runs around the send route (mounted before it): after a 201, push in the background.
-  const afterSend: MiddlewareHandler<AuthEnv> = async (c, next) => {
-    await next();
-    if (c.req.method !== "POST" || c.res.status !== 201 || !config.vapid) return;
-    const claims = c.get("claims");
-    void c.res.clone().json().then((j: { message?: { id?: number } }) => {
-      const id = Number(j.message?.id);
-      return Number.isSafeInteger(id) ? dispatch(claims, id) : undefined;
-    }).catch((e) =>
-      console.error(JSON.stringify({ level: "error", msg: "push dispatch", error: String(e) }))
-    );
-  };
-  app.use("/channels/:id/messages", afterSend);
 
   app.get("/push/vapid-public-key", doc("The VAPID public key (null: push is off)"), (c) =>
     c.json({
