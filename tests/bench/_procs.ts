@@ -19,10 +19,10 @@ export interface Child {
 export function spawnDeno(
   script: string,
   env: Record<string, string>,
-  opts: { stdin?: boolean; args?: string[] } = {},
+  opts: { stdin?: boolean; args?: string[]; flags?: string[] } = {},
 ): Child {
   const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", script, ...(opts.args ?? [])],
+    args: ["run", "-A", ...(opts.flags ?? []), script, ...(opts.args ?? [])],
     env,
     stdout: "piped",
     stderr: "piped",

@@ -27,8 +27,14 @@ export interface BenchStack {
 
 /**
  * Starts `local/start.ts` with `API_RATE_LIMITS=off` (override with `env`); resolves once it
- * printed READY.
+ * printed READY. With BENCH_CPU_PROF=<dir> the stack writes a V8 CPU profile there when it
+ * stops (`deno --cpu-prof`; open it in Chrome DevTools).
  */
+function profileFlags(): string[] {
+  const dir = Deno.env.get("BENCH_CPU_PROF");
+  return dir ? ["--cpu-prof", `--cpu-prof-dir=${dir}`] : [];
+}
+
 export async function startStack(env: Record<string, string> = {}): Promise<BenchStack> {
   const dataDir = await Deno.makeTempDir({ dir: join(ROOT, ".local"), prefix: "bench-stack-" });
   await Deno.chmod(dataDir, 0o755); // Postgres (user postgres) must be able to enter it
@@ -38,7 +44,7 @@ export async function startStack(env: Record<string, string> = {}): Promise<Benc
     LOCAL_DB_PORT: String(freePort()),
     API_RATE_LIMITS: "off",
     ...env,
-  });
+  }, { flags: profileFlags() });
   const stop = async () => {
     try {
       child.proc.kill("SIGINT");

@@ -20,7 +20,14 @@ export interface DeadlineOptions {
 export function deadline({ ms, gate }: DeadlineOptions) {
   if (!(ms > 0)) throw new Error(`deadline: ms must be a positive number of milliseconds`);
   return async function deadlineMiddleware(c, next) {
-    const signal = AbortSignal.timeout(ms);
+    // Not AbortSignal.timeout: its timer would still fire (and build a DOMException) for every
+    // request long after the answer; this one is cleared when the request ends.
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(new DOMException("The request timed out", "TimeoutError")),
+      ms,
+    );
+    const signal = controller.signal;
     c.set("deadline", signal);
     c.set("dbGate", gate);
     let onAbort = () => {};
@@ -37,6 +44,7 @@ export function deadline({ ms, gate }: DeadlineOptions) {
         throw new DependencyDownError(`The request took longer than ${ms} ms; try again shortly`);
       }
     } finally {
+      clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
     }
   } satisfies MiddlewareHandler<DeadlineEnv>;
