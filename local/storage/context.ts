@@ -4,15 +4,24 @@
  * and serving an object's bytes.
  */
 import type { Context } from "hono";
-import { jwtVerify } from "jose";
+import { jwtVerify, type JWTVerifyGetKey } from "jose";
 import type postgres from "postgres";
 import { join } from "node:path";
-import { denied, invalid, invalidKey, noBucket, notFound, StorageError } from "./errors.ts";
+import { denied, invalid, invalidJwt, invalidKey, noBucket, notFound } from "./errors.ts";
+import { objectHeaders, type ObjectRow } from "./metadata.ts";
+
+export type { ObjectRow } from "./metadata.ts";
 
 export interface StorageDeps {
   /** A superuser connection; requests switch to the caller's role for every query. */
   sql: postgres.Sql;
+  /** Signs and checks signed URLs; verifies user tokens too unless `jwt` is given. */
   jwtSecret: string;
+  /**
+   * How to verify callers' tokens when the project also signs them with asymmetric keys
+   * (a key resolver by header, and the algorithms accepted); HS256 with `jwtSecret` if absent.
+   */
+  jwt?: { getKey: JWTVerifyGetKey; algorithms: string[] };
   keys: { anon: string; serviceRole: string };
   /** Where the bytes live. */
   root: string;
@@ -24,17 +33,6 @@ export interface Claims {
   role: string;
   sub?: string;
   [k: string]: unknown;
-}
-
-export interface ObjectRow {
-  id: string;
-  name: string;
-  bucket_id: string;
-  owner_id: string | null;
-  metadata: Record<string, unknown> | null;
-  created_at: Date;
-  updated_at: Date;
-  last_accessed_at: Date;
 }
 
 export interface BucketRow {
@@ -62,6 +60,15 @@ export function checkKey(name: string): void {
   }
 }
 
+/** Checks an object name from a request body (move, copy) as one from a URL. */
+export function checkName(name: unknown, field: string): string {
+  if (typeof name !== "string" || !SAFE_PATH.test(name)) {
+    throw invalid(`The ${field} contains invalid characters or is empty`);
+  }
+  checkKey(name);
+  return name;
+}
+
 export type StorageCtx = ReturnType<typeof makeCtx>;
 
 export function makeCtx(deps: StorageDeps) {
@@ -74,25 +81,15 @@ export function makeCtx(deps: StorageDeps) {
     const apikey = c.req.header("apikey") ?? c.req.query("apikey");
     const bearer = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
     const token = bearer ?? apikey;
-    if (!token) {
-      throw new StorageError(
-        400,
-        "InvalidJWT",
-        "Unauthorized",
-        "headers must have required property 'authorization'",
-      );
-    }
+    if (!token) throw invalidJwt("headers must have required property 'authorization'");
     try {
-      const { payload } = await jwtVerify(token, key, { algorithms: ["HS256"] });
+      const { payload } = deps.jwt
+        ? await jwtVerify(token, deps.jwt.getKey, { algorithms: deps.jwt.algorithms })
+        : await jwtVerify(token, key, { algorithms: ["HS256"] });
       if (typeof payload.role !== "string") throw new Error("no role");
       return payload as Claims;
     } catch (e) {
-      throw new StorageError(
-        400,
-        "InvalidJWT",
-        "Unauthorized",
-        (e as Error).message.includes("exp") ? "jwt expired" : "invalid signature",
-      );
+      throw invalidJwt((e as Error).message.includes("exp") ? "jwt expired" : "invalid signature");
     }
   }
 
@@ -109,9 +106,11 @@ export function makeCtx(deps: StorageDeps) {
     }) as Promise<T>;
   }
 
+  /** A bucket's limits, read with Storage's own rights. */
   async function bucketOf(id: string): Promise<BucketRow> {
     const [b] = await sql<BucketRow[]>`
-      select id, public, file_size_limit, allowed_mime_types from storage.buckets where id = ${id}`;
+      select id, public, file_size_limit::float8 as file_size_limit, allowed_mime_types
+      from storage.buckets where id = ${id}`;
     if (!b) throw noBucket();
     return b;
   }
@@ -120,7 +119,9 @@ export function makeCtx(deps: StorageDeps) {
   function objectPath(c: Context, prefix: string): { bucket: string; name: string } {
     let rest: string;
     try {
-      rest = decodeURIComponent(new URL(c.req.url).pathname.split(prefix)[1] ?? "");
+      const path = new URL(c.req.url).pathname;
+      const at = path.indexOf(prefix);
+      rest = decodeURIComponent(at < 0 ? "" : path.slice(at + prefix.length));
     } catch {
       throw invalid("The object name is not valid percent-encoded UTF-8");
     }
@@ -147,6 +148,7 @@ export function makeCtx(deps: StorageDeps) {
   /** The object's row with Storage's own rights (public buckets, signed URLs). */
   const findUnchecked = (bucket: string, name: string) => rowIn(sql, bucket, name);
 
+  /** The object's bytes, with the Content-Type exactly as it was uploaded. */
   async function serve(c: Context, bucket: string, name: string, row: ObjectRow | undefined) {
     if (!row) throw notFound();
     let file: Deno.FsFile;
@@ -157,11 +159,9 @@ export function makeCtx(deps: StorageDeps) {
     }
     const meta = row.metadata ?? {};
     const headers: Record<string, string> = {
+      ...objectHeaders(row),
       "content-type": String(meta.mimetype ?? "application/octet-stream"),
-      "cache-control": String(meta.cacheControl ?? "no-cache"),
-      etag: String(meta.eTag ?? ""),
-      "last-modified": new Date(row.updated_at).toUTCString(),
-      "content-length": String(meta.size ?? ""),
+      "content-length": String((await file.stat()).size),
       "x-content-type-options": "nosniff",
     };
     const download = c.req.query("download");
@@ -182,6 +182,7 @@ export function makeCtx(deps: StorageDeps) {
     asCaller,
     bucketOf,
     objectPath,
+    rowIn,
     findAs,
     findUnchecked,
     serve,

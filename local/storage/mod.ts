@@ -2,7 +2,12 @@
  * The local stack's Supabase Storage (`/storage/v1`), as storage-js 2.119 uses it: buckets
  * from `config.toml` (size limit, allowed MIME types), objects in `storage.objects` with every
  * access judged by its RLS policies as the caller, bytes under `.local/storage/`. A row and its
- * file are written together (see upload.ts): a failed or aborted upload leaves nothing behind.
+ * file are written together (files.ts): a failed or aborted write leaves nothing behind.
+ *
+ * Where each behaviour lives: buckets.ts (bucket routes), upload.ts (uploads), objects.ts
+ * (downloads, info, removal), list.ts (list, listV2), move_copy.ts (move, copy), signed.ts
+ * (signed URLs), metadata.ts (system and user metadata, info shape, MIME rules), files.ts
+ * (bytes on disk), context.ts (caller, RLS, names), errors.ts (Storage's error shapes).
  */
 import { Hono } from "hono";
 import { makeCtx, type StorageDeps } from "./context.ts";
@@ -10,6 +15,8 @@ import { errorBody, StorageError } from "./errors.ts";
 import { signedRoutes } from "./signed.ts";
 import { objectRoutes } from "./objects.ts";
 import { bucketRoutes } from "./buckets.ts";
+import { listRoutes } from "./list.ts";
+import { moveCopyRoutes } from "./move_copy.ts";
 
 export { type BucketConfig, bucketsFromToml, parseSize, syncBuckets } from "./config.ts";
 export { checkKey, MAX_KEY_BYTES, MAX_SEGMENT_BYTES, type StorageDeps } from "./context.ts";
@@ -23,7 +30,7 @@ export function createStorage(deps: StorageDeps) {
     const p = new URL(c.req.url).pathname;
     if (
       c.req.method === "OPTIONS" ||
-      /\/object\/(sign|public|upload\/sign)\//.test(p) && c.req.method !== "POST"
+      /\/object\/(sign|public|info\/public|upload\/sign)\//.test(p) && c.req.method !== "POST"
     ) return await next();
     const key = c.req.header("apikey") ?? c.req.query("apikey");
     if (!key) return c.json({ message: "No API key found in request" }, 401);
@@ -35,6 +42,8 @@ export function createStorage(deps: StorageDeps) {
 
   // Order matters: the specific /object/… routes before the catch-all /object/*.
   app.route("/", signedRoutes(ctx));
+  app.route("/", listRoutes(ctx));
+  app.route("/", moveCopyRoutes(ctx));
   app.route("/", objectRoutes(ctx));
   app.route("/", bucketRoutes(ctx));
 

@@ -1,14 +1,17 @@
 /**
- * Object routes: public and authenticated downloads, info, list (folders folded as Storage
- * does), remove, and uploads. Every read and write runs as the caller, so RLS decides.
+ * Object routes: uploads, public and authenticated downloads, object info (public,
+ * authenticated, and the route storage-js `info()` calls) and removal. Every read and write
+ * runs as the caller, so RLS decides; public buckets are read with Storage's own rights.
  */
-import { Hono } from "hono";
-import type { ObjectRow, StorageCtx } from "./context.ts";
+import { type Context, Hono } from "hono";
+import type { Claims, StorageCtx } from "./context.ts";
 import { upload } from "./upload.ts";
-import { invalid, notFound } from "./errors.ts";
+import { badBody, noBucket, notFound } from "./errors.ts";
+import { removeFiles } from "./files.ts";
+import { infoBody, objectHeaders, type ObjectRow } from "./metadata.ts";
 
 export function objectRoutes(ctx: StorageCtx) {
-  const { fileOf, claimsOf, asCaller, bucketOf, objectPath, findAs, findUnchecked, serve } = ctx;
+  const { sql, claimsOf, asCaller, bucketOf, objectPath, findAs, findUnchecked, serve } = ctx;
   const app = new Hono();
 
   app.get("/object/public/*", async (c) => {
@@ -18,96 +21,59 @@ export function objectRoutes(ctx: StorageCtx) {
     return await serve(c, bucket, name, await findUnchecked(bucket, name));
   });
 
-  app.get("/object/info/*", async (c) => {
-    const claims = await claimsOf(c);
-    const { bucket, name } = objectPath(c, "/object/info/");
-    const row = await findAs(claims, bucket, name);
+  /**
+   * Object info as Storage's `getObjectInfo` reads it: a public bucket (or the public route)
+   * with Storage's rights, any other as the caller; without a valid token only public buckets.
+   */
+  async function info(c: Context, prefix: string, who: "public" | "caller" | "caller-or-none") {
+    const { bucket, name } = objectPath(c, prefix);
+    let claims: Claims | undefined;
+    if (who === "caller") claims = await claimsOf(c);
+    if (who === "caller-or-none") claims = await claimsOf(c).catch(() => undefined);
+    const [b] = await sql<{ public: boolean }[]>`
+      select public from storage.buckets where id = ${bucket}`;
+    if (!b || (!claims && !b.public)) throw noBucket();
+    const row = b.public || !claims
+      ? await findUnchecked(bucket, name)
+      : await findAs(claims, bucket, name);
     if (!row) throw notFound();
-    const m = row.metadata ?? {};
-    return c.json({
-      id: row.id,
-      name: row.name,
-      bucket_id: row.bucket_id,
-      size: m.size,
-      content_type: m.mimetype,
-      cache_control: m.cacheControl,
-      etag: m.eTag,
-      last_modified: row.updated_at,
-      created_at: row.created_at,
-      metadata: m,
-    });
-  });
-
-  app.post("/object/list/:bucket", async (c) => {
-    const claims = await claimsOf(c);
-    const bucket = c.req.param("bucket");
-    await bucketOf(bucket);
-    const body = await c.req.json().catch(() => ({})) as {
-      prefix?: string;
-      limit?: number;
-      offset?: number;
-      search?: string;
-      sortBy?: { column?: string; order?: string };
-    };
-    const prefix = (body.prefix ?? "").replace(/^\/+/, "");
-    const base = prefix && !prefix.endsWith("/") ? `${prefix}/` : prefix;
-    const rows = await asCaller(
-      claims,
-      (tx) =>
-        tx<ObjectRow[]>`select * from storage.objects where bucket_id = ${bucket}
-        and name like ${base.replace(/[\\%_]/g, "\\$&") + "%"} order by name`,
-    );
-    const seen = new Map<string, Record<string, unknown>>();
-    for (const r of rows) {
-      const rest = r.name.slice(base.length);
-      const slash = rest.indexOf("/");
-      const entry = slash < 0 ? rest : rest.slice(0, slash);
-      if (body.search && !entry.toLowerCase().includes(body.search.toLowerCase())) continue;
-      if (slash >= 0) {
-        if (!seen.has(entry)) {
-          seen.set(entry, {
-            name: entry,
-            id: null,
-            updated_at: null,
-            created_at: null,
-            last_accessed_at: null,
-            metadata: null,
-          });
-        }
-      } else {
-        seen.set(entry, {
-          name: entry,
-          id: r.id,
-          updated_at: r.updated_at,
-          created_at: r.created_at,
-          last_accessed_at: r.last_accessed_at,
-          metadata: r.metadata,
-        });
-      }
-    }
-    let list = [...seen.values()];
-    const desc = body.sortBy?.order === "desc";
-    list.sort((a, b) => String(a.name).localeCompare(String(b.name)) * (desc ? -1 : 1));
-    const offset = Math.max(0, Number(body.offset ?? 0));
-    list = list.slice(offset, offset + Math.min(1000, Math.max(1, Number(body.limit ?? 100))));
-    return c.json(list);
-  });
+    return c.json(infoBody(row), 200, objectHeaders(row));
+  }
+  app.get("/object/info/public/*", (c) => info(c, "/object/info/public/", "public"));
+  app.get("/object/info/authenticated/*", (c) => info(c, "/object/info/authenticated/", "caller"));
+  app.get("/object/info/*", (c) => info(c, "/object/info/", "caller-or-none"));
 
   app.delete("/object/:bucket", async (c) => {
     const claims = await claimsOf(c);
     const bucket = c.req.param("bucket");
-    const body = await c.req.json().catch(() => ({})) as { prefixes?: string[] };
-    if (!Array.isArray(body.prefixes)) throw invalid("prefixes is required");
+    const body = await c.req.json().catch(() => ({})) as { prefixes?: unknown };
+    if (!Array.isArray(body.prefixes)) throw badBody("must have required property 'prefixes'");
+    if (body.prefixes.length === 0) throw badBody("prefixes must NOT have fewer than 1 items");
+    // storage-js 2.119 may name an entry `{ path, versionId }`; there are no versions here.
+    const names = body.prefixes.map((p) =>
+      typeof p === "string" ? p : String((p as { path?: unknown })?.path ?? "")
+    );
     const removed = await asCaller(
       claims,
       (tx) =>
-        tx<
-          ObjectRow[]
-        >`delete from storage.objects where bucket_id = ${bucket} and name = any(${body
-          .prefixes!}) returning *`,
+        tx<ObjectRow[]>`delete from storage.objects where bucket_id = ${bucket}
+          and name = any(${names}) returning *`,
     );
-    for (const r of removed) await Deno.remove(fileOf(bucket, r.name)).catch(() => {});
-    return c.json(removed.map((r) => ({ ...r, bucket_id: bucket })));
+    await removeFiles(ctx.deps.root, bucket, removed.map((r) => r.name));
+    return c.json(removed);
+  });
+  app.delete("/object/*", async (c) => {
+    const claims = await claimsOf(c);
+    const { bucket, name } = objectPath(c, "/object/");
+    const removed = await asCaller(
+      claims,
+      (tx) =>
+        tx<ObjectRow[]>`delete from storage.objects where bucket_id = ${bucket}
+          and name = ${name} returning name`,
+    );
+    if (!removed.length) throw notFound();
+    await removeFiles(ctx.deps.root, bucket, [name]);
+    return c.json({ message: "Successfully deleted" });
   });
 
   app.post("/object/*", (c) => upload(ctx, c, "create"));
