@@ -1,12 +1,14 @@
 /**
  * The local gateway on one port, as the Supabase CLI's Kong gateway does on 54321:
  * `/functions/v1/<name>/…` → the function (which sees `/<name>/…`), and the web client's
- * static files at `/`; the local services (Auth at `/auth/v1`, the mail inbox at `/_inbox`, and
- * Realtime and Storage as they arrive) mount under their prefixes.
+ * static files at `/`; the local services (Auth at `/auth/v1`, the mail inbox at `/_inbox`,
+ * Realtime, Storage) mount under their prefixes. With no PostgREST among them, `/rest/v1` and
+ * `/graphql/v1` answer PostgREST's error shape (no_postgrest.ts).
  */
 import type { Hono } from "hono";
 import { Hono as App } from "hono";
 import { serveStatic } from "hono/deno";
+import { noPostgrest } from "./no_postgrest.ts";
 
 export type FetchHandler = (req: Request) => Response | Promise<Response>;
 
@@ -105,6 +107,9 @@ export function createGateway(
       return svc.fetch(req, c.env);
     });
     app.route(prefix, svc);
+  }
+  for (const prefix of ["/rest/v1", "/graphql/v1"]) {
+    if (!(prefix in services)) app.route(prefix, noPostgrest());
   }
 
   app.all(

@@ -4,9 +4,10 @@
  * probe rows are written to realtime.messages with full rights, then read back as the
  * caller (role, `request.jwt.claims` and `realtime.topic` set): visible ⇒ may receive.
  * Sending is an INSERT of a row as the caller: allowed ⇒ may send. Tokens are JWTs signed
- * with the project secret and must carry `role` and `exp`.
+ * with the project secret or a signing key and must carry `role` and `exp`.
  */
-import { jwtVerify } from "jose";
+import { type JWK, jwtVerify } from "jose";
+import { type JwtKeys, jwtKeys } from "../keys.ts";
 import type postgres from "postgres";
 
 /**
@@ -51,7 +52,8 @@ export type VerifyToken = (token: string) => Promise<TokenResult>;
 const RECENT_TOKENS = 1_000;
 
 /**
- * Verifies JWTs signed with `secret`. The last RECENT_TOKENS tokens verified are remembered, so
+ * Verifies JWTs signed with `secret` (HS256) or one of the stack's `signingKeys` (ES256/RS256,
+ * by `kid`). The last RECENT_TOKENS tokens verified are remembered, so
  * that a client joining several topics with one token (and every socket opened with the anon
  * key) is verified once and its subscriptions share one frozen claims object and one token
  * string; a remembered token is still refused once expired (or before `nbf`).
@@ -60,20 +62,18 @@ const RECENT_TOKENS = 1_000;
  * const verify = tokenVerifier(jwtSecret);
  * const { claims, error } = await verify(token);
  */
-export function tokenVerifier(secret: string, remember = RECENT_TOKENS): VerifyToken {
+export function tokenVerifier(
+  secret: string,
+  remember = RECENT_TOKENS,
+  signingKeys: readonly JWK[] = [],
+): VerifyToken {
   // Imported once: jose would import a raw secret again for every token.
-  const key = crypto.subtle.importKey(
-    "raw",
-    new TextEncoder().encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["verify"],
-  );
+  const keys = jwtKeys(secret, signingKeys);
   const recent = new Map<string, { token: string; claims: Claims; nbf: unknown }>();
   return async (token) => {
     const hit = recent.get(token);
     if (hit && current(hit.claims.exp, hit.nbf)) return { claims: hit.claims, token: hit.token };
-    const verified = await verifyToken(token, await key);
+    const verified = await verifyToken(token, keys);
     if (verified.error !== undefined) return verified;
     // A token cut from a longer string (a URL, a frame) would keep all of it alive.
     const own = JSON.parse(JSON.stringify(token)) as string;
@@ -93,7 +93,7 @@ function current(exp: number, nbf: unknown): boolean {
 
 async function verifyToken(
   token: string,
-  key: CryptoKey,
+  keys: JwtKeys,
 ): Promise<
   { payload: Record<string, unknown>; error?: undefined } | { error: string; payload?: undefined }
 > {
@@ -101,8 +101,8 @@ async function verifyToken(
     return { error: "MalformedJWT: The token provided is not a valid JWT" };
   }
   try {
-    const { payload } = await jwtVerify(token, key, {
-      algorithms: ["HS256"],
+    const { payload } = await jwtVerify(token, keys.getKey, {
+      algorithms: keys.algorithms,
       clockTolerance: 0,
     });
     if (typeof payload.role !== "string" || typeof payload.exp !== "number") {
@@ -115,7 +115,10 @@ async function verifyToken(
       const ago = Math.max(0, Math.floor(Date.now() / 1000) - (err.payload?.exp ?? 0));
       return { error: `InvalidJWTToken: Token has expired ${ago} seconds ago` };
     }
-    if (err.code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") {
+    if (
+      err.code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED" ||
+      err.code === "ERR_JWKS_NO_MATCHING_KEY"
+    ) {
       return { error: "JwtSignatureError: Failed to validate JWT signature" };
     }
     return { error: "MalformedJWT: The token provided is not a valid JWT" };

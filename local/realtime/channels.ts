@@ -1,7 +1,8 @@
 /**
  * What a client's frames do: join (token, RLS read check, revocation), leave, broadcast (RLS
- * write check, self/ack), presence (RLS, size and rate limits), access_token refresh. Denials
- * use Supabase's reasons word for word (supabase-facts.md §1.3-1.7).
+ * write check, self/ack; a binary push stays bytes, see binary.ts), presence (RLS, size and rate
+ * limits), access_token refresh. Denials use Supabase's reasons word for word
+ * (supabase-facts.md §1.3-1.7).
  */
 import type postgres from "postgres";
 import { canRead, canWrite, type VerifyToken } from "./authz.ts";
@@ -157,13 +158,12 @@ export function createChannels({ sql, verify, hub, revocations }: ChannelDeps) {
           return hub.reply(conn, f, "ok");
         case EVENTS.broadcast: {
           if (!(await allowed(sub, "broadcast"))) return; // denied writes are dropped silently, as Supabase does
-          const { type: _t, ...rest } = f.payload;
-          hub.fanout(
-            sub.topic,
-            sub.private,
-            { type: "broadcast", ...rest },
-            sub.self ? undefined : sub,
-          );
+          const except = sub.self ? undefined : sub;
+          if (f.user) hub.fanoutUser(sub.topic, sub.private, f.user, except);
+          else {
+            const { type: _t, ...rest } = f.payload;
+            hub.fanout(sub.topic, sub.private, { type: "broadcast", ...rest }, except);
+          }
           if (sub.ack) hub.reply(conn, f, "ok");
           return;
         }

@@ -6,9 +6,20 @@
  * Every idle joined connection costs what its Conn and Sub hold, so they hold little: one
  * timer for all token expiries (expiry.ts), one topic string per topic, rights and presence
  * state made only when used. A fan-out walks the topic's set once and encodes the frame once
- * per protocol version.
+ * per protocol version. A user broadcast (a binary push, or the per-event REST endpoint) goes to
+ * vsn 2.0.0 sockets as a kind-4 binary frame and to 1.0.0 sockets as JSON text, or not at all
+ * when its payload is binary (binary.ts).
  */
-import { CLOSE, encodeFrame, EVENTS, type Frame, SYSTEM, type Vsn } from "./protocol.ts";
+import {
+  CLOSE,
+  encodeFrame,
+  encodeFrameJson,
+  EVENTS,
+  type Frame,
+  SYSTEM,
+  type Vsn,
+} from "./protocol.ts";
+import { encodeUserBroadcast, type UserBroadcast, userBroadcastPayloadJson } from "./binary.ts";
 import { PresenceTopic } from "./presence.ts";
 import { Expiries } from "./expiry.ts";
 import type { Claims } from "./authz.ts";
@@ -143,22 +154,27 @@ export class Hub {
 
   /**
    * One frame to the subscriptions of `topic` that `where` picks, encoded once per protocol
-   * version, without copying the set.
+   * version (`encode` answers null: nothing for sockets of that version), without copying the set.
    */
-  #sendWhere(topic: string, f: Frame, where: (s: Sub) => boolean) {
+  #sendWhere(
+    topic: string,
+    encode: (vsn: Vsn) => string | Uint8Array | null,
+    where: (s: Sub) => boolean,
+  ) {
     const set = this.topics.get(topic);
     if (!set) return;
-    let v2: string | undefined;
-    let v1: string | undefined;
+    let v2: string | Uint8Array | null | undefined;
+    let v1: string | Uint8Array | null | undefined;
     for (const s of set) {
       if (!where(s)) continue;
       const { ws, vsn } = s.conn;
       if (ws.readyState !== WebSocket.OPEN) continue;
-      const text = vsn === "2.0.0"
-        ? (v2 ??= encodeFrame(f, "2.0.0"))
-        : (v1 ??= encodeFrame(f, "1.0.0"));
+      const data = vsn === "2.0.0"
+        ? (v2 === undefined ? (v2 = encode("2.0.0")) : v2)
+        : (v1 === undefined ? (v1 = encode("1.0.0")) : v1);
+      if (data === null) continue;
       try {
-        ws.send(text);
+        ws.send(data);
         this.stats.framesOut++;
       } catch {
         // closed meanwhile: its close handler cleans up
@@ -177,21 +193,44 @@ export class Hub {
   }
 
   fanout(topic: string, isPrivate: boolean, payload: Record<string, unknown>, except?: Sub) {
+    const f: Frame = { joinRef: null, ref: null, topic, event: EVENTS.broadcast, payload };
     this.#sendWhere(
       topic,
-      { joinRef: null, ref: null, topic, event: EVENTS.broadcast, payload },
+      (vsn) => encodeFrame(f, vsn),
+      (s) => s.private === isPrivate && s !== except,
+    );
+  }
+
+  /** A broadcast whose payload travels as bytes (JSON text or binary), as Supabase sends it. */
+  fanoutUser(topic: string, isPrivate: boolean, ub: UserBroadcast, except?: Sub) {
+    this.#sendWhere(
+      topic,
+      (vsn) => {
+        if (vsn === "2.0.0") {
+          const bin = encodeUserBroadcast(topic, ub);
+          if (bin) return bin;
+        }
+        const payload = userBroadcastPayloadJson(ub);
+        if (payload === undefined) return null; // binary: JSON text cannot carry it
+        return encodeFrameJson(
+          { joinRef: null, ref: null, topic, event: EVENTS.broadcast },
+          payload,
+          vsn,
+        );
+      },
       (s) => s.private === isPrivate && s !== except,
     );
   }
 
   presenceDiff(topic: string, diff: { joins: unknown; leaves: unknown }) {
-    this.#sendWhere(topic, {
+    const f: Frame = {
       joinRef: null,
       ref: null,
       topic,
       event: EVENTS.presenceDiff,
       payload: diff as Record<string, unknown>,
-    }, (s) => s.presence);
+    };
+    this.#sendWhere(topic, (vsn) => encodeFrame(f, vsn), (s) => s.presence);
   }
 
   presenceOf(topic: string): PresenceTopic {

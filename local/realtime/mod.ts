@@ -5,7 +5,8 @@
  * are replayed after the database link was lost), access taken back by Auth ending
  * subscriptions at once, and the REST broadcast endpoints.
  *
- * Parts: protocol.ts (framing, limits, close codes), hub.ts (sockets, subscriptions, fan-out),
+ * Parts: protocol.ts (framing, limits, close codes), binary.ts (the binary frames: kind 3 pushes,
+ * kind 4 broadcasts), hub.ts (sockets, subscriptions, fan-out),
  * expiry.ts (token expiry, one timer for all), socket.ts (the transport and its guards),
  * channels.ts (what frames do), authz.ts (tokens, and rights asked of Postgres), presence.ts,
  * database.ts (Broadcast from Database, replay), wal_link.ts (its stream off the WAL), db_link.ts
@@ -13,6 +14,7 @@
  */
 import { Hono } from "hono";
 import type postgres from "postgres";
+import type { JWK } from "jose";
 import { Hub } from "./hub.ts";
 import { CLOSE, LIMITS } from "./protocol.ts";
 import { createChannels } from "./channels.ts";
@@ -33,6 +35,8 @@ export interface RealtimeDeps {
   /** A superuser connection (Realtime's own rights), for authorization and reading broadcasts. */
   sql: postgres.Sql;
   jwtSecret: string;
+  /** Auth's asymmetric signing keys (`signing_keys_path`), whose user tokens are accepted too. */
+  signingKeys?: readonly JWK[];
   /**
    * Users whose private subscriptions on a topic must be authorized again (by RLS) after this
    * database broadcast, e.g. the member a membership change names; undefined for none. Realtime
@@ -41,10 +45,12 @@ export interface RealtimeDeps {
   reauthorizeAfter?: (m: DbMessage) => string[] | undefined;
 }
 
-export function createRealtime({ sql, jwtSecret, reauthorizeAfter }: RealtimeDeps) {
+export function createRealtime(
+  { sql, jwtSecret, signingKeys, reauthorizeAfter }: RealtimeDeps,
+) {
   const hub = new Hub();
   const revocations = createRevocations(sql, hub);
-  const verify = tokenVerifier(jwtSecret);
+  const verify = tokenVerifier(jwtSecret, undefined, signingKeys);
   const { onFrame } = createChannels({ sql, verify, hub, revocations });
   const broadcasts = createDbBroadcasts({
     sql,

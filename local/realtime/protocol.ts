@@ -1,10 +1,11 @@
 /**
  * Realtime's wire protocol as realtime-js 2.119 speaks it (see supabase-facts.md §1): Phoenix
  * frames, `vsn=2.0.0` JSON arrays `[join_ref, ref, topic, event, payload]` (or `1.0.0` JSON
- * objects), and binary frames: kind 3 = a client's broadcast push. Server frames are sent as
- * JSON text, which the client accepts for broadcasts too. Every limit and close code of the
- * local Realtime lives here, so the numbers are defined once.
+ * objects), and on 2.0.0 binary frames (binary.ts): kind 3 = a client's broadcast push, kind 4 =
+ * a broadcast to a client. Every other server frame is JSON text. Every limit and close code of
+ * the local Realtime lives here, so the numbers are defined once.
  */
+import { decodeUserBroadcastPush, KIND, type UserBroadcast } from "./binary.ts";
 
 export const EVENTS = {
   join: "phx_join",
@@ -97,6 +98,11 @@ export interface Frame {
   topic: string;
   event: string;
   payload: Record<string, unknown>;
+  /**
+   * A kind-3 push: the broadcast with its payload as bytes (`payload` then holds only `type` and
+   * `event`).
+   */
+  user?: UserBroadcast;
 }
 
 export type Vsn = "1.0.0" | "2.0.0";
@@ -110,10 +116,16 @@ export type Decoded = { frame: Frame } | { ignored: string } | { invalid: string
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Decodes one client frame. Never throws. */
+/**
+ * Decodes one client frame. Never throws. A vsn 1.0.0 socket speaks JSON only: its binary frames
+ * are read as JSON text, as Phoenix's V1 serializer reads every frame, so a kind-3 frame is not
+ * understood there.
+ */
 export function decodeFrame(data: string | ArrayBuffer, vsn: Vsn): Decoded {
   try {
-    return typeof data === "string" ? decodeText(data, vsn) : decodeBinary(new Uint8Array(data));
+    if (typeof data === "string") return decodeText(data, vsn);
+    const bytes = new Uint8Array(data);
+    return vsn === "1.0.0" ? decodeText(utf8.decode(bytes), vsn) : decodeBinary(bytes);
   } catch (e) {
     return { invalid: `undecodable frame: ${e instanceof Error ? e.name : "error"}` };
   }
@@ -151,44 +163,20 @@ function decodeText(data: string, vsn: Vsn): Decoded {
   return { ignored: "not a frame" };
 }
 
-/** Kind 3: [3, len(join_ref), len(ref), len(topic), len(event), len(meta), encoding] strings payload. */
+/** vsn 2.0.0 binary: kind 3 is understood, any other kind ignored. */
 function decodeBinary(b: Uint8Array): Decoded {
-  if (b.length === 0 || b[0] !== 3) return { ignored: "unknown binary kind" };
-  if (b.length < 7) return { invalid: "kind 3 header cut short" };
-  const encoding = b[6]!;
-  if (encoding !== 0 && encoding !== 1) return { invalid: "unknown payload encoding" };
-  let off = 7;
-  const parts: string[] = [];
-  for (let i = 1; i <= 5; i++) {
-    const len = b[i]!;
-    if (off + len > b.length) return { invalid: "field lengths past the end of the frame" };
-    parts.push(utf8.decode(b.subarray(off, off + len)));
-    off += len;
-  }
-  const [joinRef, ref, topic, event, meta] = parts as [string, string, string, string, string];
-  const raw = b.subarray(off);
-  let payload: unknown;
-  if (encoding === 1) {
-    const parsed = parseJson(utf8.decode(raw));
-    if (parsed.error) return { invalid: `payload: ${parsed.error}` };
-    payload = parsed.value;
-  } else {
-    // Binary payloads are relayed as base64 inside JSON text frames.
-    payload = { _binary: toBase64(raw) };
-  }
-  let metaObj: Record<string, unknown> | undefined;
-  if (meta) {
-    const parsed = parseJson(meta);
-    if (parsed.error) return { invalid: `metadata: ${parsed.error}` };
-    if (isObject(parsed.value)) metaObj = parsed.value;
-  }
+  if (b.length === 0 || b[0] !== KIND.userBroadcastPush) return { ignored: "unknown binary kind" };
+  const decoded = decodeUserBroadcastPush(b);
+  if ("invalid" in decoded) return decoded;
+  const { joinRef, ref, topic, user } = decoded.push;
   return {
     frame: {
-      joinRef: joinRef || null,
-      ref: ref || null,
+      joinRef,
+      ref,
       topic,
       event: EVENTS.broadcast,
-      payload: { type: "broadcast", event, payload, ...(metaObj ? { meta: metaObj } : {}) },
+      payload: { type: "broadcast", event: user.event },
+      user,
     },
   };
 }
@@ -203,6 +191,22 @@ export function encodeFrame(f: Frame, vsn: Vsn): string {
       event: f.event,
       payload: f.payload,
     });
+}
+
+/**
+ * A frame whose payload is already JSON text (spliced in as it is, not parsed and encoded again).
+ *
+ * @example
+ * encodeFrameJson({ joinRef: null, ref: null, topic: "t", event: "e" }, '{"a":1}', "2.0.0");
+ * // '[null,null,"t","e",{"a":1}]'
+ */
+export function encodeFrameJson(f: Omit<Frame, "payload">, payloadJson: string, vsn: Vsn): string {
+  const [joinRef, ref, topic, event] = [f.joinRef, f.ref, f.topic, f.event].map((v) =>
+    JSON.stringify(v)
+  );
+  return vsn === "2.0.0"
+    ? `[${joinRef},${ref},${topic},${event},${payloadJson}]`
+    : `{"join_ref":${joinRef},"ref":${ref},"topic":${topic},"event":${event},"payload":${payloadJson}}`;
 }
 
 /**
@@ -241,16 +245,6 @@ function jsonDepth(text: string): number {
     } else if (c === 93 || c === 125) depth--;
   }
   return max;
-}
-
-/** Base64 of any length: converted in slices, as spreading millions of arguments overflows the stack. */
-export function toBase64(bytes: Uint8Array): string {
-  const SLICE = 0x8000;
-  let s = "";
-  for (let i = 0; i < bytes.length; i += SLICE) {
-    s += String.fromCharCode.apply(null, bytes.subarray(i, i + SLICE) as unknown as number[]);
-  }
-  return btoa(s);
 }
 
 /** UTF-8 length of a string, without allocating the bytes. */

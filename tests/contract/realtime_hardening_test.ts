@@ -99,19 +99,21 @@ Deno.test("a 200 KB binary broadcast is relayed, and bad frames close only their
   await using stack = await startTestStack();
   if (!stack.local) return;
   const listener = await socket(stack);
-  const heard: unknown[] = [];
-  listener.onmessage = (e) => heard.push(JSON.parse(e.data));
+  const bins: Uint8Array[] = [];
+  listener.onmessage = (e) => typeof e.data !== "string" && bins.push(new Uint8Array(e.data));
   listener.send(JSON.stringify(["1", "1", "realtime:room", "phx_join", { config: {} }]));
   const sender = await socket(stack);
   sender.send(JSON.stringify(["1", "1", "realtime:room", "phx_join", { config: {} }]));
   await sleep(200);
   // Used to throw RangeError in decodeBinary and end the whole process.
   sender.send(kind3("realtime:room", "blob", new Uint8Array(200_000).fill(7), 0));
-  await until("the binary broadcast", () => heard.some((f) => (f as string[])[3] === "broadcast"));
-  const b64 = ((heard.find((f) => (f as string[])[3] === "broadcast") as unknown[])[4] as {
-    payload: { _binary: string };
-  }).payload._binary;
-  assert.equal(atob(b64).length, 200_000, "the payload arrives whole, as base64");
+  await until("the binary broadcast", () => bins.length > 0);
+  // Kind 4, as Supabase sends it: [4, len(topic), len(event), len(meta), encoding] topic event
+  // payload, with the bytes as they were pushed.
+  assert.deepEqual([...bins[0]!.subarray(0, 5)], [4, 13, 4, 0, 0]);
+  const payload = bins[0]!.subarray(5 + "realtime:room".length + "blob".length);
+  assert.equal(payload.length, 200_000, "the payload arrives whole, as bytes");
+  assert.ok(payload.every((b) => b === 7));
 
   const cases: [string, string | Uint8Array, number][] = [
     ["lying lengths", kind3("realtime:room", "x", new Uint8Array(4), 1, [1, 1, 200, 1, 0]), 1007],

@@ -1,15 +1,19 @@
 /**
  * A seeded frame fuzzer against the local Realtime: many raw WebSocket connections (a minimal
  * RFC 6455 client over TCP, so that frames a browser could never send can be sent too: invalid
- * UTF-8 text, kind-3 broadcasts whose length bytes lie, reserved opcodes) send text and binary
- * frames from 0 B to past LIMITS.maxFrameBytes. It shows that the process stays up (the API's
- * health answers 200), that each socket ends as its frames say (closed with 1007 / 1009, or
- * still answering heartbeats when every frame was ignorable), and that a well-behaved
- * supabase-js client joined before the fuzzing keeps receiving broadcasts during and after it.
+ * UTF-8 text, kind-3 broadcasts whose length bytes lie or whose metadata is not JSON, kind-4
+ * frames only a server may send, reserved opcodes) send text and binary frames from 0 B to past
+ * LIMITS.maxFrameBytes. It shows that the process stays up (the API's health answers 200), that
+ * each socket ends as its frames say (closed with 1007 / 1009, or still answering heartbeats when
+ * every frame was ignorable), that a well-behaved supabase-js client joined before the fuzzing
+ * keeps receiving broadcasts during and after it, and that supabase-js clients on both protocol
+ * versions joined to the fuzzed topics decode everything relayed to them (kind-4 frames on
+ * 2.0.0, JSON text on 1.0.0) and stay joined.
  *
  * The seed is printed; run again with REALTIME_FUZZ_SEED=<seed> to replay a failure.
  */
 import assert from "node:assert/strict";
+import { createClient, type RealtimeChannel } from "@supabase/supabase-js";
 import { startTestStack } from "../_helpers/stack.ts";
 import { LIMITS } from "../../local/realtime/mod.ts";
 import { concat, OP, RawSocket } from "../_helpers/raw_websocket.ts";
@@ -60,8 +64,9 @@ interface Case {
 
 const phx = (...v: unknown[]) => enc.encode(JSON.stringify(v));
 
-function kind3(rng: Rng, payload: Uint8Array, encoding: number, lie = false): Uint8Array {
-  const fields = ["1", "2", `realtime:fuzz-${rng.int(0, 3)}`, "ev", ""].map((s) => enc.encode(s));
+function kind3(rng: Rng, payload: Uint8Array, encoding: number, lie = false, meta = "") {
+  const topic = `realtime:fuzz-${rng.int(0, 3)}`;
+  const fields = ["1", "2", topic, "ev", meta].map((s) => enc.encode(s));
   const lens = fields.map((f) => f.length);
   if (lie) lens[rng.int(0, 4)] = 200 + rng.int(0, 55); // past the end of a short frame
   const header = new Uint8Array([3, ...lens, encoding]);
@@ -88,7 +93,8 @@ const GARBAGE: unknown[] = [
 function makeCase(rng: Rng): Case {
   const max = LIMITS.maxFrameBytes;
   const g = () => rng.pick(GARBAGE);
-  const kinds = [
+  // Ignorable or valid frames: most of them, so that many sockets live through a dozen.
+  const valid: (() => Case)[] = [
     (): Case => ({
       name: "heartbeat",
       opcode: OP.text,
@@ -106,6 +112,14 @@ function makeCase(rng: Rng): Case {
           private: g(),
         }]),
         access_token: g(),
+      }),
+      expect: "open",
+    }),
+    (): Case => ({
+      name: "join a fuzzed topic",
+      opcode: OP.text,
+      data: phx("1", "1", `realtime:fuzz-${rng.int(0, 3)}`, "phx_join", {
+        config: { broadcast: { ack: rng.next() < 0.5, self: rng.next() < 0.5 } },
       }),
       expect: "open",
     }),
@@ -151,10 +165,22 @@ function makeCase(rng: Rng): Case {
       b[0] = rng.pick([0, 1, 2, 4, 9, 255]);
       return { name: "binary of an unknown kind", opcode: OP.binary, data: b, expect: "open" };
     },
+    (): Case => {
+      // What a server sends, [4, len(topic), len(event), len(meta), encoding] …, lengths random.
+      const b = rng.bytes(rng.int(5, 300));
+      b[0] = 4;
+      return { name: "kind-4 frame from a client", opcode: OP.binary, data: b, expect: "open" };
+    },
     (): Case => ({
       name: "kind-3 raw payload around 130 KB",
       opcode: OP.binary,
       data: kind3(rng, rng.bytes(rng.int(120_000, 140_000)), 0),
+      expect: "open",
+    }),
+    (): Case => ({
+      name: "kind-3 small raw payload with metadata",
+      opcode: OP.binary,
+      data: kind3(rng, rng.bytes(rng.int(0, 64)), 0, false, '{"persist":true}'),
       expect: "open",
     }),
     (): Case => ({
@@ -163,6 +189,14 @@ function makeCase(rng: Rng): Case {
       data: kind3(rng, phx(g(), { n: g() }), 1),
       expect: "open",
     }),
+    (): Case => ({
+      name: "kind-3 JSON payload with an encoding byte other than 0 or 1",
+      opcode: OP.binary,
+      data: kind3(rng, enc.encode(JSON.stringify(g())), rng.int(2, 255)),
+      expect: "open",
+    }),
+  ];
+  const undecodable: (() => Case)[] = [
     (): Case => ({
       name: "kind-3 with lying lengths",
       opcode: OP.binary,
@@ -173,6 +207,18 @@ function makeCase(rng: Rng): Case {
       name: "kind-3 with invalid JSON",
       opcode: OP.binary,
       data: kind3(rng, enc.encode('{"a":'), 1),
+      expect: 1007,
+    }),
+    (): Case => ({
+      name: "kind-3 with metadata that is not JSON",
+      opcode: OP.binary,
+      data: kind3(rng, rng.bytes(rng.int(0, 20)), 0, false, rng.pick(["{", "persist", "[1,"])),
+      expect: 1007,
+    }),
+    (): Case => ({
+      name: "kind-3 with a JSON flag on bytes that are not UTF-8",
+      opcode: OP.binary,
+      data: kind3(rng, new Uint8Array([0xff, ...rng.bytes(rng.int(0, 20))]), rng.int(1, 255)),
       expect: 1007,
     }),
     (): Case => ({
@@ -198,6 +244,15 @@ function makeCase(rng: Rng): Case {
         expect: 1007,
       };
     },
+    (): Case => ({
+      name: "reserved opcode",
+      opcode: rng.pick([3, 4, 5, 6, 7, 11]),
+      data: rng.bytes(4),
+      expect: 1006,
+    }),
+  ];
+  // Frames of 3 MB are rare, so that the run stays within its budget.
+  const atLimit: (() => Case)[] = [
     (): Case => {
       const head = `[null,"lim","phoenix","heartbeat",{"pad":"`;
       const data = enc.encode(head + "z".repeat(max - head.length - 4) + `"}]`);
@@ -215,22 +270,9 @@ function makeCase(rng: Rng): Case {
       data: new Uint8Array(max + 1).fill(3),
       expect: 1009,
     }),
-    (): Case => ({
-      name: "reserved opcode",
-      opcode: rng.pick([3, 4, 5, 6, 7, 11]),
-      data: rng.bytes(4),
-      expect: 1006,
-    }),
   ];
-  // Most frames are ignorable, so that many sockets live through a dozen of them; frames of
-  // 3 MB are rare, so that the run stays within its budget.
   const r = rng.next();
-  const i = r < 0.02
-    ? rng.pick([15, 16, 17]) // at the limit, and one byte past it
-    : r < 0.1
-    ? rng.pick([10, 11, 12, 13, 14, 18]) // undecodable
-    : rng.int(0, 9); // ignorable or valid
-  return kinds[i]!();
+  return rng.pick(r < 0.02 ? atLimit : r < 0.1 ? undecodable : valid)();
 }
 
 Deno.test(`realtime frame fuzzer (seed ${SEED}): no frame ends the process or disturbs other clients`, async () => {
@@ -254,6 +296,31 @@ Deno.test(`realtime frame fuzzer (seed ${SEED}): no frame ends the process or di
       ch.subscribe((s) => s === "SUBSCRIBED" ? resolve() : s !== "CLOSED" && reject(new Error(s)))
     );
   }
+  // Clients on both protocol versions on the fuzzed topics: everything relayed to them must
+  // decode (realtime-js throws on a kind-4 frame or JSON text it cannot parse).
+  const versions = ["2.0.0", "1.0.0"] as const;
+  const fuzzWatchers = versions.map((vsn) =>
+    createClient(stack.url, stack.anonKey, {
+      auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+      realtime: { vsn },
+    })
+  );
+  const relayed = { "2.0.0": { json: 0, bytes: 0 }, "1.0.0": { json: 0, bytes: 0 } };
+  const fuzzChannels: RealtimeChannel[] = [];
+  for (const [i, client] of fuzzWatchers.entries()) {
+    const seen = relayed[versions[i]!];
+    for (let t = 0; t < 4; t++) {
+      const ch = client.channel(`fuzz-${t}`).on("broadcast", { event: "*" }, (m) => {
+        if (m.payload instanceof ArrayBuffer) seen.bytes++;
+        else seen.json++;
+      });
+      fuzzChannels.push(ch);
+      await new Promise<void>((resolve, reject) =>
+        ch.subscribe((s) => s === "SUBSCRIBED" ? resolve() : s !== "CLOSED" && reject(new Error(s)))
+      );
+    }
+  }
+
   let n = 0;
   const ticker = setInterval(
     () => void txCh.send({ type: "broadcast", event: "tick", payload: { n: n++ } }),
@@ -304,10 +371,11 @@ Deno.test(`realtime frame fuzzer (seed ${SEED}): no frame ends the process or di
   await new Promise((r) => setTimeout(r, 500));
   clearInterval(ticker);
   const after = heard.length - during;
-  await rx.removeAllChannels();
-  await tx.removeAllChannels();
-  rx.realtime.disconnect();
-  tx.realtime.disconnect();
+  const stillJoined = fuzzChannels.filter((ch) => ch.state === "joined").length;
+  for (const c of [rx, tx, ...fuzzWatchers]) {
+    await c.removeAllChannels();
+    c.realtime.disconnect();
+  }
 
   const counts: Record<string, number> = {};
   for (const r of results) counts[String(r.got)] = (counts[String(r.got)] ?? 0) + 1;
@@ -315,7 +383,8 @@ Deno.test(`realtime frame fuzzer (seed ${SEED}): no frame ends the process or di
     `fuzzed ${results.length} sockets (${
       results.reduce((n, r) => n + r.sent.length, 0)
     } frames) in ${Date.now() - t0} ms: outcomes ${JSON.stringify(counts)}; ` +
-      `the watcher heard ${during}/${sentDuring} ticks during, ${after} after`,
+      `the watcher heard ${during}/${sentDuring} ticks during, ${after} after; ` +
+      `relayed to the fuzzed topics' watchers ${JSON.stringify(relayed)}`,
   );
   const wrong = results.filter((r) => r.got !== r.expect);
   assert.deepEqual(wrong, [], `sockets that did not end as expected (seed ${SEED})`);
@@ -324,4 +393,8 @@ Deno.test(`realtime frame fuzzer (seed ${SEED}): no frame ends the process or di
     "the watcher kept hearing broadcasts during the fuzzing",
   );
   assert.ok(after > 0, "and after it");
+  assert.equal(stillJoined, fuzzChannels.length, "the fuzzed topics' watchers stay joined");
+  assert.equal(relayed["1.0.0"].bytes, 0, "no bytes reach a vsn 1.0.0 client");
+  assert.ok(relayed["2.0.0"].bytes > 0, "binary pushes reached the vsn 2.0.0 watcher as bytes");
+  assert.ok(relayed["1.0.0"].json > 0, "JSON pushes reached the vsn 1.0.0 watcher");
 });
