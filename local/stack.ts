@@ -12,6 +12,7 @@ import { createRealtime } from "./realtime/mod.ts";
 import { bucketsFromToml, createStorage, parseSize, syncBuckets } from "./storage/mod.ts";
 import postgres from "postgres";
 import { createGateway } from "./gateway/mod.ts";
+import { jwtKeys } from "./keys.ts";
 import { WEB_DIR } from "./paths.ts";
 import { createApp } from "../functions/api/app.ts";
 import { connectDb, type Sql } from "../functions/_shared/db.ts";
@@ -45,6 +46,13 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
   const scheme = cfg.tls ? "https" : "http";
   const publicUrl = cfg.publicUrl ?? `${scheme}://127.0.0.1:${cfg.apiPort}`;
+  // Auth's settings, signing keys included, are read before anything starts (a bad key file
+  // stops the start); Realtime and Storage verify user tokens with the same keys.
+  const authCfg = authConfig(cfg.toml, {
+    apiUrl: `${publicUrl}/auth/v1`,
+    jwtSecret: cfg.jwtSecret,
+    publicUrl,
+  });
   // The API's settings are checked before anything starts; what the stack itself provides
   // (its database, secret, URL and keys) wins over the environment.
   const provided: Record<string, string> = {
@@ -122,11 +130,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     const smtp = smtpFromEnv();
     const auth = createAuth({
       sql: authSql,
-      cfg: authConfig(cfg.toml, {
-        apiUrl: `${publicUrl}/auth/v1`,
-        jwtSecret: cfg.jwtSecret,
-        publicUrl,
-      }),
+      cfg: authCfg,
       mailer: smtp ? smtpMailer(smtp) : inboxMailer(authSql),
       keys: { anon: cfg.anonKey, serviceRole: cfg.serviceRoleKey },
     });
@@ -135,6 +139,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     realtime = createRealtime({
       sql: rtSql,
       jwtSecret: cfg.jwtSecret,
+      signingKeys: authCfg.signingKeys,
       // The chat's membership changes (supabase/migrations): the member named is authorized
       // again by RLS, so someone removed stops hearing the channel at once.
       reauthorizeAfter: (m) =>
@@ -148,6 +153,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     const storage = createStorage({
       sql: rtSql,
       jwtSecret: cfg.jwtSecret,
+      jwt: jwtKeys(cfg.jwtSecret, authCfg.signingKeys),
       keys: { anon: cfg.anonKey, serviceRole: cfg.serviceRoleKey },
       root: join(cfg.dataDir, "storage"),
       globalLimit: parseSize(storageSection.file_size_limit) ?? 50 * 1024 * 1024,

@@ -18,6 +18,10 @@ export interface ApiConfig {
   dbPool: number;
   /** HS256 secret (SUPABASE_JWT_SECRET or JWT_SECRET); at least one of it and `jwksUrl`. */
   jwtSecret: string | undefined;
+  /**
+   * The project's JWKS (SUPABASE_JWKS_URL or JWKS_URL), for tokens signed with asymmetric keys;
+   * by default Auth's own, `<SUPABASE_URL>/auth/v1/.well-known/jwks.json`.
+   */
   jwksUrl: string | undefined;
   /** CORS origins; none → no CORS headers (same-origin only). */
   allowedOrigins: string[];
@@ -195,7 +199,7 @@ export function apiConfigFromEnv(env: Env = (n) => Deno.env.get(n)): ApiConfig {
     dbUrl: dbUrl!,
     dbPool,
     jwtSecret,
-    jwksUrl,
+    jwksUrl: jwksUrl ?? `${supabaseUrl!.replace(/\/+$/, "")}/auth/v1/.well-known/jwks.json`,
     allowedOrigins,
     metricsToken: get("METRICS_TOKEN"),
     rateLimits,

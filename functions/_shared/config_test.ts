@@ -143,3 +143,12 @@ Deno.test("API_DB_POOL sizes the API's pool; DB_POOL by default", () => {
     assert.throws(() => apiConfigFromEnv(from({ ...base, API_DB_POOL: bad })), /API_DB_POOL/);
   }
 });
+
+Deno.test("apiConfigFromEnv takes Auth's own JWKS from SUPABASE_URL unless one is named", () => {
+  const cfg = apiConfigFromEnv(from({ ...complete, SUPABASE_URL: "https://ref.supabase.co/" }));
+  assert.equal(cfg.jwksUrl, "https://ref.supabase.co/auth/v1/.well-known/jwks.json");
+  const named = "https://keys.example/jwks.json";
+  assert.equal(apiConfigFromEnv(from({ ...complete, JWKS_URL: named })).jwksUrl, named);
+  // The derived one does not stand in for a secret: HS256 user tokens would all be refused.
+  assert.equal(problems({ ...complete, SUPABASE_JWT_SECRET: undefined }).length, 1);
+});

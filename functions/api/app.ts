@@ -27,6 +27,7 @@ import { requestLog } from "./middleware/request_log.ts";
 import { deadline } from "./middleware/deadline.ts";
 import { createDbGate, type DbGate, isConnectionError } from "../_shared/db_gate.ts";
 import { type AuthEnv, requireUser } from "./middleware/auth.ts";
+import { guestsReadOnly } from "./middleware/anonymous.ts";
 import { healthRoutes } from "./health.ts";
 import { COUNTER_HELP, dbPingGauges, metricsRoute } from "./metrics_route.ts";
 import { messageRoutes } from "./messages.ts";
@@ -39,6 +40,9 @@ import { threadRoutes } from "./threads.ts";
 import { linkPreviewAfterSend, linkPreviewRoutes } from "./link_previews.ts";
 import { pushAfterSend } from "./push_dispatch.ts";
 import { adminRoutes } from "./admin.ts";
+import { adminFactorRoutes } from "./admin_factors.ts";
+import { inviteRoutes } from "./invites.ts";
+import type { InviteUser } from "../_shared/auth_admin.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
 import { type AiProvider, localAi } from "../_shared/ai.ts";
@@ -68,6 +72,8 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Bans or unbans a user in Supabase Auth when an admin (de)activates them. */
   setAuthBan?: ((userId: string, banned: boolean) => Promise<void>) | undefined;
+  /** Auth's invite, for admins' `POST /admin/invites` (off without it). */
+  inviteUser?: InviteUser | undefined;
   /** Storage with the service key, for checking uploads and storing thumbnails. */
   storage?: StorageClient | undefined;
   /** Summaries and sentiment; the local provider when absent. */
@@ -188,6 +194,7 @@ export function createApp(deps: AppDeps) {
       gate.run(() => sql<BlockedTerm[]>`select term, action from public.blocked_terms`)
     );
   app.use("*", requireUser({ jwtSecret: deps.jwtSecret, jwksUrl: deps.jwksUrl }));
+  app.use("*", guestsReadOnly()); // anonymous sign-ins read only (middleware/anonymous.ts)
   app.route("/", notifyRoutes({ sql, limiter, ...(deps.push ? { config: deps.push } : {}) }));
   app.route("/", linkPreviewRoutes({ sql, limiter }));
   const afterSend = [
@@ -213,6 +220,8 @@ export function createApp(deps: AppDeps) {
       ...(deps.setAuthBan ? { setAuthBan: deps.setAuthBan } : {}),
     }),
   );
+  app.route("/", adminFactorRoutes({ sql, limiter }));
+  if (deps.inviteUser) app.route("/", inviteRoutes({ sql, limiter, invite: deps.inviteUser }));
   if (deps.storage) app.route("/", attachmentRoutes({ sql, limiter, storage: deps.storage }));
 
   app.notFound((c) =>

@@ -6,8 +6,10 @@ import { type Context, Hono } from "hono";
 import type postgres from "postgres";
 import { AuthError, badRequest, unprocessable } from "./errors.ts";
 import { checkPassword } from "./password.ts";
+import { paginate } from "./pagination.ts";
 import { type AuthCtx, bearerClaims, readJson, str, validEmail } from "./context.ts";
 import { goDurationMs } from "./config.ts";
+import { adminFactorRoutes } from "./mfa_admin.ts";
 import {
   createEmailUser,
   findUserByEmail,
@@ -17,7 +19,8 @@ import {
   type UserRow,
 } from "./users.ts";
 
-async function requireAdmin(ctx: AuthCtx, c: Context): Promise<void> {
+/** GoTrue's requireAdmin: a service_role (or supabase_admin) token, else 403 `not_admin`. */
+export async function requireAdmin(ctx: AuthCtx, c: Context): Promise<void> {
   const claims = await bearerClaims(c, ctx.cfg);
   if (claims.role !== "service_role" && claims.role !== "supabase_admin") {
     throw new AuthError(403, "not_admin", "User not allowed");
@@ -46,8 +49,10 @@ export function adminRoutes(ctx: AuthCtx) {
   });
 
   app.get("/admin/users", async (c) => {
-    const page = Math.max(1, Number(c.req.query("page") ?? 1) || 1);
-    const perPage = Math.min(1000, Math.max(1, Number(c.req.query("per_page") ?? 50) || 50));
+    const { page, perPage } = paginate({
+      page: c.req.query("page"),
+      per_page: c.req.query("per_page"),
+    });
     const [{ total }] = await ctx.sql<
       [{ total: number }]
     >`select count(*)::int as total from auth.users`;
@@ -74,7 +79,7 @@ export function adminRoutes(ctx: AuthCtx) {
     const body = await readJson(c);
     const email = validEmail(str(body.email));
     const password = str(body.password);
-    if (password) checkPassword(password, { minLength: ctx.cfg.minPasswordLength });
+    if (password) checkPassword(password, ctx.cfg.password);
     const user = await ctx.sql.begin(async (tx) => {
       if (await findUserByEmail(tx, email)) {
         throw unprocessable(
@@ -137,7 +142,7 @@ export function adminRoutes(ctx: AuthCtx) {
       }
       const password = str(body.password);
       if (password !== undefined) {
-        checkPassword(password, { minLength: ctx.cfg.minPasswordLength });
+        checkPassword(password, ctx.cfg.password);
         await tx`update auth.users set encrypted_password = extensions.crypt(${password}, extensions.gen_salt('bf', 10)) where id = ${user.id}`;
       }
       if (body.email_confirm === true) {
@@ -186,6 +191,8 @@ export function adminRoutes(ctx: AuthCtx) {
     }
     return c.json({});
   });
+
+  app.route("/", adminFactorRoutes(ctx));
 
   return app;
 }

@@ -5,6 +5,12 @@
  */
 import { join } from "node:path";
 import { ROOT } from "../paths.ts";
+import type { JWK } from "jose";
+import { signingKeysFromToml } from "./signing_keys.ts";
+import { type MfaConfig, mfaConfig } from "./mfa_config.ts";
+import { type PasswordPolicy, passwordPolicy } from "./password.ts";
+import { type Features, features } from "./features.ts";
+import { compileRedirectGlob, followStack, isRedirectUrlValid } from "./redirects.ts";
 
 export interface ProviderConfig {
   enabled: boolean;
@@ -30,6 +36,12 @@ export interface AuthConfig {
   doubleConfirmChanges: boolean;
   minPasswordLength: number;
   otpExpiry: number;
+  /** `[auth.email] otp_length`: digits in mailed codes (GoTrue allows 6 to 10). */
+  otpLength: number;
+  /** `[auth.email] enable_signup` (GoTrue's EXTERNAL_EMAIL_ENABLED): email logins at all. */
+  emailProvider: boolean;
+  /** `[auth.email] secure_password_change`: a password change needs a recent sign-in or a nonce. */
+  securePasswordChange: boolean;
   /** Minimum time between two emails of one kind to one user, in ms (`max_frequency`). */
   emailMaxFrequencyMs: number;
   /** Requests per window; 0 = no limit. */
@@ -37,6 +49,18 @@ export interface AuthConfig {
   hooks: { customAccessToken?: string; passwordVerificationAttempt?: string };
   templates: Record<string, { subject: string; contentPath?: string }>;
   providers: Record<string, ProviderConfig>;
+  /** `enable_manual_linking`: linkIdentity and unlinkIdentity (identities.ts). */
+  manualLinking: boolean;
+  /** `signing_keys_path`: ES256/RS256 private JWKs; empty = HS256 (signing_keys.ts). */
+  signingKeys: JWK[];
+  /** `[auth.mfa]`: TOTP enrolment and verification, limits (see mfa_config.ts). */
+  mfa: MfaConfig;
+  /** `minimum_password_length`, `password_requirements`, HIBP (password.ts). */
+  password: Required<PasswordPolicy>;
+  /** Sign-up, anonymous sign-ins (features.ts). */
+  features: Features;
+  /** `additional_redirect_urls` compiled as GoTrue's globs (redirects.ts). */
+  redirectGlobs: RegExp[];
 }
 
 type Toml = Record<string, unknown>;
@@ -47,19 +71,6 @@ export function fromEnv(v: unknown, env: (n: string) => string | undefined): str
   if (typeof v !== "string") return "";
   const m = /^env\(([A-Za-z0-9_]+)\)$/.exec(v.trim());
   return m ? env(m[1]!) ?? "" : v;
-}
-
-/**
- * A loopback URL on the port `config.toml` gives the gateway (`[api] port`), moved to the port
- * the stack really serves on (`LOCAL_API_PORT`): links in mails and redirects then reach this
- * stack, not a dead port. Any other URL is left as written.
- */
-function followPort(url: string, configuredPort: string, actual: URL | undefined): string {
-  if (!actual || actual.port === configuredPort) return url;
-  const origin = new RegExp(
-    `^(https?://(?:127\\.0\\.0\\.1|localhost)):${configuredPort}(?=[/?#]|$)`,
-  );
-  return url.replace(origin, `$1:${actual.port}`);
 }
 
 export function authConfig(
@@ -76,7 +87,7 @@ export function authConfig(
   const auth = obj(toml.auth);
   const configuredPort = String(obj(toml.api).port ?? 54321);
   const actual = opts.publicUrl ? new URL(opts.publicUrl) : undefined;
-  const follow = (url: string) => followPort(url, configuredPort, actual);
+  const follow = (url: string) => followStack(url, configuredPort, actual);
   const email = obj(auth.email);
   const rl = obj(auth.rate_limit);
   const hook = obj(auth.hook);
@@ -128,6 +139,9 @@ export function authConfig(
     doubleConfirmChanges: email.double_confirm_changes !== false,
     minPasswordLength: Math.max(6, num(auth.minimum_password_length, 6)),
     otpExpiry: num(email.otp_expiry, 3600),
+    otpLength: Math.min(10, Math.max(6, num(email.otp_length, 6))),
+    emailProvider: email.enable_signup !== false,
+    securePasswordChange: email.secure_password_change === true,
     emailMaxFrequencyMs: goDurationMs(String(email.max_frequency ?? "1m")),
     rateLimits: {
       signInSignUps: num(rl.sign_in_sign_ups, 30),
@@ -145,40 +159,20 @@ export function authConfig(
     },
     templates,
     providers,
+    manualLinking: auth.enable_manual_linking === true,
+    signingKeys: signingKeysFromToml(auth),
+    mfa: mfaConfig(auth.mfa),
+    password: passwordPolicy(auth, env),
+    features: features(auth),
+    redirectGlobs: ((auth.additional_redirect_urls as string[] | undefined) ?? []).flatMap((
+      u,
+    ) => [...new Set([u, follow(u)])].map(compileRedirectGlob)),
   };
 }
 
-/** Whether `url` may be redirected to: the site URL or an allowed URL (with `*`/`**` globs). */
+/** Whether `url` may be redirected to, as GoTrue's IsRedirectURLValid decides (redirects.ts). */
 export function isAllowedRedirect(cfg: AuthConfig, url: string): boolean {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  const site = new URL(cfg.siteUrl);
-  if (u.origin === site.origin) return true;
-  return cfg.redirectUrls.some((pattern) =>
-    globToRegExp(pattern).test(url) || sameBase(pattern, url)
-  );
-}
-
-function sameBase(pattern: string, url: string): boolean {
-  try {
-    const p = new URL(pattern);
-    const u = new URL(url);
-    return p.origin === u.origin && u.pathname.startsWith(p.pathname);
-  } catch {
-    return false;
-  }
-}
-
-function globToRegExp(glob: string): RegExp {
-  // "**" matches across "/", "*" within one path segment; everything else is literal.
-  const re = glob.split("**").map((part) =>
-    part.split("*").map((lit) => lit.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join("[^/]*")
-  ).join(".*");
-  return new RegExp(`^${re}$`);
+  return isRedirectUrlValid(cfg.siteUrl, cfg.redirectGlobs, url);
 }
 
 /** A Go duration ("1s", "1m30s", "24h") in milliseconds. */

@@ -36,7 +36,40 @@ export type AuthErrorCode =
   | "email_address_invalid"
   | "provider_disabled"
   | "request_timeout"
-  | "unexpected_failure";
+  | "unexpected_failure"
+  // Identities (identities.ts, oauth.ts)
+  | "manual_linking_disabled"
+  | "identity_already_exists"
+  | "identity_not_found"
+  | "single_identity_not_deletable"
+  | "email_conflict_identity_not_deletable"
+  | "bad_oauth_state"
+  | "bad_oauth_callback"
+  // MFA (mfa.ts)
+  | "mfa_factor_not_found"
+  | "mfa_factor_name_conflict"
+  | "too_many_enrolled_mfa_factors"
+  | "insufficient_aal"
+  | "mfa_challenge_expired"
+  | "mfa_ip_address_mismatch"
+  | "mfa_verification_failed"
+  | "mfa_totp_enroll_not_enabled"
+  | "mfa_totp_verify_not_enabled"
+  | "mfa_phone_enroll_not_enabled"
+  | "mfa_webauthn_enroll_not_enabled"
+  // Passwordless and reauthentication (otp.ts, reauth.ts)
+  | "otp_disabled"
+  | "email_provider_disabled"
+  | "phone_provider_disabled"
+  | "reauthentication_needed"
+  | "reauthentication_not_valid"
+  // Features the stack does not offer or has off (disabled.ts, anonymous.ts)
+  | "anonymous_provider_disabled"
+  | "saml_provider_disabled"
+  | "sso_provider_not_found"
+  | "web3_provider_disabled"
+  | "feature_disabled"
+  | "passkey_disabled";
 
 /** An error Auth answers with; `extra` fields are merged into the body (e.g. weak_password). */
 export class AuthError extends Error {

@@ -1,14 +1,13 @@
 /**
- * Email flows: sign-up with confirmation, verification (link and code), resend and password
- * recovery, as supabase/auth `signup.go`, `verify.go`, `resend.go`, `recover.go` do them. Links
+ * Email flows: confirmation links (sign-up is in signup.ts), verification (link and code),
+ * resend and password recovery, as supabase/auth `verify.go`, `resend.go`, `recover.go` do
+ * them. Links
  * carry a token hash (sha224 of email + the 6-digit code); PKCE links carry `pkce_<hash>` and
  * end in `?code=<auth_code>` for `exchangeCodeForSession`.
  */
 import { Hono } from "hono";
-import type postgres from "postgres";
-import { AuthError, badRequest, flowStateNotFound, unprocessable } from "./errors.ts";
+import { AuthError, badRequest, flowStateNotFound } from "./errors.ts";
 import { isAllowedRedirect } from "./config.ts";
-import { checkPassword } from "./password.ts";
 import { renderMail } from "./mail.ts";
 import { sessionRedirectUrl, startSession } from "./sessions.ts";
 import { resendEmailChange, verifyEmailChange } from "./email_change.ts";
@@ -22,14 +21,7 @@ import {
   str,
   validEmail,
 } from "./context.ts";
-import {
-  createEmailUser,
-  findUserByEmail,
-  identitiesOf,
-  type Tx,
-  userJson,
-  type UserRow,
-} from "./users.ts";
+import { findUserByEmail, type Tx, type UserRow } from "./users.ts";
 
 type Kind = "signup" | "recovery";
 
@@ -120,80 +112,11 @@ export function pkceOf(body: Record<string, unknown>) {
   return challenge ? { challenge, method: method ?? "s256" } : undefined;
 }
 
-/** An unguessable stand-in for an existing user (no account enumeration), as GoTrue answers. */
-function obfuscatedUser(email: string, data: Record<string, unknown>) {
-  const now = new Date().toISOString();
-  return {
-    id: crypto.randomUUID(),
-    aud: "authenticated",
-    role: "authenticated",
-    email,
-    phone: "",
-    confirmation_sent_at: now,
-    app_metadata: { provider: "email", providers: ["email"] },
-    user_metadata: data,
-    identities: [],
-    created_at: now,
-    updated_at: now,
-    is_anonymous: false,
-  };
-}
-
 const MAX_WRONG_CODES = 5;
 
 export function flowRoutes(ctx: AuthCtx) {
   const app = new Hono();
   const wrongCodes = new Map<string, number>();
-
-  app.post("/signup", async (c) => {
-    limit(ctx.limits.signInSignUps, clientIp(c));
-    if (!ctx.cfg.enableSignup) {
-      throw unprocessable("signup_disabled", "Signups not allowed for this instance");
-    }
-    const body = await readJson(c);
-    const email = validEmail(str(body.email));
-    const password = str(body.password);
-    if (!password) throw badRequest("validation_failed", "Signup requires a valid password");
-    checkPassword(password, { minLength: ctx.cfg.minPasswordLength });
-    const data = (body.data && typeof body.data === "object" ? body.data : {}) as Record<
-      string,
-      unknown
-    >;
-    const redirectTo = c.req.query("redirect_to") ?? str(body.redirect_to);
-    const pkce = pkceOf(body);
-    const req = { userAgent: c.req.header("user-agent"), ip: clientIp(c) };
-
-    const result = await ctx.sql.begin(async (tx) => {
-      const existing = await findUserByEmail(tx, email);
-      if (existing?.email_confirmed_at) {
-        if (ctx.cfg.confirmEmail) {
-          return { kind: "user" as const, body: obfuscatedUser(email, data) };
-        }
-        throw unprocessable("user_already_exists", "User already registered");
-      }
-      let user: UserRow;
-      if (existing) {
-        // Not confirmed yet: take the new password and data, send a new link.
-        const [u] = await tx<UserRow[]>`
-          update auth.users set encrypted_password = extensions.crypt(${password}, extensions.gen_salt('bf', 10)),
-            raw_user_meta_data = ${tx.json(data as postgres.JSONValue)}, updated_at = now()
-          where id = ${existing.id} returning *`;
-        user = u!;
-      } else {
-        user = await createUser(tx, email, password, data, !ctx.cfg.confirmEmail);
-      }
-      if (ctx.cfg.confirmEmail) {
-        await sendLink(ctx, tx, user, "signup", redirectTo, pkce, clientIp(c));
-        const [fresh] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
-        return { kind: "user" as const, body: userJson(fresh!, await identitiesOf(tx, user.id)) };
-      }
-      return {
-        kind: "session" as const,
-        body: await startSession(tx, ctx.cfg, user, "password", req),
-      };
-    });
-    return c.json(result.body);
-  });
 
   // The link in the email: confirm, then redirect with a session (or a PKCE code).
   app.get("/verify", async (c) => {
@@ -275,32 +198,33 @@ export function flowRoutes(ctx: AuthCtx) {
   app.post("/resend", async (c) => {
     limit(ctx.limits.signInSignUps, clientIp(c));
     const body = await readJson(c);
-    const type = str(body.type);
-    if (type !== "signup" && type !== "email_change") {
-      throw badRequest(
-        "validation_failed",
-        "Missing one of these types: signup, email_change, sms, phone_change",
-      );
-    }
-    const email = validEmail(str(body.email));
+    const type = str(body.type) ?? "";
+    const email = str(body.email) ?? "";
+    checkResend(ctx, type, email, str(body.phone) ?? "");
+    // Only email addresses get here: phone numbers are refused above (no SMS locally).
+    const address = validEmail(email);
     const redirectTo = c.req.query("redirect_to") ??
       str((body.options as Record<string, unknown> | undefined)?.emailRedirectTo);
     await ctx.sql.begin(async (tx) => {
       if (type === "email_change") {
         const to = redirectTarget(ctx, redirectTo);
-        await resendEmailChange(ctx, tx, email, to, pkceOf(body), clientIp(c), createFlowState);
+        await resendEmailChange(ctx, tx, address, to, pkceOf(body), clientIp(c), createFlowState);
         return;
       }
-      const user = await findUserByEmail(tx, email);
-      if (user && !user.email_confirmed_at) {
+      const user = await findUserByEmail(tx, address);
+      if (type === "signup" && user && !user.email_confirmed_at) {
         await sendLink(ctx, tx, user, "signup", redirectTo, pkceOf(body), clientIp(c));
       }
+      // sms and phone_change for an address: nothing pending to send, as GoTrue answers {}.
     });
     return c.json({});
   });
 
   app.post("/recover", async (c) => {
     limit(ctx.limits.signInSignUps, clientIp(c));
+    if (!ctx.cfg.emailProvider) {
+      throw badRequest("email_provider_disabled", "Email logins are disabled");
+    }
     const body = await readJson(c);
     const email = validEmail(str(body.email));
     const redirectTo = c.req.query("redirect_to") ?? str(body.redirect_to);
@@ -326,25 +250,31 @@ export function flowRoutes(ctx: AuthCtx) {
   return app;
 }
 
-async function createUser(
-  tx: Tx,
-  email: string,
-  password: string,
-  data: Record<string, unknown>,
-  confirmed: boolean,
-): Promise<UserRow> {
-  try {
-    return await createEmailUser(tx, { email, password, data, confirmed });
-  } catch (e) {
-    // What GoTrue answers when a database trigger (here: a taken username) refuses the user.
-    const pe = e as { code?: string; message?: string };
-    if (pe.code && /^(23|P0)/.test(pe.code)) {
-      throw new AuthError(500, "unexpected_failure", "Database error saving new user", {
-        ...(pe.message ? { detail: pe.message } : {}),
-      });
-    }
-    throw e;
+/** GoTrue's ResendConfirmationParams.Validate, with phone numbers always refused locally. */
+function checkResend(ctx: AuthCtx, type: string, email: string, phone: string): void {
+  if (!["signup", "email_change", "sms", "phone_change"].includes(type)) {
+    throw badRequest(
+      "validation_failed",
+      "Missing one of these types: signup, email_change, sms, phone_change",
+    );
   }
+  if (!email && type === "signup") {
+    throw badRequest("validation_failed", "Type provided requires an email address");
+  }
+  if (!phone && type === "sms") {
+    throw badRequest("validation_failed", "Type provided requires a phone number");
+  }
+  if (email && phone) {
+    throw badRequest(
+      "validation_failed",
+      "Only an email address or phone number should be provided.",
+    );
+  }
+  if (email && !ctx.cfg.emailProvider) {
+    throw badRequest("email_provider_disabled", "Email logins are disabled");
+  }
+  if (phone) throw badRequest("phone_provider_disabled", "Phone logins are disabled");
+  if (!email) throw badRequest("validation_failed", "Missing email address or phone number");
 }
 
 const EXPIRED = () => new AuthError(403, "otp_expired", "Token has expired or is invalid");

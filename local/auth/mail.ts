@@ -30,11 +30,16 @@ const DEFAULTS: Record<string, { subject: string; html: string }> = {
   invite: {
     subject: "You have been invited",
     html:
-      '<h2>You have been invited</h2><p><a href="{{ .ConfirmationURL }}">Accept the invite</a></p>',
+      '<h2>You have been invited</h2><p>You have been invited to create a user on {{ .SiteURL }}. Follow this link to accept the invite:</p><p><a href="{{ .ConfirmationURL }}">Accept the invite</a></p>',
   },
   magic_link: {
     subject: "Your Magic Link",
-    html: '<h2>Magic Link</h2><p><a href="{{ .ConfirmationURL }}">Log In</a></p>',
+    html:
+      '<h2>Magic Link</h2><p>Follow this link to login:</p><p><a href="{{ .ConfirmationURL }}">Log In</a></p>',
+  },
+  reauthentication: {
+    subject: "Confirm reauthentication",
+    html: "<h2>Confirm reauthentication</h2><p>Enter the code: {{ .Token }}</p>",
   },
   email_change: {
     subject: "Confirm Email Change",

@@ -12,6 +12,15 @@ import { tokenRoutes } from "./token.ts";
 import { userRoutes } from "./user.ts";
 import { adminRoutes } from "./admin.ts";
 import { oauthRoutes } from "./oauth.ts";
+import { otpRoutes } from "./otp.ts";
+import { inviteRoutes } from "./invite.ts";
+import { mfaRoutes } from "./mfa.ts";
+import { userFactors } from "./mfa_user.ts";
+import { identityRoutes } from "./identities.ts";
+import { jwksJson } from "./signing_keys.ts";
+import { settingsJson } from "./features.ts";
+import { disabledRoutes } from "./disabled.ts";
+import { signupRoutes } from "./signup.ts";
 
 export { authConfig } from "./config.ts";
 export type { AuthConfig } from "./config.ts";
@@ -41,7 +50,8 @@ export function createAuth(deps: AuthDeps) {
 
   // What Kong's key-auth does in front of GoTrue: every request carries a project API key,
   // except the routes a browser reaches by following a link (Kong's "auth-v1-open" routes).
-  const open = /\/(verify|callback|authorize|health|\.well-known\/jwks\.json)$/;
+  // (Not /user/identities/authorize: linkIdentity's request goes through key-auth.)
+  const open = /(?<!\/identities)\/(verify|callback|authorize|health|\.well-known\/jwks\.json)$/;
   app.use("*", async (c, next) => {
     if (c.req.method === "OPTIONS" || (open.test(c.req.path) && c.req.method === "GET")) {
       return await next();
@@ -68,29 +78,25 @@ export function createAuth(deps: AuthDeps) {
     "/health",
     (c) => c.json({ version: "local", name: "GoTrue", description: "Local Supabase Auth" }),
   );
-  app.get("/settings", (c) => {
-    const external: Record<string, boolean> = { email: true, phone: false, anonymous_users: false };
-    for (const [name, p] of Object.entries(deps.cfg.providers)) external[name] = p.enabled;
-    return c.json({
-      external,
-      disable_signup: !deps.cfg.enableSignup,
-      mailer_autoconfirm: !deps.cfg.confirmEmail,
-      phone_autoconfirm: false,
-      sms_provider: "",
-      saml_enabled: false,
-    });
-  });
-  // HS256 keys are never published; asymmetric keys would be listed here.
+  app.get("/settings", (c) => c.json(settingsJson(deps.cfg)));
+  // The public signing keys (signing_keys_path); HS256 secrets are never published.
   app.get("/.well-known/jwks.json", (c) => {
     c.header("cache-control", "public, max-age=600");
-    return c.json({ keys: [] });
+    return c.json(jwksJson(deps.cfg));
   });
 
+  app.use("*", userFactors(ctx)); // every answer holding a user lists its MFA factors
+  app.route("/", disabledRoutes(ctx)); // first: GoTrue's answers for what is off
+  app.route("/", signupRoutes(ctx));
+  app.route("/", otpRoutes(ctx)); // before flowRoutes: it answers verifyOtp type email first
+  app.route("/", inviteRoutes(ctx));
   app.route("/", flowRoutes(ctx));
   app.route("/", tokenRoutes(ctx));
   app.route("/", userRoutes(ctx));
   app.route("/", adminRoutes(ctx));
   app.route("/", oauthRoutes(ctx));
+  app.route("/", mfaRoutes(ctx));
+  app.route("/", identityRoutes(ctx));
 
   app.notFound((c) =>
     authErrorResponse(c, new AuthError(404, "validation_failed", `${c.req.path} not found`))

@@ -1,145 +1,60 @@
 /**
  * OAuth sign-in (supabase/auth `external.go`): GET /authorize?provider=… redirects to the
  * provider with a signed state; the provider sends the browser back to /callback with a code,
- * which is exchanged for the provider's token and profile; the identity is found, linked to an
- * existing user by verified email, or created; then the browser goes to `redirect_to` with a
- * session in the fragment (implicit) or `?code=` for exchangeCodeForSession (PKCE).
+ * which is exchanged for the provider's token and profile (oauth_providers.ts); the identity is
+ * found, linked to an existing user by verified email, or created; then the browser goes to
+ * `redirect_to` with a session in the fragment (implicit) or `?code=` for
+ * exchangeCodeForSession (PKCE).
  *
- * GitHub and Google speak the authorization-code protocol; `url` in `[auth.external.<name>]`
- * points a provider at another host (GitHub Enterprise style), which the tests use for a
- * local provider.
+ * Manual linking (`linkIdentity`) takes the same road from GET /user/identities/authorize: the
+ * state names the signed-in user, and the callback links the identity to them
+ * (identities.ts). A failed callback returns to `redirect_to` with GoTrue's `error`,
+ * `error_code` and `error_description`, in the query and the fragment.
  */
 import { type Context, Hono } from "hono";
 import { jwtVerify, SignJWT } from "jose";
 import type postgres from "postgres";
 import { AuthError, badRequest, flowStateNotFound } from "./errors.ts";
-import { isAllowedRedirect, type ProviderConfig } from "./config.ts";
+import { isAllowedRedirect } from "./config.ts";
 import { sessionRedirectUrl, startSession } from "./sessions.ts";
 import { type AuthCtx, clientIp, limit } from "./context.ts";
 import { INSTANCE_ID, type Tx, type UserRow } from "./users.ts";
-
-interface ProviderUser {
-  id: string;
-  email: string | undefined;
-  emailVerified: boolean;
-  data: Record<string, unknown>;
-}
-
-interface Endpoints {
-  authorize: string;
-  token: string;
-  scopes: string;
-  fetchUser(token: string): Promise<ProviderUser>;
-}
-
-async function getJson(url: string, token: string): Promise<unknown> {
-  const res = await fetch(url, {
-    headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-  });
-  if (!res.ok) {
-    throw new AuthError(
-      500,
-      "unexpected_failure",
-      `Error getting user profile from external provider`,
-    );
-  }
-  return await res.json();
-}
-
-function endpoints(name: string, p: ProviderConfig): Endpoints {
-  if (name === "github") {
-    const web = p.url || "https://github.com";
-    const api = p.url ? `${p.url}/api/v3` : "https://api.github.com";
-    return {
-      authorize: `${web}/login/oauth/authorize`,
-      token: `${web}/login/oauth/access_token`,
-      scopes: "user:email",
-      async fetchUser(token) {
-        const u = await getJson(`${api}/user`, token) as Record<string, unknown>;
-        const emails = await getJson(`${api}/user/emails`, token) as {
-          email: string;
-          primary: boolean;
-          verified: boolean;
-        }[];
-        const primary = emails.find((e) => e.primary) ?? emails[0];
-        return {
-          id: String(u.id),
-          email: primary?.email,
-          emailVerified: Boolean(primary?.verified),
-          data: {
-            iss: api,
-            sub: String(u.id),
-            name: u.name ?? u.login,
-            full_name: u.name ?? u.login,
-            user_name: u.login,
-            preferred_username: u.login,
-            avatar_url: u.avatar_url,
-            email: primary?.email,
-            email_verified: Boolean(primary?.verified),
-            provider_id: String(u.id),
-          },
-        };
-      },
-    };
-  }
-  if (name === "google") {
-    const base = p.url || "";
-    return {
-      authorize: base ? `${base}/o/oauth2/auth` : "https://accounts.google.com/o/oauth2/auth",
-      token: base ? `${base}/token` : "https://oauth2.googleapis.com/token",
-      scopes: "email profile openid",
-      async fetchUser(token) {
-        const u = await getJson(
-          base ? `${base}/userinfo/v2/me` : "https://www.googleapis.com/userinfo/v2/me",
-          token,
-        ) as Record<string, unknown>;
-        return {
-          id: String(u.id),
-          email: u.email as string | undefined,
-          emailVerified: Boolean(u.verified_email),
-          data: {
-            iss: "https://accounts.google.com",
-            sub: String(u.id),
-            name: u.name,
-            full_name: u.name,
-            picture: u.picture,
-            avatar_url: u.picture,
-            email: u.email,
-            email_verified: Boolean(u.verified_email),
-            provider_id: String(u.id),
-          },
-        };
-      },
-    };
-  }
-  throw badRequest(
-    "validation_failed",
-    `Unsupported provider: Provider ${name} could not be found`,
-  );
-}
+import { oauthProvider, type ProviderTokens, type ProviderUser } from "./oauth_providers.ts";
+import { linkIdentityToUser, requireManualLinking, signedInUser } from "./identities.ts";
 
 interface State {
   provider: string;
   referrer: string;
   flow_state_id?: string;
+  /** The signed-in user an identity is being linked to (linkIdentity). */
+  linking_target_id?: string;
 }
 
 export function oauthRoutes(ctx: AuthCtx) {
   const app = new Hono();
   const key = new TextEncoder().encode(ctx.cfg.jwtSecret);
-  const callbackUrl = (p: ProviderConfig) => p.redirectUri || `${ctx.cfg.apiUrl}/callback`;
-
-  app.get("/authorize", async (c) => {
-    limit(ctx.limits.signInSignUps, clientIp(c));
-    const name = c.req.query("provider") ?? "";
+  const callbackUrl = (name: string) =>
+    ctx.cfg.providers[name]?.redirectUri || `${ctx.cfg.apiUrl}/callback`;
+  const enabled = (name: string) => {
     const p = ctx.cfg.providers[name];
     if (!p?.enabled) {
       throw badRequest("validation_failed", "Unsupported provider: provider is not enabled");
     }
-    const ep = endpoints(name, p);
+    return p;
+  };
+
+  /** The provider's authorize URL for this request (GoTrue's GetExternalProviderRedirectURL). */
+  async function providerRedirectUrl(c: Context, linkingTargetId?: string): Promise<string> {
+    const name = c.req.query("provider") ?? "";
+    const p = enabled(name);
+    const provider = await oauthProvider(name, p);
     const wanted = c.req.query("redirect_to");
     const referrer = wanted && isAllowedRedirect(ctx.cfg, wanted) ? wanted : ctx.cfg.siteUrl;
-    const state: State = { provider: name, referrer };
+    const state: State = {
+      provider: name,
+      referrer,
+      ...(linkingTargetId ? { linking_target_id: linkingTargetId } : {}),
+    };
     const challenge = c.req.query("code_challenge");
     if (challenge) {
       const method = (c.req.query("code_challenge_method") ?? "s256").toLowerCase();
@@ -156,13 +71,27 @@ export function oauthRoutes(ctx: AuthCtx) {
     }
     const signed = await new SignJWT({ ...state }).setProtectedHeader({ alg: "HS256" })
       .setExpirationTime("10m").sign(key);
-    const u = new URL(ep.authorize);
+    const u = new URL(provider.authorizeUrl);
     u.searchParams.set("client_id", p.clientId);
-    u.searchParams.set("redirect_uri", callbackUrl(p));
+    u.searchParams.set("redirect_uri", callbackUrl(name));
     u.searchParams.set("response_type", "code");
-    u.searchParams.set("scope", [ep.scopes, c.req.query("scopes")].filter(Boolean).join(" "));
+    u.searchParams.set("scope", [provider.scopes, c.req.query("scopes")].filter(Boolean).join(" "));
     u.searchParams.set("state", signed);
-    return c.redirect(u.toString(), 302);
+    return u.toString();
+  }
+
+  app.get("/authorize", async (c) => {
+    limit(ctx.limits.signInSignUps, clientIp(c));
+    return c.redirect(await providerRedirectUrl(c), 302);
+  });
+
+  // linkIdentity: auth-js asks with skip_http_redirect=true and sends the browser itself.
+  app.get("/user/identities/authorize", async (c) => {
+    const user = await signedInUser(ctx, c);
+    requireManualLinking(ctx.cfg);
+    const url = await providerRedirectUrl(c, user.id);
+    if (c.req.query("skip_http_redirect") === "true") return c.json({ url });
+    return c.redirect(url, 302);
   });
 
   const callback = async (c: Context) => {
@@ -177,27 +106,24 @@ export function oauthRoutes(ctx: AuthCtx) {
       return errorRedirect(
         c,
         ctx.cfg.siteUrl,
-        "invalid_request",
-        "bad_oauth_state",
-        "OAuth state parameter is invalid",
+        new AuthError(400, "bad_oauth_state", "OAuth state parameter is invalid"),
       );
     }
     if (q.error) {
-      return errorRedirect(
-        c,
-        state.referrer,
-        q.error,
-        "provider_error",
-        q.error_description ?? q.error,
-      );
+      // The provider's own OAuth error is passed on as it is, without an error_code.
+      const p = new URLSearchParams({
+        error: q.error,
+        error_description: q.error_description ?? q.error,
+      });
+      return redirectWith(c, state.referrer, p);
     }
     try {
-      const p = ctx.cfg.providers[state.provider];
-      if (!p?.enabled) {
-        throw badRequest("validation_failed", "Unsupported provider: provider is not enabled");
+      if (!q.code) {
+        throw badRequest("bad_oauth_callback", "OAuth callback with missing authorization code");
       }
-      const ep = endpoints(state.provider, p);
-      const tokenRes = await fetch(ep.token, {
+      const p = enabled(state.provider);
+      const provider = await oauthProvider(state.provider, p);
+      const tokenRes = await fetch(provider.tokenUrl, {
         method: "POST",
         headers: {
           accept: "application/json",
@@ -205,52 +131,48 @@ export function oauthRoutes(ctx: AuthCtx) {
         },
         body: new URLSearchParams({
           grant_type: "authorization_code",
-          code: q.code ?? "",
+          code: q.code,
           client_id: p.clientId,
           client_secret: p.secret,
-          redirect_uri: callbackUrl(p),
+          redirect_uri: callbackUrl(state.provider),
         }),
       });
-      const tok = await tokenRes.json().catch(() => ({})) as {
-        access_token?: string;
-        refresh_token?: string;
-      };
+      const tok = await tokenRes.json().catch(() => ({})) as Partial<ProviderTokens>;
       if (!tokenRes.ok || !tok.access_token) {
         throw new AuthError(500, "unexpected_failure", "Unable to exchange external code");
       }
-      const pu = await ep.fetchUser(tok.access_token);
+      const tokens = tok as ProviderTokens;
+      const pu = await provider.userOf(tokens, p.clientId);
       const req = { userAgent: c.req.header("user-agent"), ip: clientIp(c) };
       const out = await ctx.sql.begin(async (tx) => {
-        const user = await upsertOAuthUser(tx, state.provider, pu);
+        const user = state.linking_target_id
+          ? await linkIdentityToUser(tx, state.linking_target_id, state.provider, pu)
+          : await upsertOAuthUser(tx, state.provider, pu);
         if (user.banned_until && new Date(user.banned_until) > new Date()) {
           throw badRequest("user_banned", "User is banned");
         }
         if (state.flow_state_id) {
           const [flow] = await tx<{ auth_code: string }[]>`
-            update auth.flow_state set user_id = ${user.id}, provider_access_token = ${
-            tok.access_token ?? null
-          },
-              provider_refresh_token = ${
-            tok.refresh_token ?? null
-          }, auth_code_issued_at = now(), updated_at = now()
-            where id = ${state.flow_state_id} returning auth_code`;
-          if (!flow) {
-            throw flowStateNotFound();
-          }
+            update auth.flow_state set user_id = ${user.id},
+              provider_access_token = ${tokens.access_token},
+              provider_refresh_token = ${tokens.refresh_token ?? null},
+              auth_code_issued_at = now(), updated_at = now()
+            where id = ${state.flow_state_id} and user_id is null returning auth_code`;
+          if (!flow) throw flowStateNotFound();
           return { code: flow.auth_code };
         }
         return { session: await startSession(tx, ctx.cfg, user, "oauth", req) };
       });
       return c.redirect(
         sessionRedirectUrl(state.referrer, out, {
-          provider_token: tok.access_token,
-          ...(tok.refresh_token ? { provider_refresh_token: tok.refresh_token } : {}),
+          provider_token: tokens.access_token,
+          ...(tokens.refresh_token ? { provider_refresh_token: tokens.refresh_token } : {}),
         }),
         302,
       );
     } catch (e) {
       if (!(e instanceof AuthError)) throw e;
-      return errorRedirect(c, state.referrer, "server_error", e.code, e.message);
+      return errorRedirect(c, state.referrer, e);
     }
   };
   app.get("/callback", callback);
@@ -258,9 +180,35 @@ export function oauthRoutes(ctx: AuthCtx) {
   return app;
 }
 
-function errorRedirect(c: Context, to: string, error: string, code: string, description: string) {
-  const p = new URLSearchParams({ error, error_code: code, error_description: description });
-  return c.redirect(`${to.split("#")[0]}?${p}#${p}`, 302);
+/** The OAuth `error` for an Auth error, as GoTrue's getErrorQueryString picks it. */
+function oauthErrorOf(e: AuthError): string {
+  if (["signup_disabled", "user_banned", "provider_email_needs_verification"].includes(e.code)) {
+    return "access_denied";
+  }
+  const byStatus: Record<number, string> = {
+    400: "invalid_request",
+    401: "unauthorized_client",
+    403: "access_denied",
+    500: "server_error",
+    503: "temporarily_unavailable",
+  };
+  return byStatus[e.status] ?? "server_error";
+}
+
+function errorRedirect(c: Context, to: string, e: AuthError) {
+  const p = new URLSearchParams({
+    error: oauthErrorOf(e),
+    error_code: e.code,
+    error_description: e.message,
+  });
+  return redirectWith(c, to, p);
+}
+
+function redirectWith(c: Context, to: string, p: URLSearchParams) {
+  const u = new URL(to);
+  for (const [k, v] of p) u.searchParams.set(k, v);
+  u.hash = p.toString();
+  return c.redirect(u.toString(), 302);
 }
 
 /** The user of this provider identity: found, linked by verified email, or created. */

@@ -1,14 +1,14 @@
 /**
  * Sessions, refresh tokens and access tokens as GoTrue issues them (supabase/auth
- * `internal/tokens/service.go`): HS256 JWTs with Supabase's claims, passed through the
- * custom_access_token hook; refresh tokens rotated on use, with reuse detection that revokes
+ * `internal/tokens/service.go`): JWTs with Supabase's claims (signed in signing_keys.ts),
+ * passed through the custom_access_token hook; refresh tokens rotated on use, with reuse detection that revokes
  * the whole session when a used token comes back after the reuse interval.
  */
-import { SignJWT } from "jose";
 import type postgres from "postgres";
 import { AuthError, badRequest } from "./errors.ts";
 import type { AuthConfig } from "./config.ts";
 import { callHook } from "./hooks.ts";
+import { signAccessToken } from "./signing_keys.ts";
 import { identitiesOf, type Tx, userJson, type UserRow } from "./users.ts";
 
 export type AuthMethod =
@@ -19,7 +19,9 @@ export type AuthMethod =
   | "token_refresh"
   | "pkce"
   | "invite"
-  | "recovery";
+  | "recovery"
+  | "totp"
+  | "anonymous";
 
 export interface SessionResponse {
   access_token: string;
@@ -37,7 +39,7 @@ interface RequestInfo {
   ip: string | undefined;
 }
 
-function newRefreshToken(): string {
+export function newRefreshToken(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(
     /=+$/,
@@ -82,9 +84,11 @@ export async function sessionJson(
   if (!user) {
     throw new AuthError(403, "user_not_found", "User from sub claim in JWT does not exist");
   }
-  const [amr] = await tx<{ method: string; at: Date }[]>`
-    select authentication_method as method, created_at as at from auth.mfa_amr_claims
-    where session_id = ${sessionId} order by created_at limit 1`;
+  // How this session was authenticated, most recent first; a TOTP makes it aal2 (GoTrue's
+  // Session.CalculateAALAndAMR), and a refresh keeps both.
+  const amr = await tx<{ method: string; at: Date }[]>`
+    select authentication_method as method, updated_at as at from auth.mfa_amr_claims
+    where session_id = ${sessionId} order by updated_at desc`;
   const iat = Math.floor(Date.now() / 1000);
   const exp = iat + cfg.jwtExpiry;
   let claims: Record<string, unknown> = {
@@ -98,11 +102,11 @@ export async function sessionJson(
     app_metadata: user.raw_app_meta_data ?? {},
     user_metadata: user.raw_user_meta_data ?? {},
     role: user.role ?? "authenticated",
-    aal: "aal1",
-    amr: [{
-      method: amr?.method ?? method,
-      timestamp: Math.floor(new Date(amr?.at ?? Date.now()).getTime() / 1000),
-    }],
+    aal: amr.some((a) => a.method === "totp") ? "aal2" : "aal1",
+    amr: (amr.length ? amr : [{ method, at: new Date() }]).map((a) => ({
+      method: a.method,
+      timestamp: Math.floor(new Date(a.at).getTime() / 1000),
+    })),
     session_id: sessionId,
     is_anonymous: user.is_anonymous,
   };
@@ -124,9 +128,7 @@ export async function sessionJson(
     }
     claims = next!;
   }
-  const accessToken = await new SignJWT(claims)
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .sign(new TextEncoder().encode(cfg.jwtSecret));
+  const accessToken = await signAccessToken(cfg, claims);
   const identities = await identitiesOf(tx, user.id);
   return {
     access_token: accessToken,

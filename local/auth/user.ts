@@ -15,6 +15,7 @@ import {
 import { assertEmailFree, sendEmailChange } from "./email_change.ts";
 import { createFlowState, pkceOf, redirectTarget } from "./flows.ts";
 import { findUserById, identitiesOf, passwordMatches, userJson, type UserRow } from "./users.ts";
+import { reauthentication } from "./reauth.ts";
 
 /** The signed-in caller: a valid JWT whose session and user still exist. */
 async function caller(ctx: AuthCtx, c: Context): Promise<{ claims: JwtClaims; user: UserRow }> {
@@ -38,6 +39,8 @@ async function caller(ctx: AuthCtx, c: Context): Promise<{ claims: JwtClaims; us
 
 export function userRoutes(ctx: AuthCtx) {
   const app = new Hono();
+  const reauth = reauthentication(ctx, (c) => caller(ctx, c));
+  app.route("/", reauth.routes); // GET /reauthenticate
 
   app.get("/user", async (c) => {
     const { user } = await caller(ctx, c);
@@ -45,7 +48,7 @@ export function userRoutes(ctx: AuthCtx) {
   });
 
   app.put("/user", async (c) => {
-    const { user } = await caller(ctx, c);
+    const { claims, user } = await caller(ctx, c);
     const body = await readJson(c);
     const password = str(body.password);
     const data = body.data;
@@ -81,6 +84,7 @@ export function userRoutes(ctx: AuthCtx) {
       }
       if (password !== undefined) {
         checkPassword(password, { minLength: ctx.cfg.minPasswordLength });
+        await reauth.checkPasswordChange(tx, claims, user, str(body.nonce));
         if (await passwordMatches(tx, user.encrypted_password, password)) {
           throw unprocessable(
             "same_password",

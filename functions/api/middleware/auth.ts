@@ -1,6 +1,7 @@
 /**
- * JWT verification with jose: HS256 with the project's secret, or the project's JWKS when
- * SUPABASE_JWKS_URL is set (asymmetric signing keys). Expiry, audience and role are checked;
+ * JWT verification with jose: HS256 with the project's secret, ES256/RS256 (asymmetric signing
+ * keys) through the project's JWKS (SUPABASE_JWKS_URL, by default Auth's own
+ * `/auth/v1/.well-known/jwks.json`, cached by jose). Expiry, audience and role are checked;
  * the verified claims go on the context for the routes and for RLS.
  */
 import type { MiddlewareHandler } from "hono";

@@ -10,6 +10,8 @@ import type { AppConfig } from "../supabase.ts";
 import type { SessionState } from "../state/session.ts";
 import { AuthScreen } from "./AuthScreen.tsx";
 import { ChatScreen } from "./ChatScreen.tsx";
+import { MfaChallenge, needsSecondFactor } from "./MfaChallenge.tsx";
+import { inviteLanding, SetPassword } from "./SetPassword.tsx";
 import { t } from "../i18n/mod.ts";
 
 /** Where each skip link goes: the first of its selectors that is on the page. */
@@ -56,8 +58,10 @@ export function App(
 ) {
   const s = session.session.value;
   let body;
-  if (s === undefined) body = <p class="boot">{t("app.loading")}</p>;
+  if (inviteLanding.value) body = <SetPassword />; // an invite link, until a password is set
+  else if (s === undefined) body = <p class="boot">{t("app.loading")}</p>;
   else if (!s || session.recovering.value) body = <AuthScreen />;
+  else if (needsSecondFactor(s)) body = <MfaChallenge />; // aal1, and a factor asks for aal2
   else {
     body = (
       <>

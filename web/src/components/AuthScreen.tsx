@@ -1,10 +1,10 @@
 /**
- * Signing in: log in (remember me), sign up with the "check your inbox" step (resend, or type
- * the 6-digit code), forgotten password, the new password after a reset link, OAuth buttons
- * for the providers the project has enabled. A password that breaks the rules is said once,
- * under its field (which takes the focus on submit), not again above the button.
+ * Signing in: log in (remember me), or by a mailed link or code (PasswordlessSignIn.tsx); sign
+ * up with the "check your inbox" step (resend, or type the 6-digit code), forgotten password,
+ * the new password after a reset link, OAuth buttons for the providers the project has
+ * enabled. A password that breaks the rules is said once, under its field (which takes the
+ * focus on submit), not again above the button.
  */
-import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { AuthError } from "@supabase/supabase-js";
 import { useApp } from "../context.ts";
@@ -14,6 +14,8 @@ import { passwordProblem, USERNAME } from "../lib/password.ts";
 import { remember } from "../supabase.ts";
 import type { AuthView } from "../state/session.ts";
 import { Field } from "./Field.tsx";
+import { Step } from "./AuthStep.tsx";
+import { PasswordlessSignIn } from "./PasswordlessSignIn.tsx";
 import { Prefs } from "./Prefs.tsx";
 
 /** Auth's error in the reader's language (a lockout says so, and for how long). */
@@ -51,45 +53,6 @@ function OAuthButtons({ onError }: { onError: (m: string) => void }) {
   );
 }
 
-/** One step of signing in: a heading, fields, the error, the submit button, links below. */
-function Step(
-  { title, intro, submit, busy, error, info, onSubmit, links, children, disabled = false }: {
-    title: string;
-    intro?: string;
-    submit: string;
-    busy: boolean;
-    error: string | null;
-    info?: string | null;
-    onSubmit: () => void;
-    links: [string, () => void][];
-    children?: ComponentChildren;
-    disabled?: boolean;
-  },
-) {
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        onSubmit();
-      }}
-    >
-      <h1>{title}</h1>
-      {intro && <p>{intro}</p>}
-      {children}
-      {error && <p class="error" role="alert">{error}</p>}
-      {info && <p class="info" role="status">{info}</p>}
-      <button type="submit" class="btn primary" disabled={busy || disabled}>{submit}</button>
-      <p class="links">
-        {links.map(([label, go]) => (
-          <button type="button" class="link" key={label} disabled={busy} onClick={go}>
-            {label}
-          </button>
-        ))}
-      </p>
-    </form>
-  );
-}
-
 export function AuthScreen() {
   const { session } = useApp();
   const view = session.view.value;
@@ -101,9 +64,12 @@ export function AuthScreen() {
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** Signing in by a mailed link or code instead of the password. */
+  const [byEmail, setByEmail] = useState(false);
   const go = (v: AuthView) => () => {
     setError(null);
     setInfo(null);
+    setByEmail(false);
     session.view.value = v;
   };
   const run = async (f: () => Promise<AuthError | null>) => {
@@ -194,6 +160,10 @@ export function AuthScreen() {
   );
   switch (view.name) {
     case "login":
+      if (byEmail) {
+        form = <PasswordlessSignIn email={email.trim()} onPassword={() => setByEmail(false)} />;
+        break;
+      }
       form = (
         <Step
           {...common}
@@ -201,6 +171,10 @@ export function AuthScreen() {
           submit={t("auth.login.submit")}
           onSubmit={() => run(() => session.signIn(email.trim(), password, keep))}
           links={[
+            [t("pwless.link"), () => {
+              setError(null);
+              setByEmail(true);
+            }],
             [t("auth.forgot.link"), go({ name: "forgot" })],
             [t("auth.signup.link"), go({ name: "signup" })],
           ]}
@@ -306,7 +280,7 @@ export function AuthScreen() {
       <div class="auth-card" ref={card}>
         <p class="brand" aria-hidden="true">💬 {t("app.name")}</p>
         {/* A fresh form per step: no input carries over from the one before. */}
-        <div key={view.name}>{form}</div>
+        <div key={byEmail ? "by-email" : view.name}>{form}</div>
         {(view.name === "login" || view.name === "signup") && <OAuthButtons onError={setError} />}
         <Prefs />
       </div>

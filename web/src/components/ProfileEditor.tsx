@@ -18,6 +18,7 @@ import type { ChatState } from "../state/chat.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Prefs } from "./Prefs.tsx";
 import { Field } from "./Field.tsx";
+import { TwoFactor } from "./TwoFactor.tsx";
 import { AVATAR_MIME_TYPES } from "../../../functions/_shared/limits.ts";
 
 export function ProfileEditor({ chat }: { chat: ChatState }) {
@@ -118,6 +119,7 @@ export function ProfileEditor({ chat }: { chat: ChatState }) {
       </form>
       <EmailChange />
       <PasswordChange />
+      <TwoFactor />
       <h3>{t("profile.prefs")}</h3>
       <Prefs onLang={(l) => save({ locale: l })} />
       {chat.notifyPermission.value === "default" && (

@@ -7,6 +7,8 @@ import { computed, signal } from "@preact/signals";
 import { en } from "./en.ts";
 import { de } from "./de.ts";
 import { admin } from "./admin.ts";
+import { mfa } from "./mfa.ts";
+import { passwordless } from "./passwordless.ts";
 
 export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 export type Catalogue = Record<string, string | Plural>;
@@ -15,8 +17,8 @@ export const LANGUAGES = { en: "English", de: "Deutsch" } as const;
 export type Lang = keyof typeof LANGUAGES;
 
 const catalogues: Record<Lang, Catalogue> = {
-  en: { ...en, ...admin.en },
-  de: { ...de, ...admin.de },
+  en: { ...en, ...admin.en, ...passwordless.en, ...mfa.en },
+  de: { ...de, ...admin.de, ...passwordless.de, ...mfa.de },
 };
 
 const STORE = "chat.lang";

@@ -6,10 +6,12 @@ import { t } from "../../i18n/mod.ts";
 import { formatDate, formatDay, type StaffRole } from "./_shared.ts";
 import { useAdminData } from "./_use_admin_data.ts";
 import { ActionButton } from "./ActionButton.tsx";
+import { MfaResetButton } from "./MfaResetButton.tsx";
 import { Field } from "../Field.tsx";
 import { AdminTable } from "./AdminTable.tsx";
 import { Listing } from "./Listing.tsx";
 import { Toolbar } from "./Toolbar.tsx";
+import { InviteForm } from "./InviteForm.tsx";
 
 type Role = "user" | "moderator" | "admin";
 const ROLES: readonly Role[] = ["user", "moderator", "admin"];
@@ -102,6 +104,7 @@ export function UsersTab({ api, role }: { api: Api; role: StaffRole }) {
         />
       </Toolbar>
       {!isAdmin && <p class="muted admin-note">{t("admin.users.readOnly")}</p>}
+      {isAdmin && <InviteForm api={api} onInvited={() => void load()} />}
       <p class="admin-done" role="status">{done.value?.text ?? ""}</p>
       <Listing source={users} empty={t("admin.users.empty")}>
         {(list) => (
@@ -167,6 +170,10 @@ export function UsersTab({ api, role }: { api: Api; role: StaffRole }) {
                       >
                         {t(inactive ? "admin.users.reactivate" : "admin.users.deactivate")}
                       </ActionButton>
+                      <MfaResetButton
+                        {...{ api, user: u, disabled, act }}
+                        onDone={(text) => (done.value = { id: u.id, text })}
+                      />
                     </td>
                   )}
                 </tr>
