@@ -7,7 +7,7 @@ import type postgres from "postgres";
 import { AuthError, badRequest, unprocessable } from "./errors.ts";
 import { checkPassword } from "./password.ts";
 import { paginate } from "./pagination.ts";
-import { type AuthCtx, bearerClaims, readJson, str, validEmail } from "./context.ts";
+import { type AuthCtx, bearerClaims, readJson, record, str, validEmail } from "./context.ts";
 import { goDurationMs } from "./config.ts";
 import { adminFactorRoutes } from "./mfa_admin.ts";
 import {
@@ -36,10 +36,6 @@ export function parseBanDuration(v: string): number | null {
     throw badRequest("validation_failed", `invalid format for ban duration: ${v}`);
   }
 }
-
-const obj = (
-  v: unknown,
-) => (v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : undefined);
 
 export function adminRoutes(ctx: AuthCtx) {
   const app = new Hono();
@@ -87,25 +83,15 @@ export function adminRoutes(ctx: AuthCtx) {
           "A user with this email address has already been registered",
         );
       }
-      let u: UserRow;
-      try {
-        u = await createEmailUser(tx, {
-          email,
-          password,
-          data: obj(body.user_metadata) ?? {},
-          appMetadata: obj(body.app_metadata) ?? {},
-          confirmed: body.email_confirm === true,
-          ...(str(body.role) ? { role: str(body.role)! } : {}),
-        });
-      } catch (e) {
-        const pe = e as { code?: string; message?: string };
-        if (pe.code?.startsWith("23")) {
-          throw new AuthError(500, "unexpected_failure", "Database error creating new user", {
-            detail: pe.message,
-          });
-        }
-        throw e;
-      }
+      const u = await createEmailUser(tx, {
+        email,
+        password,
+        data: record(body.user_metadata) ?? {},
+        appMetadata: record(body.app_metadata) ?? {},
+        confirmed: body.email_confirm === true,
+        ...(str(body.role) ? { role: str(body.role)! } : {}),
+        refusal: "Database error creating new user",
+      });
       if (typeof body.ban_duration === "string") {
         const ms = parseBanDuration(body.ban_duration);
         await tx`update auth.users set banned_until = ${
@@ -148,13 +134,13 @@ export function adminRoutes(ctx: AuthCtx) {
       if (body.email_confirm === true) {
         await tx`update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now()) where id = ${user.id}`;
       }
-      const meta = obj(body.user_metadata);
+      const meta = record(body.user_metadata);
       if (meta) {
         await tx`update auth.users set raw_user_meta_data = coalesce(raw_user_meta_data, '{}'::jsonb) || ${
           tx.json(meta as postgres.JSONValue)
         } where id = ${user.id}`;
       }
-      const app = obj(body.app_metadata);
+      const app = record(body.app_metadata);
       if (app) {
         await tx`update auth.users set raw_app_meta_data = coalesce(raw_app_meta_data, '{}'::jsonb) || ${
           tx.json(app as postgres.JSONValue)

@@ -12,13 +12,10 @@ import type postgres from "postgres";
 import { AuthError, unprocessable } from "./errors.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { startSession } from "./sessions.ts";
-import { type AuthCtx, clientIp, limit } from "./context.ts";
+import { type AuthCtx, clientIp, limit, record } from "./context.ts";
 import { INSTANCE_ID, type Tx, type UserRow } from "./users.ts";
 
 const HOUR_MS = 3_600_000;
-
-const obj = (v: unknown): Record<string, unknown> =>
-  v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {};
 
 /** The handler for an anonymous POST /signup (its body already read). */
 export function anonymousSignIns(ctx: AuthCtx) {
@@ -38,7 +35,7 @@ export function anonymousSignIns(ctx: AuthCtx) {
     let session;
     try {
       session = await ctx.sql.begin(async (tx) => {
-        const user = await createAnonymousUser(tx, obj(body.data));
+        const user = await createAnonymousUser(tx, record(body.data) ?? {});
         return await startSession(tx, ctx.cfg, user, "anonymous", req);
       });
     } catch (e) {

@@ -74,6 +74,10 @@ export async function readJson(c: Context): Promise<Record<string, unknown>> {
 
 export const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
+/** A JSON object field (`data`, `user_metadata`), or undefined for anything else. */
+export const record = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : undefined;
+
 // The format GoTrue checks (badoux/checkmail's ValidateFormat).
 const EMAIL =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;

@@ -2,15 +2,24 @@
  * Changing a signed-in user's email address, as supabase/auth does it (`user.go` UserUpdate,
  * `mail.go` sendEmailChange, `verify.go` emailChangeVerify, `resend.go` type email_change):
  * a code and link go to the new address and, with `[auth.email] double_confirm_changes`, to the
- * current one as well; the address changes once every one sent has been confirmed.
+ * current one as well; the address changes once every one sent has been confirmed. Confirming
+ * gives a user without an email identity (an anonymous one) that identity, and makes them a
+ * permanent user (`is_anonymous` false).
  */
-import { AuthError, flowStateNotFound, unprocessable } from "./errors.ts";
+import { AuthError, unprocessable } from "./errors.ts";
 import { renderMail } from "./mail.ts";
-import { startSession } from "./sessions.ts";
-import { type AuthCtx, randomOtp, sha224Hex } from "./context.ts";
-import type { Tx, UserRow } from "./users.ts";
-
-type Pkce = { challenge: string; method: string } | undefined;
+import type { AuthCtx } from "./context.ts";
+import { createFlowState, type Pkce } from "./flow_state.ts";
+import { actionLink, newEmailToken, storeOneTimeToken } from "./email_tokens.ts";
+import {
+  clearOneTimeTokens,
+  confirmUserEmail,
+  insertEmailIdentity,
+  isBanned,
+  type Tx,
+  updateAppMetadataProviders,
+  type UserRow,
+} from "./users.ts";
 
 /** GoTrue's answer to the first of two confirmations. */
 export const SINGLE_CONFIRMATION_ACCEPTED =
@@ -19,7 +28,6 @@ export const SINGLE_CONFIRMATION_ACCEPTED =
 type ChangeRow = UserRow & {
   email_change_token_new: string | null;
   email_change_token_current: string | null;
-  email_change_confirm_status: number | null;
 };
 
 /** 422 email_exists when another user has `email`. */
@@ -42,15 +50,8 @@ export async function sendEmailChange(
   user: UserRow,
   newEmail: string,
   redirect: string,
-  pkce: Pkce,
+  pkce: Pkce | undefined,
   client: string,
-  createFlowState: (
-    tx: Tx,
-    userId: string,
-    challenge: string,
-    method: string,
-    auth: string,
-  ) => Promise<void>,
 ): Promise<void> {
   const current = user.email ?? "";
   const both = ctx.cfg.doubleConfirmChanges && current !== "";
@@ -63,45 +64,30 @@ export async function sendEmailChange(
       send: true,
     });
   }
-  if (pkce) await createFlowState(tx, user.id, pkce.challenge, pkce.method, "email_change");
-  const prefix = pkce ? "pkce_" : "";
-  const otpNew = randomOtp();
-  const tokenNew = prefix + await sha224Hex(newEmail + otpNew);
-  const otpCurrent = both ? randomOtp() : "";
-  const tokenCurrent = both ? prefix + await sha224Hex(current + otpCurrent) : "";
-  await tx`update auth.users set email_change = ${newEmail}, email_change_token_new = ${tokenNew},
-             email_change_token_current = ${tokenCurrent}, email_change_confirm_status = 0,
+  if (pkce) await createFlowState(tx, { userId: user.id, pkce, method: "email_change" });
+  // Each address gets its own code; each token hashes the address it goes to.
+  const toNew = await newEmailToken(ctx, newEmail, Boolean(pkce));
+  const toCurrent = both ? await newEmailToken(ctx, current, Boolean(pkce)) : undefined;
+  await tx`update auth.users set email_change = ${newEmail}, email_change_token_new = ${toNew.token},
+             email_change_token_current = ${
+    toCurrent?.token ?? ""
+  }, email_change_confirm_status = 0,
              email_change_sent_at = now(), updated_at = now() where id = ${user.id}`;
   await tx`delete from auth.one_time_tokens where user_id = ${user.id}
              and token_type in ('email_change_token_new', 'email_change_token_current')`;
-  const sends: { to: string; token: string; otp: string; type: string }[] = [
-    { to: newEmail, token: tokenNew, otp: otpNew, type: "email_change_token_new" },
-  ];
-  if (both) {
-    sends.push({
-      to: current,
-      token: tokenCurrent,
-      otp: otpCurrent,
-      type: "email_change_token_current",
-    });
-  }
-  for (const s of sends) {
-    await tx`
-      insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to, created_at, updated_at)
-      values (${crypto.randomUUID()}, ${user.id}, ${s.type}::auth.one_time_token_type, ${s.token}, ${s.to}, now(), now())`;
-    const url = new URL(`${ctx.cfg.apiUrl}/verify`);
-    url.searchParams.set("token", s.token);
-    url.searchParams.set("type", "email_change");
-    url.searchParams.set("redirect_to", redirect);
+  const sends = [{ to: newEmail, t: toNew, type: "email_change_token_new" }];
+  if (toCurrent) sends.push({ to: current, t: toCurrent, type: "email_change_token_current" });
+  for (const { to, t, type } of sends) {
+    await storeOneTimeToken(tx, user.id, type, t.token, to);
     const mail = await renderMail(ctx.cfg, "email_change", current, {
-      ConfirmationURL: url.toString(),
-      Token: s.otp,
-      TokenHash: s.token,
+      ConfirmationURL: actionLink(ctx, t.token, "email_change", redirect),
+      Token: t.otp,
+      TokenHash: t.token,
       RedirectTo: redirect,
       NewEmail: newEmail,
       Data: user.raw_user_meta_data ?? {},
     });
-    await ctx.mailer.send({ ...mail, to: s.to });
+    await ctx.mailer.send({ ...mail, to });
   }
 }
 
@@ -111,91 +97,75 @@ export async function resendEmailChange(
   tx: Tx,
   email: string,
   redirect: string,
-  pkce: Pkce,
+  pkce: Pkce | undefined,
   client: string,
-  createFlowState: Parameters<typeof sendEmailChange>[7],
 ): Promise<void> {
   const [user] = await tx<UserRow[]>`
     select * from auth.users where coalesce(email_change, '') <> ''
       and (lower(email) = lower(${email}) or lower(email_change) = lower(${email}))
     order by created_at limit 1`;
-  if (user) {
-    await sendEmailChange(
-      ctx,
-      tx,
-      user,
-      user.email_change!,
-      redirect,
-      pkce,
-      client,
-      createFlowState,
-    );
-  }
+  if (user) await sendEmailChange(ctx, tx, user, user.email_change!, redirect, pkce, client);
 }
 
-const EXPIRED = () => new AuthError(403, "otp_expired", "Token has expired or is invalid");
+/**
+ * Makes `newEmail` the user's address (GoTrue's emailChangeVerify and ConfirmEmailChange):
+ * the email identity follows it (or is created, verified), the user stops being anonymous,
+ * an unconfirmed user is confirmed, and pending tokens are voided.
+ */
+export async function confirmEmailChange(tx: Tx, user: UserRow, newEmail: string): Promise<void> {
+  await assertEmailFree(tx, newEmail, user.id);
+  await tx`update auth.users set email = ${newEmail}, email_change = '', email_change_token_new = '',
+             email_change_token_current = '', email_change_confirm_status = 0, is_anonymous = false,
+             updated_at = now()
+           where id = ${user.id}`;
+  await clearOneTimeTokens(tx, user.id);
+  if (!user.email_confirmed_at) await confirmUserEmail(tx, user.id);
+  const [identity] = await tx`
+    update auth.identities set identity_data = identity_data || ${
+    tx.json({ email: newEmail, email_verified: true })
+  }, updated_at = now() where user_id = ${user.id} and provider = 'email' returning id`;
+  if (!identity) await insertEmailIdentity(tx, user.id, newEmail, true);
+  await updateAppMetadataProviders(tx, user.id);
+}
 
-/** Confirms one email-change token: a message after the first of two, else a session/code. */
+/**
+ * Confirms one email-change token (`hash`, plain or `pkce_`): GoTrue's message after the first
+ * of two, otherwise the user whose address changed. `expired` is the error for no match.
+ */
 export async function verifyEmailChange(
   ctx: AuthCtx,
   tx: Tx,
-  token: string,
-  ip: string,
-  userAgent: string | undefined,
-): Promise<
-  { session: Awaited<ReturnType<typeof startSession>> } | { code: string } | { message: string }
-> {
-  if (!token) throw EXPIRED();
-  const alt = token.startsWith("pkce_") ? token : `pkce_${token}`;
+  hash: string,
+  expired: () => AuthError,
+): Promise<{ message: string } | { user: UserRow }> {
+  if (!hash) throw expired();
+  const alt = hash.startsWith("pkce_") ? hash : `pkce_${hash}`;
   const [user] = await tx<ChangeRow[]>`
     select * from auth.users where coalesce(email_change, '') <> '' and (
-      (email_change_token_new <> '' and email_change_token_new in (${token}, ${alt})) or
-      (email_change_token_current <> '' and email_change_token_current in (${token}, ${alt})))
+      (email_change_token_new <> '' and email_change_token_new in (${hash}, ${alt})) or
+      (email_change_token_current <> '' and email_change_token_current in (${hash}, ${alt})))
     for update`;
-  if (!user) throw EXPIRED();
-  const sent = user.email_change_sent_at;
-  if (!sent || Date.now() - new Date(sent).getTime() > ctx.cfg.otpExpiry * 1000) throw EXPIRED();
-  if (user.banned_until && new Date(user.banned_until) > new Date()) {
-    throw new AuthError(400, "user_banned", "User is banned");
+  if (!user) throw expired();
+  if (isBanned(user)) {
+    throw new AuthError(403, "user_banned", "User is banned");
   }
-  const matchedCurrent = user.email_change_token_current !== "" &&
-    (user.email_change_token_current === token || user.email_change_token_current === alt);
+  const sent = user.email_change_sent_at;
+  if (!sent || Date.now() - new Date(sent).getTime() > ctx.cfg.otpExpiry * 1000) throw expired();
+  const current = user.email_change_token_current;
+  const matchedCurrent = current !== "" && (current === hash || current === alt);
   const otherPending = matchedCurrent
     ? Boolean(user.email_change_token_new)
     : Boolean(user.email_change_token_current);
   if (ctx.cfg.doubleConfirmChanges && user.email && otherPending) {
-    if (matchedCurrent) {
-      await tx`update auth.users set email_change_token_current = '', email_change_confirm_status = 1,
-                 updated_at = now() where id = ${user.id}`;
-      await tx`delete from auth.one_time_tokens where user_id = ${user.id} and token_type = 'email_change_token_current'`;
-    } else {
-      await tx`update auth.users set email_change_token_new = '', email_change_confirm_status = 1,
-                 updated_at = now() where id = ${user.id}`;
-      await tx`delete from auth.one_time_tokens where user_id = ${user.id} and token_type = 'email_change_token_new'`;
-    }
+    const [column, type] = matchedCurrent
+      ? [tx`email_change_token_current`, "email_change_token_current"]
+      : [tx`email_change_token_new`, "email_change_token_new"];
+    await tx`update auth.users set ${column} = '', email_change_confirm_status = 1,
+               updated_at = now() where id = ${user.id}`;
+    await tx`delete from auth.one_time_tokens where user_id = ${user.id}
+               and token_type = ${type}::auth.one_time_token_type`;
     return { message: SINGLE_CONFIRMATION_ACCEPTED };
   }
-  const newEmail = user.email_change!;
-  await assertEmailFree(tx, newEmail, user.id);
-  await tx`update auth.users set email = ${newEmail}, email_change = '', email_change_token_new = '',
-             email_change_token_current = '', email_change_confirm_status = 0,
-             email_confirmed_at = coalesce(email_confirmed_at, now()), updated_at = now()
-           where id = ${user.id}`;
-  await tx`delete from auth.one_time_tokens where user_id = ${user.id}
-             and token_type in ('email_change_token_new', 'email_change_token_current')`;
-  await tx`update auth.identities set identity_data = identity_data || ${
-    tx.json({ email: newEmail, email_verified: true })
-  }, updated_at = now() where user_id = ${user.id} and provider = 'email'`;
-  if (token.startsWith("pkce_")) {
-    const [flow] = await tx<{ auth_code: string }[]>`
-      update auth.flow_state set auth_code_issued_at = now(), updated_at = now()
-      where user_id = ${user.id} and authentication_method = 'email_change'
-      returning auth_code`;
-    if (!flow) throw flowStateNotFound();
-    return { code: flow.auth_code };
-  }
-  const [fresh] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
-  return {
-    session: await startSession(tx, ctx.cfg, fresh!, "otp", { userAgent, ip }),
-  };
+  await confirmEmailChange(tx, user, user.email_change!);
+  return { user };
 }

@@ -10,13 +10,21 @@
  *
  * `getUserIdentities()` is `GET /user`'s `identities`.
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import type postgres from "postgres";
 import { AuthError, badRequest, unprocessable } from "./errors.ts";
 import type { AuthConfig } from "./config.ts";
-import { type AuthCtx, bearerClaims } from "./context.ts";
+import type { AuthCtx } from "./context.ts";
+import { signedInUser } from "./caller.ts";
 import type { ProviderUser } from "./oauth_providers.ts";
-import { findUserById, identitiesOf, type IdentityRow, type Tx, type UserRow } from "./users.ts";
+import {
+  findUserById,
+  identitiesOf,
+  type IdentityRow,
+  type Tx,
+  updateAppMetadataProviders,
+  type UserRow,
+} from "./users.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -27,39 +35,15 @@ export function requireManualLinking(cfg: AuthConfig): void {
   }
 }
 
-/** The signed-in caller (GoTrue's `requireAuthentication`): valid JWT, live session and user. */
-export async function signedInUser(ctx: AuthCtx, c: Context): Promise<UserRow> {
-  const claims = await bearerClaims(c, ctx.cfg);
-  const user = claims.sub ? await findUserById(ctx.sql, claims.sub) : undefined;
-  if (!user) {
-    throw new AuthError(403, "user_not_found", "User from sub claim in JWT does not exist");
+/** Runs `write`; a unique violation (another user has that address) becomes `conflict`. */
+async function unlessTaken(write: Promise<unknown>, conflict: () => AuthError): Promise<void> {
+  try {
+    await write;
+  } catch (e) {
+    if ((e as { code?: string }).code === "23505") throw conflict();
+    throw e;
   }
-  if (claims.session_id) {
-    const [s] = await ctx.sql`select 1 from auth.sessions where id = ${claims.session_id}`;
-    if (!s) {
-      throw new AuthError(
-        403,
-        "session_not_found",
-        "Session from session_id claim in JWT does not exist",
-      );
-    }
-  }
-  return user;
 }
-
-/** `app_metadata.provider(s)` from the user's identities, oldest first. */
-async function updateProviders(tx: Tx, userId: string): Promise<void> {
-  await tx`
-    update auth.users set raw_app_meta_data = coalesce(raw_app_meta_data, '{}') || jsonb_build_object(
-        'providers', p.list, 'provider', p.list -> 0),
-      updated_at = now()
-    from (select coalesce(jsonb_agg(provider order by first), '[]') as list from (
-      select provider, min(created_at) as first from auth.identities where user_id = ${userId}
-      group by provider) x) p
-    where id = ${userId}`;
-}
-
-const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === "23505";
 
 /**
  * Links the provider's identity to `targetId` (the OAuth callback of a linking request).
@@ -98,21 +82,15 @@ export async function linkIdentityToUser(
         `Unverified email with ${provider}. Verify the email with ${provider} and link again`,
       );
     }
-    try {
-      await tx`update auth.users set email = ${pu.email.toLowerCase()},
-                 email_confirmed_at = coalesce(email_confirmed_at, now()), is_anonymous = false
-               where id = ${target.id}`;
-    } catch (e) {
-      if (isUniqueViolation(e)) {
-        throw badRequest(
-          "email_exists",
-          "A user with this email address has already been registered",
-        );
-      }
-      throw e;
-    }
+    await unlessTaken(
+      tx`update auth.users set email = ${pu.email.toLowerCase()},
+           email_confirmed_at = coalesce(email_confirmed_at, now()), is_anonymous = false
+         where id = ${target.id}`,
+      () =>
+        badRequest("email_exists", "A user with this email address has already been registered"),
+    );
   }
-  await updateProviders(tx, target.id);
+  await updateAppMetadataProviders(tx, target.id);
   return (await findUserById(tx, target.id))!;
 }
 
@@ -135,29 +113,24 @@ async function emailFromIdentities(tx: Tx, cfg: AuthConfig, user: UserRow): Prom
   const best = [...left].sort((a, b) => rank(a) - rank(b))[0];
   if (!best) return;
   const { email, verified } = emailOf(best);
-  try {
-    await tx`update auth.users set email = ${email ? email.toLowerCase() : null},
-               email_confirmed_at = ${
-      verified || !cfg.confirmEmail ? tx`email_confirmed_at` : null
-    },
-               updated_at = now()
-             where id = ${user.id}`;
-  } catch (e) {
-    if (isUniqueViolation(e)) {
-      throw unprocessable(
+  await unlessTaken(
+    tx`update auth.users set email = ${email ? email.toLowerCase() : null},
+         email_confirmed_at = ${verified || !cfg.confirmEmail ? tx`email_confirmed_at` : null},
+         updated_at = now()
+       where id = ${user.id}`,
+    () =>
+      unprocessable(
         "email_conflict_identity_not_deletable",
         "Unable to unlink identity due to email conflict",
-      );
-    }
-    throw e;
-  }
+      ),
+  );
 }
 
 export function identityRoutes(ctx: AuthCtx) {
   const app = new Hono();
 
   app.delete("/user/identities/:identity_id", async (c) => {
-    const user = await signedInUser(ctx, c);
+    const { user } = await signedInUser(ctx, c);
     requireManualLinking(ctx.cfg);
     const id = c.req.param("identity_id");
     if (!UUID.test(id)) {
@@ -179,7 +152,7 @@ export function identityRoutes(ctx: AuthCtx) {
       } else {
         await emailFromIdentities(tx, ctx.cfg, user);
       }
-      await updateProviders(tx, user.id);
+      await updateAppMetadataProviders(tx, user.id);
     });
     return c.json({});
   });

@@ -9,26 +9,25 @@
  *   invite, magiclink, recovery or email_change_current/new mail and returns them with the
  *   user instead of sending anything.
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import type postgres from "postgres";
 import { AuthError, badRequest, unprocessable } from "./errors.ts";
 import { checkPassword } from "./password.ts";
-import { renderMail } from "./mail.ts";
-import { actionLink, type IssuedToken, newEmailToken, storeEmailToken } from "./email_tokens.ts";
-import { assertEmailFree } from "./email_change.ts";
-import { redirectTarget } from "./flows.ts";
+import { requireAdmin } from "./admin.ts";
 import {
-  type AuthCtx,
-  bearerClaims,
-  clientIp,
-  readJson,
-  sha224Hex,
-  str,
-  validEmail,
-} from "./context.ts";
+  actionLink,
+  newEmailToken,
+  sendTokenMail,
+  storeEmailToken,
+  storeOneTimeToken,
+} from "./email_tokens.ts";
+import { assertEmailFree } from "./email_change.ts";
+import { redirectTarget } from "./redirects.ts";
+import { type AuthCtx, clientIp, readJson, record, sha224Hex, str, validEmail } from "./context.ts";
 import {
   createEmailUser,
   findUserByEmail,
+  findUserById,
   identitiesOf,
   type Tx,
   userJson,
@@ -37,42 +36,8 @@ import {
 
 const DUPLICATE = "A user with this email address has already been registered";
 
-async function requireAdmin(ctx: AuthCtx, c: Context): Promise<void> {
-  const claims = await bearerClaims(c, ctx.cfg);
-  if (claims.role !== "service_role" && claims.role !== "supabase_admin") {
-    throw new AuthError(403, "not_admin", "User not allowed");
-  }
-}
-
-const obj = (v: unknown): Record<string, unknown> =>
-  v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {};
-
-/** The User JSON with `invited_at`, which invited users carry. */
-async function inviteeJson(tx: Tx, userId: string) {
-  const [u] = await tx<(UserRow & { invited_at: Date | null })[]>`
-    select * from auth.users where id = ${userId}`;
-  const json = userJson(u!, await identitiesOf(tx, userId));
-  return { ...json, ...(u!.invited_at ? { invited_at: u!.invited_at.toISOString() } : {}) };
-}
-
-/** A new user as GoTrue's signupNewUser makes it; a refusing trigger is its 500. */
-async function newUser(
-  tx: Tx,
-  email: string,
-  password: string | undefined,
-  data: Record<string, unknown>,
-): Promise<UserRow> {
-  try {
-    return await createEmailUser(tx, { email, password, data, confirmed: false });
-  } catch (e) {
-    const pe = e as { code?: string; message?: string };
-    if (pe.code && /^(23|P0)/.test(pe.code)) {
-      throw new AuthError(500, "unexpected_failure", "Database error saving new user", {
-        ...(pe.message ? { detail: pe.message } : {}),
-      });
-    }
-    throw e;
-  }
+async function currentJson(tx: Tx, userId: string) {
+  return userJson((await findUserById(tx, userId))!, await identitiesOf(tx, userId));
 }
 
 /** An invitee: the unconfirmed user with `email`, or a new one without a password. */
@@ -83,13 +48,11 @@ async function invitee(
 ): Promise<UserRow> {
   const user = await findUserByEmail(tx, email);
   if (user?.email_confirmed_at) throw unprocessable("email_exists", DUPLICATE);
-  return user ?? await newUser(tx, email, undefined, data);
+  return user ?? await createEmailUser(tx, { email, password: undefined, data, confirmed: false });
 }
 
-async function markInvited(tx: Tx, user: UserRow, t: IssuedToken): Promise<void> {
-  await storeEmailToken(tx, user, "confirmation", t.token);
-  await tx`update auth.users set invited_at = now() where id = ${user.id}`;
-}
+const markInvited = (tx: Tx, user: UserRow) =>
+  tx`update auth.users set invited_at = now() where id = ${user.id}`;
 
 type LinkType =
   | "signup"
@@ -116,26 +79,11 @@ export function inviteRoutes(ctx: AuthCtx) {
     const email = validEmail(str(body.email));
     const redirect = redirectTarget(ctx, c.req.query("redirect_to") ?? str(body.redirect_to));
     const json = await ctx.sql.begin(async (tx) => {
-      const user = await invitee(tx, email, obj(body.data));
+      const user = await invitee(tx, email, record(body.data) ?? {});
+      await markInvited(tx, user);
       // No max_frequency for invites (GoTrue's sendInvite has none); the hourly caps apply.
-      ctx.mail.admit({
-        kind: "invite",
-        address: email,
-        client: clientIp(c),
-        lastSentAt: null,
-        send: true,
-      });
-      const t = await newEmailToken(ctx, email);
-      await markInvited(tx, user, t);
-      const mail = await renderMail(ctx.cfg, "invite", email, {
-        ConfirmationURL: actionLink(ctx, t.token, "invite", redirect),
-        Token: t.otp,
-        TokenHash: t.token,
-        RedirectTo: redirect,
-        Data: user.raw_user_meta_data ?? {},
-      });
-      await ctx.mailer.send(mail);
-      return await inviteeJson(tx, user.id);
+      await sendTokenMail(ctx, tx, user, "invite", { redirect, client: clientIp(c) });
+      return await currentJson(tx, user.id);
     });
     return c.json(json);
   });
@@ -146,7 +94,7 @@ export function inviteRoutes(ctx: AuthCtx) {
     const email = validEmail(str(body.email));
     const redirect = redirectTarget(ctx, c.req.query("redirect_to") ?? str(body.redirect_to));
     let type = str(body.type) ?? "";
-    const data = obj(body.data);
+    const data = record(body.data) ?? {};
     const out = await ctx.sql.begin(async (tx) => {
       let user = await findUserByEmail(tx, email);
       let password = str(body.password);
@@ -174,7 +122,8 @@ export function inviteRoutes(ctx: AuthCtx) {
           break;
         case "invite":
           user = await invitee(tx, email, data);
-          await markInvited(tx, user, t);
+          await storeEmailToken(tx, user, "confirmation", t.token);
+          await markInvited(tx, user);
           break;
         case "signup":
           if (user?.email_confirmed_at) throw unprocessable("email_exists", DUPLICATE);
@@ -186,7 +135,7 @@ export function inviteRoutes(ctx: AuthCtx) {
               throw badRequest("validation_failed", "Signup requires a valid password");
             }
             checkPassword(password, ctx.cfg.password);
-            user = await newUser(tx, email, password, data);
+            user = await createEmailUser(tx, { email, password, data, confirmed: false });
           }
           await storeEmailToken(tx, user, "confirmation", t.token);
           break;
@@ -202,27 +151,20 @@ export function inviteRoutes(ctx: AuthCtx) {
           await assertEmailFree(tx, newEmail, user!.id);
           // The current address's token hashes the current address; the new one's, the new.
           if (type === "email_change_new") linkToken = await sha224Hex(newEmail + t.otp);
-          const column = type === "email_change_new"
-            ? tx`email_change_token_new`
-            : tx`email_change_token_current`;
-          await tx`update auth.users set email_change = ${newEmail}, ${column} = ${linkToken},
+          const tokenType = type.replace("email_change_", "email_change_token_");
+          await tx`update auth.users set email_change = ${newEmail}, ${
+            tx(tokenType)
+          } = ${linkToken},
                      email_change_sent_at = now(), email_change_confirm_status = 0,
                      updated_at = now() where id = ${user!.id}`;
-          const tokenType = type === "email_change_new"
-            ? "email_change_token_new"
-            : "email_change_token_current";
-          await tx`delete from auth.one_time_tokens where user_id = ${user!.id}
-                     and token_type = ${tokenType}::auth.one_time_token_type`;
-          await tx`
-            insert into auth.one_time_tokens (id, user_id, token_type, token_hash, relates_to, created_at, updated_at)
-            values (${crypto.randomUUID()}, ${user!.id}, ${tokenType}::auth.one_time_token_type,
-              ${linkToken}, ${type === "email_change_new" ? newEmail : email}, now(), now())`;
+          const relatesTo = type === "email_change_new" ? newEmail : email;
+          await storeOneTimeToken(tx, user!.id, tokenType, linkToken, relatesTo);
           verifyType = "email_change";
           break;
         }
       }
       return {
-        user: await inviteeJson(tx, user!.id),
+        user: await currentJson(tx, user!.id),
         // GoTrue returns the hash of the given address and code for every type (for
         // email_change_new, too, though that link carries the new address's hash).
         properties: {

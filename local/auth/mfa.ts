@@ -10,8 +10,9 @@
  */
 import { type Context, Hono } from "hono";
 import { AuthError, badRequest, unprocessable } from "./errors.ts";
-import { type AuthCtx, bearerClaims, clientIp, limit, readJson, str } from "./context.ts";
-import { findUserById, type UserRow } from "./users.ts";
+import { type AuthCtx, clientIp, limit, readJson, str } from "./context.ts";
+import { requireNotAnonymous, signedInUser } from "./caller.ts";
+import type { UserRow } from "./users.ts";
 import { RateLimiter } from "./rate_limit.ts";
 import { newTotpKey, totpStep } from "./mfa_totp.ts";
 import {
@@ -27,38 +28,24 @@ import { upgradeSession } from "./mfa_session.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-interface Caller {
+interface MfaCaller {
   user: UserRow;
   sessionId: string;
   aal: string;
 }
 
-/** requireAuthentication and requireNotAnonymous: a valid JWT of a live session. */
-async function caller(ctx: AuthCtx, c: Context): Promise<Caller> {
-  const claims = await bearerClaims(c, ctx.cfg);
-  const user = claims.sub ? await findUserById(ctx.sql, claims.sub) : undefined;
-  if (!user) {
-    throw new AuthError(403, "user_not_found", "User from sub claim in JWT does not exist");
-  }
-  const [session] = claims.session_id
-    ? await ctx.sql<{ aal: string | null }[]>`
-        select aal from auth.sessions where id = ${claims.session_id}`
-    : [];
-  if (!session) {
+/** requireAuthentication and requireNotAnonymous, and a session to raise or check. */
+async function caller(ctx: AuthCtx, c: Context): Promise<MfaCaller> {
+  const me = await signedInUser(ctx, c);
+  if (!me.session) {
     throw new AuthError(
       403,
       "session_not_found",
       "Session from session_id claim in JWT does not exist",
     );
   }
-  if (claims.is_anonymous === true) {
-    throw new AuthError(
-      403,
-      "no_authorization",
-      "Anonymous user not allowed to perform these actions",
-    );
-  }
-  return { user, sessionId: claims.session_id!, aal: session.aal ?? "aal1" };
+  requireNotAnonymous(me);
+  return { user: me.user, sessionId: me.session.id, aal: me.session.aal };
 }
 
 /** loadFactor: the caller's own factor, or GoTrue's 404s. */

@@ -8,6 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { AuthError, authErrorResponse } from "./errors.ts";
 import { type AuthDeps, makeCtx } from "./context.ts";
 import { flowRoutes } from "./flows.ts";
+import { verifyRoutes } from "./verify.ts";
 import { tokenRoutes } from "./token.ts";
 import { userRoutes } from "./user.ts";
 import { adminRoutes } from "./admin.ts";
@@ -88,7 +89,8 @@ export function createAuth(deps: AuthDeps) {
   app.use("*", userFactors(ctx)); // every answer holding a user lists its MFA factors
   app.route("/", disabledRoutes(ctx)); // first: GoTrue's answers for what is off
   app.route("/", signupRoutes(ctx));
-  app.route("/", otpRoutes(ctx)); // before flowRoutes: it answers verifyOtp type email first
+  app.route("/", otpRoutes(ctx));
+  app.route("/", verifyRoutes(ctx));
   app.route("/", inviteRoutes(ctx));
   app.route("/", flowRoutes(ctx));
   app.route("/", tokenRoutes(ctx));

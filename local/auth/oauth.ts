@@ -15,12 +15,14 @@ import { type Context, Hono } from "hono";
 import { jwtVerify, SignJWT } from "jose";
 import type postgres from "postgres";
 import { AuthError, badRequest, flowStateNotFound } from "./errors.ts";
-import { isAllowedRedirect } from "./config.ts";
+import { redirectTarget } from "./redirects.ts";
 import { sessionRedirectUrl, startSession } from "./sessions.ts";
 import { type AuthCtx, clientIp, limit } from "./context.ts";
-import { INSTANCE_ID, type Tx, type UserRow } from "./users.ts";
+import { INSTANCE_ID, isBanned, type Tx, type UserRow } from "./users.ts";
 import { oauthProvider, type ProviderTokens, type ProviderUser } from "./oauth_providers.ts";
-import { linkIdentityToUser, requireManualLinking, signedInUser } from "./identities.ts";
+import { linkIdentityToUser, requireManualLinking } from "./identities.ts";
+import { signedInUser } from "./caller.ts";
+import { createFlowState } from "./flow_state.ts";
 
 interface State {
   provider: string;
@@ -48,8 +50,7 @@ export function oauthRoutes(ctx: AuthCtx) {
     const name = c.req.query("provider") ?? "";
     const p = enabled(name);
     const provider = await oauthProvider(name, p);
-    const wanted = c.req.query("redirect_to");
-    const referrer = wanted && isAllowedRedirect(ctx.cfg, wanted) ? wanted : ctx.cfg.siteUrl;
+    const referrer = redirectTarget(ctx, c.req.query("redirect_to"));
     const state: State = {
       provider: name,
       referrer,
@@ -57,17 +58,13 @@ export function oauthRoutes(ctx: AuthCtx) {
     };
     const challenge = c.req.query("code_challenge");
     if (challenge) {
-      const method = (c.req.query("code_challenge_method") ?? "s256").toLowerCase();
-      if (!/^[A-Za-z0-9._~-]{43,128}$/.test(challenge) || !["s256", "plain"].includes(method)) {
-        throw badRequest("validation_failed", "invalid code challenge");
-      }
-      const id = crypto.randomUUID();
-      await ctx.sql`
-        insert into auth.flow_state (id, user_id, auth_code, code_challenge_method, code_challenge,
-          provider_type, created_at, updated_at, authentication_method)
-        values (${id}, null, ${crypto.randomUUID()}, ${method}::auth.code_challenge_method, ${challenge},
-          ${name}, now(), now(), 'oauth')`;
-      state.flow_state_id = id;
+      const pkce = { challenge, method: c.req.query("code_challenge_method") ?? "s256" };
+      state.flow_state_id = await createFlowState(ctx.sql, {
+        userId: null,
+        pkce,
+        method: "oauth",
+        providerType: name,
+      });
     }
     const signed = await new SignJWT({ ...state }).setProtectedHeader({ alg: "HS256" })
       .setExpirationTime("10m").sign(key);
@@ -87,7 +84,7 @@ export function oauthRoutes(ctx: AuthCtx) {
 
   // linkIdentity: auth-js asks with skip_http_redirect=true and sends the browser itself.
   app.get("/user/identities/authorize", async (c) => {
-    const user = await signedInUser(ctx, c);
+    const { user } = await signedInUser(ctx, c);
     requireManualLinking(ctx.cfg);
     const url = await providerRedirectUrl(c, user.id);
     if (c.req.query("skip_http_redirect") === "true") return c.json({ url });
@@ -148,7 +145,7 @@ export function oauthRoutes(ctx: AuthCtx) {
         const user = state.linking_target_id
           ? await linkIdentityToUser(tx, state.linking_target_id, state.provider, pu)
           : await upsertOAuthUser(tx, state.provider, pu);
-        if (user.banned_until && new Date(user.banned_until) > new Date()) {
+        if (isBanned(user)) {
           throw badRequest("user_banned", "User is banned");
         }
         if (state.flow_state_id) {
@@ -181,7 +178,7 @@ export function oauthRoutes(ctx: AuthCtx) {
 }
 
 /** The OAuth `error` for an Auth error, as GoTrue's getErrorQueryString picks it. */
-function oauthErrorOf(e: AuthError): string {
+export function oauthErrorOf(e: AuthError): string {
   if (["signup_disabled", "user_banned", "provider_email_needs_verification"].includes(e.code)) {
     return "access_denied";
   }

@@ -7,60 +7,22 @@
  * turns an unknown address away with 422 `otp_disabled`.
  *
  * A magic link's token lives in `recovery_token` (GoTrue: "a recovery with a different
- * template"), so `/verify` type `magiclink` already finds it; this file also answers
- * `verifyOtp({ type: 'email' })` for such a token, which GoTrue looks for in both the
- * confirmation and the recovery column (verify.go verifyUserAndToken).
+ * template"); `/verify` (verify.ts) finds it by type `magiclink`, or `email`, which looks in
+ * both the confirmation and the recovery token.
  */
 import { Hono } from "hono";
 import type postgres from "postgres";
-import { AuthError, badRequest, unprocessable } from "./errors.ts";
-import { renderMail } from "./mail.ts";
-import { actionLink, newEmailToken, storeEmailToken } from "./email_tokens.ts";
-import { createFlowState, pkceOf, redirectTarget, sendLink, verifyToken } from "./flows.ts";
-import { type AuthCtx, clientIp, limit, readJson, sha224Hex, str, validEmail } from "./context.ts";
-import { createEmailUser, findUserByEmail, type Tx, type UserRow } from "./users.ts";
-
-type Pkce = { challenge: string; method: string } | undefined;
-
-const obj = (v: unknown): Record<string, unknown> =>
-  v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {};
+import { badRequest, unprocessable } from "./errors.ts";
+import { sendTokenMail } from "./email_tokens.ts";
+import { pkceOf } from "./flow_state.ts";
+import { redirectTarget } from "./redirects.ts";
+import { type AuthCtx, clientIp, limit, readJson, record, str, validEmail } from "./context.ts";
+import { createEmailUser, findUserByEmail } from "./users.ts";
 
 /** A password nobody knows, for an account that signs in by mail only (as GoTrue sets one). */
 function unusablePassword(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   return btoa(String.fromCharCode(...bytes));
-}
-
-/** Mails `user` a magic link and code (GoTrue's sendMagicLink: the recovery columns). */
-async function sendMagicLink(
-  ctx: AuthCtx,
-  tx: Tx,
-  user: UserRow,
-  redirect: string,
-  pkce: Pkce,
-  client: string,
-): Promise<void> {
-  const email = user.email!;
-  // GoTrue reuses the recovery timer: a reset and a magic link share one max_frequency.
-  ctx.mail.admit({
-    kind: "magiclink",
-    address: email,
-    client,
-    lastSentAt: user.recovery_sent_at,
-    send: true,
-  });
-  // The flow state's method matches the column's verification ("recovery"), see flows.ts.
-  if (pkce) await createFlowState(tx, user.id, pkce.challenge, pkce.method, "recovery");
-  const t = await newEmailToken(ctx, email, Boolean(pkce));
-  await storeEmailToken(tx, user, "recovery", t.token);
-  const mail = await renderMail(ctx.cfg, "magic_link", email, {
-    ConfirmationURL: actionLink(ctx, t.token, "magiclink", redirect),
-    Token: t.otp,
-    TokenHash: t.token,
-    RedirectTo: redirect,
-    Data: user.raw_user_meta_data ?? {},
-  });
-  await ctx.mailer.send(mail);
 }
 
 /** GoTrue's MagicLink handler, after /otp has checked `create_user`. */
@@ -77,9 +39,8 @@ async function magicLink(
     throw unprocessable("validation_failed", "Password recovery requires an email");
   }
   const email = validEmail(str(body.email));
-  const data = obj(body.data);
-  const pkce = pkceOf(body);
-  const redirect = redirectTarget(ctx, redirectTo);
+  const data = record(body.data) ?? {};
+  const mail = { redirect: redirectTarget(ctx, redirectTo), pkce: pkceOf(body), client };
   await ctx.sql.begin(async (tx) => {
     let user = await findUserByEmail(tx, email);
     if (!user?.email_confirmed_at) {
@@ -93,36 +54,21 @@ async function magicLink(
           tx.json(data as postgres.JSONValue)
         }, updated_at = now() where id = ${user.id}`;
       } else {
-        user = await createUser(tx, email, data, !ctx.cfg.confirmEmail);
+        user = await createEmailUser(tx, {
+          email,
+          password: unusablePassword(),
+          data,
+          confirmed: !ctx.cfg.confirmEmail,
+        });
       }
       if (ctx.cfg.confirmEmail) {
         // The confirmation mail signs in too ("already contains a magic link").
-        await sendLink(ctx, tx, user, "signup", redirect, pkce, client);
+        await sendTokenMail(ctx, tx, user, "signup", mail);
         return;
       }
     }
-    await sendMagicLink(ctx, tx, user, redirect, pkce, client);
+    await sendTokenMail(ctx, tx, user, "magiclink", mail);
   });
-}
-
-async function createUser(
-  tx: Tx,
-  email: string,
-  data: Record<string, unknown>,
-  confirmed: boolean,
-): Promise<UserRow> {
-  try {
-    return await createEmailUser(tx, { email, password: unusablePassword(), data, confirmed });
-  } catch (e) {
-    // What GoTrue answers when a database trigger refuses the new user.
-    const pe = e as { code?: string; message?: string };
-    if (pe.code && /^(23|P0)/.test(pe.code)) {
-      throw new AuthError(500, "unexpected_failure", "Database error saving new user", {
-        ...(pe.message ? { detail: pe.message } : {}),
-      });
-    }
-    throw e;
-  }
 }
 
 export function otpRoutes(ctx: AuthCtx) {
@@ -163,29 +109,6 @@ export function otpRoutes(ctx: AuthCtx) {
     const redirectTo = c.req.query("redirect_to") ?? str(body.redirect_to);
     await magicLink(ctx, body, redirectTo, clientIp(c));
     return c.json({});
-  });
-
-  // verifyOtp({ type: 'email' }) of a magic-link code: the recovery column, as GoTrue looks
-  // there too. Anything else (a sign-up code, a wrong code) goes on to flows.ts's /verify.
-  app.post("/verify", async (c, next) => {
-    const body = await readJson(c);
-    if (str(body.type) !== "email") return await next();
-    const tokenHash = str(body.token_hash);
-    const code = str(body.token);
-    const email = str(body.email);
-    if (!tokenHash && !(code && email)) return await next();
-    const hash = tokenHash ?? await sha224Hex(email!.toLowerCase() + code);
-    const [hit] = await ctx.sql`
-      select 1 from auth.users where recovery_token <> ''
-        and recovery_token in (${hash}, ${"pkce_" + hash}) limit 1`;
-    if (!hit) return await next();
-    limit(ctx.limits.verify, clientIp(c));
-    const out = await ctx.sql.begin((tx) =>
-      verifyToken(ctx, tx, "magiclink", hash, clientIp(c), c.req.header("user-agent"))
-    );
-    if ("message" in out) return c.json({ msg: out.message, code: "200" });
-    if ("code" in out) return c.json({ code: out.code });
-    return c.json(out.session);
   });
 
   return app;

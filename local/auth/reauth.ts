@@ -5,12 +5,11 @@
  * began more than 24 hours ago needs that nonce: 400 `reauthentication_needed` without it,
  * 422 `reauthentication_not_valid` with a wrong or expired one. A nonce works once.
  */
-import type { Context } from "hono";
 import { Hono } from "hono";
 import { AuthError, badRequest, unprocessable } from "./errors.ts";
-import { renderMail } from "./mail.ts";
-import { clearEmailToken, newEmailToken, storeEmailToken } from "./email_tokens.ts";
-import { type AuthCtx, clientIp, type JwtClaims, limit, sha224Hex } from "./context.ts";
+import { clearEmailToken, sendTokenMail } from "./email_tokens.ts";
+import { type Caller, signedInUser } from "./caller.ts";
+import { type AuthCtx, clientIp, limit, sha224Hex } from "./context.ts";
 import type { Tx, UserRow } from "./users.ts";
 
 /** How long after signing in a session may change the password without a nonce (GoTrue's). */
@@ -19,41 +18,10 @@ export const RECENT_SIGN_IN_MS = 24 * 60 * 60_000;
 /** Wrong nonces in a row after which a user's pending nonce is voided (it is 6 digits). */
 const MAX_WRONG_NONCES = 5;
 
-type ReauthRow = UserRow & {
-  reauthentication_token: string | null;
-  reauthentication_sent_at: Date | null;
-};
+type ReauthRow = UserRow & { reauthentication_token: string | null };
 
-/** Mails `user` a reauthentication code, within max_frequency. */
-async function sendNonce(ctx: AuthCtx, tx: Tx, user: ReauthRow, client: string) {
-  const email = user.email!;
-  ctx.mail.admit({
-    kind: "reauthentication",
-    address: email,
-    client,
-    lastSentAt: user.reauthentication_sent_at,
-    send: true,
-  });
-  const t = await newEmailToken(ctx, email);
-  await storeEmailToken(tx, user, "reauthentication", t.token);
-  const mail = await renderMail(ctx.cfg, "reauthentication", email, {
-    ConfirmationURL: "",
-    Token: t.otp,
-    TokenHash: t.token,
-    RedirectTo: ctx.cfg.siteUrl,
-    Data: user.raw_user_meta_data ?? {},
-  });
-  await ctx.mailer.send(mail);
-}
-
-/**
- * The routes, given how user.ts finds the signed-in caller; and the check PUT /user runs
- * before changing a password.
- */
-export function reauthentication(
-  ctx: AuthCtx,
-  caller: (c: Context) => Promise<{ claims: JwtClaims; user: UserRow }>,
-) {
+/** The route, and the check PUT /user runs before changing a password. */
+export function reauthentication(ctx: AuthCtx) {
   const wrong = new Map<string, number>();
   /** Pending nonces voided by too many wrong ones (userId → token); a new nonce is not. */
   const voided = new Map<string, string>();
@@ -61,7 +29,7 @@ export function reauthentication(
   const routes = new Hono();
   routes.get("/reauthenticate", async (c) => {
     limit(ctx.limits.signInSignUps, clientIp(c));
-    const { user } = await caller(c);
+    const { user } = await signedInUser(ctx, c);
     if (!user.email && !user.phone) {
       throw badRequest(
         "validation_failed",
@@ -73,10 +41,11 @@ export function reauthentication(
       throw unprocessable("email_not_confirmed", "Please verify your email first.");
     }
     await ctx.sql.begin(async (tx) => {
-      const [row] = await tx<
-        ReauthRow[]
-      >`select * from auth.users where id = ${user.id} for update`;
-      await sendNonce(ctx, tx, row!, clientIp(c));
+      const [row] = await tx<UserRow[]>`select * from auth.users where id = ${user.id} for update`;
+      await sendTokenMail(ctx, tx, row!, "reauthentication", {
+        redirect: ctx.cfg.siteUrl,
+        client: clientIp(c),
+      });
     });
     return c.json({});
   });
@@ -87,15 +56,10 @@ export function reauthentication(
    */
   async function checkPasswordChange(
     tx: Tx,
-    claims: JwtClaims,
-    user: UserRow,
+    { user, session }: Caller,
     nonce: string | undefined,
   ): Promise<void> {
     if (!ctx.cfg.securePasswordChange) return;
-    const [session] = claims.session_id
-      ? await tx<{ created_at: Date }[]>`
-          select created_at from auth.sessions where id = ${claims.session_id}`
-      : [];
     if (session && Date.now() - new Date(session.created_at).getTime() <= RECENT_SIGN_IN_MS) {
       return;
     }

@@ -193,3 +193,18 @@ export function followStack(url: string, configuredPort: string, stack: URL | un
   }
   return `${stack.origin}${rest}`;
 }
+
+/**
+ * Where a request's `redirect_to` may send the browser: there if allowed, else the site URL
+ * (GoTrue's getRedirectURLOrReferrer).
+ *
+ * @example
+ * redirectTarget(ctx, c.req.query("redirect_to"));
+ */
+export function redirectTarget(
+  ctx: { cfg: { siteUrl: string; redirectGlobs: RegExp[] } },
+  wanted: string | undefined,
+): string {
+  const { siteUrl, redirectGlobs } = ctx.cfg;
+  return wanted && isRedirectUrlValid(siteUrl, redirectGlobs, wanted) ? wanted : siteUrl;
+}

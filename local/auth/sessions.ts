@@ -9,7 +9,7 @@ import { AuthError, badRequest } from "./errors.ts";
 import type { AuthConfig } from "./config.ts";
 import { callHook } from "./hooks.ts";
 import { signAccessToken } from "./signing_keys.ts";
-import { identitiesOf, type Tx, userJson, type UserRow } from "./users.ts";
+import { identitiesOf, isBanned, type Tx, userJson, type UserRow } from "./users.ts";
 
 export type AuthMethod =
   | "password"
@@ -20,6 +20,8 @@ export type AuthMethod =
   | "pkce"
   | "invite"
   | "recovery"
+  | "magiclink"
+  | "email_change"
   | "totp"
   | "anonymous";
 
@@ -175,7 +177,7 @@ export async function refreshSession(
   if (!user) {
     throw badRequest("refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found");
   }
-  if (user.banned_until && new Date(user.banned_until) > new Date()) {
+  if (isBanned(user)) {
     throw badRequest("user_banned", "User is banned");
   }
   if (row.revoked) {

@@ -3,24 +3,19 @@
  * an email and a phone it is an anonymous sign-in (anonymous.ts); otherwise the checks run in
  * GoTrue's order (sign-ups on, password given and strong enough, one of email or phone, PKCE,
  * the provider on, the address valid), then the user is created or, unconfirmed, updated, and
- * either signed in (confirmations off) or mailed a confirmation link (flows.ts).
+ * either signed in (confirmations off) or mailed a confirmation link (email_tokens.ts).
  */
 import { Hono } from "hono";
 import type postgres from "postgres";
-import { AuthError, badRequest, unprocessable } from "./errors.ts";
+import { badRequest, unprocessable } from "./errors.ts";
 import { checkPassword } from "./password.ts";
 import { startSession } from "./sessions.ts";
 import { anonymousSignIns } from "./anonymous.ts";
-import { pkceOf, sendLink } from "./flows.ts";
-import { type AuthCtx, clientIp, limit, readJson, str, validEmail } from "./context.ts";
-import {
-  createEmailUser,
-  findUserByEmail,
-  identitiesOf,
-  type Tx,
-  userJson,
-  type UserRow,
-} from "./users.ts";
+import { sendTokenMail } from "./email_tokens.ts";
+import { pkceOf } from "./flow_state.ts";
+import { redirectTarget } from "./redirects.ts";
+import { type AuthCtx, clientIp, limit, readJson, record, str, validEmail } from "./context.ts";
+import { createEmailUser, findUserByEmail, identitiesOf, userJson, type UserRow } from "./users.ts";
 
 /** An unguessable stand-in for an existing user (no account enumeration), as GoTrue answers. */
 function obfuscatedUser(email: string, data: Record<string, unknown>) {
@@ -40,9 +35,6 @@ function obfuscatedUser(email: string, data: Record<string, unknown>) {
     is_anonymous: false,
   };
 }
-
-const obj = (v: unknown): Record<string, unknown> =>
-  v && typeof v === "object" && !Array.isArray(v) ? v as Record<string, unknown> : {};
 
 export function signupRoutes(ctx: AuthCtx) {
   const app = new Hono();
@@ -72,8 +64,8 @@ export function signupRoutes(ctx: AuthCtx) {
       throw badRequest("email_provider_disabled", "Email signups are disabled");
     }
     const address = validEmail(email);
-    const data = obj(body.data);
-    const redirectTo = c.req.query("redirect_to") ?? str(body.redirect_to);
+    const data = record(body.data) ?? {};
+    const redirect = redirectTarget(ctx, c.req.query("redirect_to") ?? str(body.redirect_to));
     const pkce = pkceOf(body);
     const req = { userAgent: c.req.header("user-agent"), ip: clientIp(c) };
 
@@ -92,10 +84,15 @@ export function signupRoutes(ctx: AuthCtx) {
           where id = ${existing.id} returning *`;
         user = u!;
       } else {
-        user = await createUser(tx, address, password, data, !ctx.cfg.confirmEmail);
+        user = await createEmailUser(tx, {
+          email: address,
+          password,
+          data,
+          confirmed: !ctx.cfg.confirmEmail,
+        });
       }
       if (ctx.cfg.confirmEmail) {
-        await sendLink(ctx, tx, user, "signup", redirectTo, pkce, clientIp(c));
+        await sendTokenMail(ctx, tx, user, "signup", { redirect, pkce, client: clientIp(c) });
         const [fresh] = await tx<UserRow[]>`select * from auth.users where id = ${user.id}`;
         return userJson(fresh!, await identitiesOf(tx, user.id));
       }
@@ -105,29 +102,4 @@ export function signupRoutes(ctx: AuthCtx) {
   });
 
   return app;
-}
-
-async function createUser(
-  tx: Tx,
-  email: string,
-  password: string,
-  data: Record<string, unknown>,
-  confirmed: boolean,
-): Promise<UserRow> {
-  try {
-    return await createEmailUser(tx, { email, password, data, confirmed });
-  } catch (e) {
-    throw databaseRefusal(e, "Database error saving new user");
-  }
-}
-
-/** What GoTrue answers when a database trigger (here: a taken username) refuses the user. */
-export function databaseRefusal(e: unknown, message: string): unknown {
-  const pe = e as { code?: string; message?: string };
-  if (pe.code && /^(23|P0)/.test(pe.code)) {
-    return new AuthError(500, "unexpected_failure", message, {
-      ...(pe.message ? { detail: pe.message } : {}),
-    });
-  }
-  return e;
 }

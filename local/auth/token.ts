@@ -9,10 +9,10 @@ import { AuthError, badRequest, flowStateNotFound } from "./errors.ts";
 import { callHook } from "./hooks.ts";
 import { type AuthMethod, refreshSession, startSession } from "./sessions.ts";
 import { type AuthCtx, clientIp, limit, readJson, str, validEmail } from "./context.ts";
-import { findUserByEmail, passwordMatches, type UserRow } from "./users.ts";
+import { findUserByEmail, isBanned, passwordMatches, type UserRow } from "./users.ts";
+import { flowMethodOf } from "./flow_state.ts";
 
 const INVALID = () => badRequest("invalid_credentials", "Invalid login credentials");
-const banned = (u: UserRow) => Boolean(u.banned_until && new Date(u.banned_until) > new Date());
 
 export function tokenRoutes(ctx: AuthCtx) {
   const app = new Hono();
@@ -56,7 +56,7 @@ async function passwordGrant(
   // Step 1, committed whatever the outcome: the check and what the hook records.
   const check = await ctx.sql.begin(async (tx) => {
     const user = await findUserByEmail(tx, email);
-    if (user && banned(user)) return { user, banned: true, valid: false, reject: undefined };
+    if (user && isBanned(user)) return { user, banned: true, valid: false, reject: undefined };
     const valid = await passwordMatches(tx, user?.encrypted_password ?? null, password);
     let reject: string | undefined;
     if (user && ctx.cfg.hooks.passwordVerificationAttempt) {
@@ -124,12 +124,9 @@ async function pkceGrant(
     await tx`delete from auth.flow_state where id = ${flow.id}`;
     const [user] = await tx<UserRow[]>`select * from auth.users where id = ${flow.user_id}`;
     if (!user) throw new AuthError(404, "user_not_found", "User not found");
-    if (banned(user)) throw badRequest("user_banned", "User is banned");
-    const method: AuthMethod = flow.authentication_method === "email/signup"
-      ? "otp"
-      : flow.authentication_method === "recovery"
-      ? "recovery"
-      : "oauth";
+    if (isBanned(user)) throw badRequest("user_banned", "User is banned");
+    // The session's amr is the method the flow began with (GoTrue's ParseAuthenticationMethod).
+    const method: AuthMethod = flowMethodOf(flow.authentication_method) ?? "oauth";
     const session = await startSession(tx, ctx.cfg, user, method, req);
     return {
       ...session,

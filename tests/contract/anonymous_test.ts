@@ -1,12 +1,13 @@
 /**
  * Anonymous sign-ins through supabase-js (`auth.signInAnonymously()`), as Supabase Auth gives
  * them when `[auth] enable_anonymous_sign_ins` is on, and the chat keeping such guests
- * read-only: the API answers 403, and RLS refuses the same writes on its own. Against a real
+ * read-only: the API answers 403, and RLS refuses the same writes on its own; and a guest
+ * becoming a permanent user by adding an email address (`updateUser`). Against a real
  * project the steps follow what its /settings says, and config tweaks and SQL steps skip.
  */
 import assert from "node:assert/strict";
 import { decodeJwt } from "jose";
-import { startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { codeIn, newEmail, startTestStack, type TestStack } from "../_helpers/stack.ts";
 
 type Toml = Record<string, Record<string, unknown>>;
 
@@ -74,6 +75,74 @@ Deno.test("anonymous sign-ins: the hourly limit per IP, and sign-ups switched of
   });
   const off = await closed.client().auth.signInAnonymously();
   assert.deepEqual([off.error?.status, off.error?.code], [422, "signup_disabled"]);
+});
+
+Deno.test("a guest becomes permanent: no password before an email; the confirmed address adds the email identity", async () => {
+  await using stack = await startTestStack(enable());
+  if (!(await anonymousOn(stack))) return;
+  const c = stack.client();
+  const { data } = await c.auth.signInAnonymously();
+  const id = data.user!.id;
+  const pw = await c.auth.updateUser({ password: "Guest-pass-1" });
+  assert.deepEqual([pw.error?.status, pw.error?.code, pw.error?.message], [
+    422,
+    "validation_failed",
+    "Updating password of an anonymous user without an email or phone is not allowed",
+  ]);
+
+  const address = newEmail("guest");
+  const asked = await c.auth.updateUser({ email: address });
+  assert.equal(asked.error, null);
+  assert.equal(asked.data.user?.new_email, address);
+  assert.equal(asked.data.user?.is_anonymous, true, "anonymous until the address is confirmed");
+  if (!stack.local) return; // the code is in the local inbox
+
+  const [mail] = await stack.inbox(address);
+  const v = await c.auth.verifyOtp({
+    email: address,
+    token: codeIn(mail!.text),
+    type: "email_change",
+  });
+  assert.equal(v.error, null);
+  const user = v.data.user!;
+  assert.deepEqual([user.id, user.email, user.is_anonymous], [id, address, false]);
+  assert.ok(user.email_confirmed_at);
+  assert.deepEqual(user.identities?.map((i) => i.provider), ["email"]);
+  assert.deepEqual(user.app_metadata.providers, ["email"]);
+  assert.equal(decodeJwt(v.data.session!.access_token).is_anonymous, false);
+  // With an address, a password may be set, and it signs in.
+  assert.equal((await c.auth.updateUser({ password: "Guest-pass-1" })).error, null);
+  const back = await stack.client().auth.signInWithPassword({
+    email: address,
+    password: "Guest-pass-1",
+  });
+  assert.equal(back.error, null);
+  assert.equal(back.data.user?.id, id);
+});
+
+Deno.test("with confirmations off, a guest's new address (and password) is theirs at once", async () => {
+  await using stack = await startTestStack((toml: Toml) => {
+    enable()(toml);
+    (toml.auth!.email as Record<string, unknown>).enable_confirmations = false;
+  });
+  if (!stack.local) return;
+  const c = stack.client();
+  const { data } = await c.auth.signInAnonymously();
+  const address = newEmail("guestauto");
+  const up = await c.auth.updateUser({ email: address, password: "Guest-pass-2" });
+  assert.equal(up.error, null);
+  const user = up.data.user!;
+  assert.deepEqual([user.id, user.email, user.is_anonymous], [data.user!.id, address, false]);
+  assert.equal(user.new_email, undefined);
+  assert.deepEqual(user.identities?.map((i) => i.provider), ["email"]);
+  assert.equal((await stack.inbox(address)).length, 0, "no confirmation mail");
+  const refreshed = await c.auth.refreshSession();
+  assert.equal(decodeJwt(refreshed.data.session!.access_token).is_anonymous, false);
+  const back = await stack.client().auth.signInWithPassword({
+    email: address,
+    password: "Guest-pass-2",
+  });
+  assert.equal(back.data.user?.id, data.user!.id);
 });
 
 Deno.test("a guest joins and reads a public group but may not post, react or create", async () => {

@@ -5,10 +5,15 @@
  * is signed up unless `shouldCreateUser` is false. Inbox steps run on the local stack only.
  */
 import assert from "node:assert/strict";
+import { decodeJwt } from "jose";
 import { codeIn, linkIn, newEmail, startTestStack, type TestStack } from "../_helpers/stack.ts";
 
 type Toml = Record<string, Record<string, unknown>>;
 const email = (toml: Toml) => (toml.auth as Record<string, Record<string, unknown>>).email!;
+
+/** The authentication methods a session's access token names (`amr`). */
+const amrOf = (accessToken: string) =>
+  (decodeJwt(accessToken).amr as { method: string }[]).map((a) => a.method);
 
 /** A confirmed account made by the admin API (no mail), as a sign-in target. */
 async function existing(stack: TestStack, tag: string) {
@@ -44,6 +49,7 @@ Deno.test("signInWithOtp: the mail's code signs in with verifyOtp type email, on
   assert.equal(v.error, null);
   assert.equal(v.data.session?.user.email, address);
   assert.ok(v.data.session?.user.last_sign_in_at);
+  assert.deepEqual(amrOf(v.data.session!.access_token), ["otp"], "every /verify is method otp");
   const again = await c.auth.verifyOtp({
     email: address,
     token: codeIn(mail!.text),
@@ -95,6 +101,8 @@ Deno.test("signInWithOtp with PKCE: the link returns ?code= for exchangeCodeForS
   const { data, error } = await c.auth.exchangeCodeForSession(code!);
   assert.equal(error, null);
   assert.equal(data.user?.email, address);
+  // The flow state remembers how it began: GoTrue's method "magiclink".
+  assert.deepEqual(amrOf(data.session!.access_token), ["magiclink"]);
 });
 
 Deno.test("signInWithOtp: verifyOtp type magiclink and token_hash work too; the code expires after otp_expiry", async () => {
@@ -146,8 +154,10 @@ Deno.test("signInWithOtp: shouldCreateUser false and an unknown address is otp_d
   if (stack.local) assert.equal((await stack.inbox(address)).length, 0);
 });
 
-Deno.test("signInWithOtp: a new address signs up; with confirmations on, the confirmation mail's code signs in", async () => {
-  await using stack = await startTestStack();
+Deno.test("signInWithOtp: a new address signs up; with confirmations on, the confirmation mail's code (otp_length digits) signs in", async () => {
+  await using stack = await startTestStack((toml) => {
+    email(toml).otp_length = 8;
+  });
   if (!stack.local) return;
   const address = newEmail("fresh");
   const username = `fresh_${crypto.randomUUID().slice(0, 8)}`;
@@ -156,7 +166,9 @@ Deno.test("signInWithOtp: a new address signs up; with confirmations on, the con
   assert.equal(error, null);
   const [mail] = await stack.inbox(address);
   assert.equal(mail!.subject, "Confirm your email", "the sign-up confirmation, as GoTrue sends");
-  const v = await c.auth.verifyOtp({ email: address, token: codeIn(mail!.text), type: "email" });
+  const code = /\b(\d{8})\b/.exec(mail!.text)?.[1];
+  assert.ok(code, "an 8-digit code");
+  const v = await c.auth.verifyOtp({ email: address, token: code, type: "email" });
   assert.equal(v.error, null);
   assert.equal(v.data.user?.user_metadata.username, username);
   assert.ok(v.data.user?.email_confirmed_at);
