@@ -1,15 +1,18 @@
 /**
  * Supabase Auth's admin API, as the functions use it with the service key: ban and unban users,
- * and invite people (Auth creates the invitee and mails the invite; its refusals become the
- * API's codes).
+ * invite people (Auth creates the invitee and mails the invite; its refusals become the API's
+ * codes), and remove someone's MFA factors. The `auth` schema belongs to Auth
+ * (supabase_auth_admin on a hosted project): the functions change it only through this API.
  */
-import { AppError, DependencyDownError } from "./errors.ts";
+import { AppError, DependencyDownError, NotFoundError } from "./errors.ts";
 
 export type InviteUser = (email: string) => Promise<{ id: string; email: string }>;
+/** Removes every MFA factor of a user; answers how many there were. */
+export type ResetFactors = (userId: string) => Promise<number>;
 
 /** A request to Auth as the service role. */
 function authAdmin(supabaseUrl: string, serviceKey: string) {
-  return (method: string, path: string, body: unknown) =>
+  return (method: string, path: string, body?: unknown) =>
     fetch(`${supabaseUrl}/auth/v1${path}`, {
       method,
       headers: {
@@ -18,7 +21,7 @@ function authAdmin(supabaseUrl: string, serviceKey: string) {
         "content-type": "application/json",
         "x-supabase-api-version": "2024-01-01",
       },
-      body: JSON.stringify(body),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
 }
 
@@ -69,5 +72,44 @@ export function authInviter(
     if (res.status === 429) throw new AppError("rate_limited", "Too many invites; try later");
     if (res.status === 400 || res.status === 422) throw new AppError("validation_failed", why);
     throw new DependencyDownError(why);
+  };
+}
+
+/**
+ * A function that removes all of a user's MFA factors (someone who lost their authenticator):
+ * `GET /admin/users/:id/factors`, then `DELETE …/factors/:factorId` for each, as
+ * `auth.admin.mfa.listFactors` and `deleteFactor` do; Auth takes the sessions the factors
+ * raised back to aal1. Undefined when the URL or key is missing.
+ *
+ * @example
+ * const reset = authFactorReset(cfg.supabaseUrl, cfg.serviceRoleKey);
+ * const removed = await reset?.(userId); // 1
+ */
+export function authFactorReset(
+  supabaseUrl: string | undefined,
+  serviceKey: string | undefined,
+): ResetFactors | undefined {
+  if (!supabaseUrl || !serviceKey) return undefined;
+  const call = authAdmin(supabaseUrl, serviceKey);
+  const refused = async (res: Response, what: string) =>
+    new DependencyDownError(`Auth refused ${what}: ${res.status} ${await res.text()}`);
+  return async (userId) => {
+    const user = `/admin/users/${encodeURIComponent(userId)}`;
+    const listed = await call("GET", `${user}/factors`);
+    if (listed.status === 404) {
+      await listed.body?.cancel();
+      throw new NotFoundError("No such user");
+    }
+    if (!listed.ok) throw await refused(listed, "the factor list");
+    const factors = await listed.json() as { id: string }[];
+    let removed = 0;
+    for (const f of factors) {
+      const res = await call("DELETE", `${user}/factors/${encodeURIComponent(f.id)}`);
+      // 404: gone meanwhile (the person removed it, or another admin was quicker).
+      if (!res.ok && res.status !== 404) throw await refused(res, "the factor removal");
+      if (res.ok) removed++;
+      await res.body?.cancel();
+    }
+    return removed;
   };
 }

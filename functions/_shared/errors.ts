@@ -10,6 +10,11 @@ export const ERROR_CODES = {
   unauthorized: 401,
   invalid_token: 401,
   forbidden: 403,
+  /**
+   * Staff with a verified MFA factor whose session is still aal1 (password only): staff routes
+   * wait for the second factor (GoTrue's own code for the same refusal).
+   */
+  insufficient_aal: 403,
   not_found: 404,
   route_not_found: 404,
   conflict: 409,
@@ -24,6 +29,13 @@ export const ERROR_CODES = {
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * The message of a guest's refused write (403 `forbidden`, `api/middleware/anonymous.ts`): the
+ * web client tells it apart from other refusals by it.
+ */
+export const GUEST_READ_ONLY_MESSAGE =
+  "Guests can read but not post: sign up with an email address to write here";
 
 /** Base of every error the API reports to its caller as such. */
 export class AppError extends Error {

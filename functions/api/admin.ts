@@ -1,8 +1,9 @@
 /**
  * Reports and the moderators' queue; admin routes for roles, (de)activation and blocked
- * terms. Roles come from the database (user_roles), and RLS checks every write again.
+ * terms. Roles come from the database (staff.ts: the role, and aal2 for staff with a second
+ * factor), and RLS checks every write again.
  */
-import { Hono, type MiddlewareHandler } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { AppError, NotFoundError } from "../_shared/errors.ts";
 import type { Sql } from "../_shared/db.ts";
@@ -11,6 +12,7 @@ import type { Metrics } from "../_shared/metrics.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
+import { requireRole as staffOnly, type StaffRole } from "./staff.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { doc } from "./docs.ts";
 import { body, escapeLike, messageId, parse, uuid } from "./validate.ts";
@@ -46,17 +48,7 @@ export function adminRoutes(
 ) {
   const app = new Hono<AuthEnv>();
   const run = callerRunner(sql);
-  const requireRole = (...roles: string[]): MiddlewareHandler<AuthEnv> => async (c, next) => {
-    const [r] = await run(
-      c,
-      "read",
-      (tx) => tx`select r.role from public.user_roles r where r.user_id = ${c.get("userId")!}`,
-    );
-    if (!r || !roles.includes(r.role)) {
-      throw new AppError("forbidden", `Only ${roles.join(" or ")}s may do this`);
-    }
-    await next();
-  };
+  const requireRole = (...roles: StaffRole[]) => staffOnly(run, ...roles);
 
   app.post(
     "/reports",

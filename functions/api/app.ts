@@ -42,7 +42,7 @@ import { pushAfterSend } from "./push_dispatch.ts";
 import { adminRoutes } from "./admin.ts";
 import { adminFactorRoutes } from "./admin_factors.ts";
 import { inviteRoutes } from "./invites.ts";
-import type { InviteUser } from "../_shared/auth_admin.ts";
+import type { InviteUser, ResetFactors } from "../_shared/auth_admin.ts";
 import { attachmentRoutes } from "./attachments.ts";
 import type { StorageClient } from "../_shared/storage_client.ts";
 import { type AiProvider, localAi } from "../_shared/ai.ts";
@@ -74,6 +74,8 @@ export interface AppDeps {
   setAuthBan?: ((userId: string, banned: boolean) => Promise<void>) | undefined;
   /** Auth's invite, for admins' `POST /admin/invites` (off without it). */
   inviteUser?: InviteUser | undefined;
+  /** Auth's factor removal, for admins' `POST /admin/users/:id/mfa/reset` (off without it). */
+  resetFactors?: ResetFactors | undefined;
   /** Storage with the service key, for checking uploads and storing thumbnails. */
   storage?: StorageClient | undefined;
   /** Summaries and sentiment; the local provider when absent. */
@@ -220,7 +222,9 @@ export function createApp(deps: AppDeps) {
       ...(deps.setAuthBan ? { setAuthBan: deps.setAuthBan } : {}),
     }),
   );
-  app.route("/", adminFactorRoutes({ sql, limiter }));
+  if (deps.resetFactors) {
+    app.route("/", adminFactorRoutes({ sql, limiter, resetFactors: deps.resetFactors }));
+  }
   if (deps.inviteUser) app.route("/", inviteRoutes({ sql, limiter, invite: deps.inviteUser }));
   if (deps.storage) app.route("/", attachmentRoutes({ sql, limiter, storage: deps.storage }));
 

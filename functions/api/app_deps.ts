@@ -4,7 +4,7 @@
  */
 import type { ApiConfig } from "../_shared/config.ts";
 import { localAi, openAiCompatible } from "../_shared/ai.ts";
-import { authBanner, authInviter } from "../_shared/auth_admin.ts";
+import { authBanner, authFactorReset, authInviter } from "../_shared/auth_admin.ts";
 import { storageClient } from "../_shared/storage_client.ts";
 import type { AppDeps } from "./app.ts";
 import { leveledLogger } from "../_shared/log.ts";
@@ -23,6 +23,7 @@ export function depsFromConfig(cfg: ApiConfig) {
     ai: cfg.ai ? openAiCompatible(cfg.ai) : localAi(),
     setAuthBan: authBanner(cfg.supabaseUrl, cfg.serviceRoleKey),
     inviteUser: authInviter(cfg.supabaseUrl, cfg.serviceRoleKey),
+    resetFactors: authFactorReset(cfg.supabaseUrl, cfg.serviceRoleKey),
     storage: storageClient(cfg.supabaseUrl, cfg.serviceRoleKey),
     log: leveledLogger(cfg.logLevel),
     linkPreviewAllow: cfg.linkPreviewAllow,

@@ -1,16 +1,16 @@
 /**
  * Admins invite people by email: Auth creates the account and mails the invite, whose link
  * lets the invitee choose a password (web `SetPassword.tsx`). Who may is asked of the database
- * as the caller (`private.is_admin()`), as the other admin routes' policies do.
+ * as the caller (staff.ts: an active admin, at aal2 once they have a second factor).
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { AppError } from "../_shared/errors.ts";
 import type { InviteUser } from "../_shared/auth_admin.ts";
 import type { Sql } from "../_shared/db.ts";
 import type { RateLimiter } from "../_shared/rate_limit.ts";
 import type { AuthEnv } from "./middleware/auth.ts";
 import { callerRunner } from "./caller.ts";
+import { requireRole } from "./staff.ts";
 import { rateLimit } from "./middleware/rate_limit.ts";
 import { doc } from "./docs.ts";
 import { body } from "./validate.ts";
@@ -29,10 +29,8 @@ export function inviteRoutes(
     "/admin/invites",
     doc("Invite someone by email (admins)", { body: InviteBody }),
     rateLimit(limiter, "write"),
+    requireRole(run, "admin"),
     async (c) => {
-      // An admin, active, at aal2 once they have a second factor (private.is_admin()).
-      const [r] = await run(c, "read", (tx) => tx`select private.is_admin() as ok`);
-      if (!r?.ok) throw new AppError("forbidden", "Only admins may do this");
       const { email } = await body(c, InviteBody);
       const user = await invite(email);
       return c.json({ invited: user }, 201);

@@ -122,6 +122,59 @@ export function sequence(t: Deno.TestContext, e2e: E2E, people: Person[], tag: s
   };
 }
 
+/** What a scenario of `e2eTest` gets: its stack and browser, its steps and its people. */
+export interface Scenario {
+  e2e: E2E;
+  /** The stack's address (the web client and the APIs). */
+  url: string;
+  /** A step of the scenario (see `sequence`). */
+  step: (name: string, fn: () => Promise<void> | void) => Promise<void>;
+  /** A new person (browser profile), captured with the others when a step fails. */
+  person(opts?: Parameters<E2E["person"]>[0]): Promise<Person>;
+  people: Person[];
+}
+
+/**
+ * A browser test told as steps that build on each other, on a stack and Chromium of its own;
+ * `tag` names its screenshots of a failure.
+ *
+ * @example
+ * e2eTest("two-factor: …", "mfa", async ({ url, step, person }) => {
+ *   const dave = await person();
+ *   await step("Dave logs in", () => logIn(dave.page, url, "dave@example.com"));
+ * });
+ */
+export function e2eTest(
+  name: string,
+  tag: string,
+  scenario: (s: Scenario) => Promise<void>,
+  opts: { tweak?: Parameters<typeof startE2E>[0]; env?: Record<string, string> } = {},
+) {
+  Deno.test({
+    name,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    async fn(t) {
+      await using e2e = await startE2E(opts.tweak, opts.env ? { env: opts.env } : {});
+      const people: Person[] = [];
+      const person = async (o?: Parameters<E2E["person"]>[0]) => {
+        const p = await e2e.person(o);
+        people.push(p);
+        return p;
+      };
+      const step = sequence(t, e2e, people, tag);
+      await scenario({ e2e, url: e2e.stack.url, step, person, people });
+    },
+  });
+}
+
+/** Alice (the seed's admin) signs in on `page` and opens the admin view's Users tab. */
+export async function openAdminUsers(page: Page, url: string) {
+  await logIn(page, url, "alice@example.com");
+  await page.locator(".me").getByRole("button", { name: "Admin" }).click();
+  await page.getByRole("tab", { name: "Users" }).click();
+}
+
 export async function logIn(
   page: Page,
   url: string,

@@ -3,30 +3,17 @@
  * Two-factor authentication in the browser: Dave sets it up from his profile (QR code and key,
  * confirmed with a code computed from that key, as his authenticator app would), is asked for
  * a code at his next sign-in (a wrong one is refused), and, having "lost his phone", gets back
- * in after an admin removes his factor from the admin view.
+ * in after an admin removes his factor from the admin view (through Auth's admin API).
  */
 import assert from "node:assert/strict";
-import * as OTPAuth from "otpauth";
-import { DEMO_PASSWORD, logIn, type Person, sequence, startE2E } from "./_browser.ts";
+import { codeAt, stepNow } from "../_helpers/totp.ts";
+import { DEMO_PASSWORD, e2eTest, logIn, openAdminUsers } from "./_browser.ts";
 
-const codeAt = (secret: string, step: number) =>
-  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({
-    timestamp: step * 30_000,
-  });
-const stepNow = () => Math.floor(Date.now() / 30_000);
-
-Deno.test({
-  name: "two-factor: set up in the profile → code at sign-in → an admin removes it",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn(t) {
-    await using e2e = await startE2E();
-    const url = e2e.stack.url;
-    const people: Person[] = [];
-    const step = sequence(t, e2e, people, "mfa");
-    const dave = await e2e.person();
-    people.push(dave);
-    const page = dave.page;
+e2eTest(
+  "two-factor: set up in the profile → code at sign-in → an admin removes it",
+  "mfa",
+  async ({ e2e, url, step, person }) => {
+    const { page } = await person();
     let secret = "";
     let used = 0;
 
@@ -74,11 +61,8 @@ Deno.test({
 
     await step("he lost his phone: an admin removes his two-factor authentication", async () => {
       await page.getByRole("button", { name: "Log out" }).click();
-      const admin = await e2e.person();
-      people.push(admin);
-      await logIn(admin.page, url, "alice@example.com", DEMO_PASSWORD);
-      await admin.page.locator(".me").getByRole("button", { name: "Admin" }).click();
-      await admin.page.getByRole("tab", { name: "Users" }).click();
+      const admin = await person();
+      await openAdminUsers(admin.page, url);
       admin.page.once("dialog", (d) => d.accept());
       await admin.page.getByRole("button", { name: "Remove two-factor authentication of @dave" })
         .click();
@@ -90,4 +74,4 @@ Deno.test({
       await page.getByRole("button", { name: "Set up two-factor authentication" }).waitFor();
     });
   },
-});
+);

@@ -6,7 +6,7 @@
  * RLS (migration 20251124006400_anonymous_read_only.sql); this answers first, and clearly.
  */
 import type { MiddlewareHandler } from "hono";
-import { AppError } from "../../_shared/errors.ts";
+import { AppError, GUEST_READ_ONLY_MESSAGE } from "../../_shared/errors.ts";
 import type { AuthEnv } from "./auth.ts";
 
 /** Writes a guest may make: `METHOD path` below `/api`. */
@@ -19,9 +19,6 @@ const GUEST_WRITES = [
 ];
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
-
-export const GUEST_READ_ONLY_MESSAGE =
-  "Guests can read but not post: sign up with an email address to write here";
 
 /**
  * @example

@@ -14,12 +14,9 @@ import { passwordProblem, USERNAME } from "../lib/password.ts";
 import { remember } from "../supabase.ts";
 import type { AuthView } from "../state/session.ts";
 import { Field } from "./Field.tsx";
-import { Step } from "./AuthStep.tsx";
+import { AuthCard, CodeField, EmailField, isCode, Step, useStepState } from "./AuthStep.tsx";
+import { NewPasswordField } from "./NewPasswordField.tsx";
 import { PasswordlessSignIn } from "./PasswordlessSignIn.tsx";
-import { Prefs } from "./Prefs.tsx";
-
-/** Auth's error in the reader's language (a lockout says so, and for how long). */
-const authMessage = (e: AuthError) => errorMessage(e);
 
 function OAuthButtons({ onError }: { onError: (m: string) => void }) {
   const { cfg, session } = useApp();
@@ -43,7 +40,7 @@ function OAuthButtons({ onError }: { onError: (m: string) => void }) {
           key={p}
           onClick={async () => {
             const e = await session.oauth(p as "github" | "google");
-            if (e) onError(authMessage(e));
+            if (e) onError(errorMessage(e));
           }}
         >
           {t(`auth.oauth.${p}`)}
@@ -61,27 +58,13 @@ export function AuthScreen() {
   const [username, setUsername] = useState("");
   const [code, setCode] = useState("");
   const [keep, setKeep] = useState(remember.get());
-  const [error, setError] = useState<string | null>(null);
-  const [info, setInfo] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { common, run, clear, setError } = useStepState();
   /** Signing in by a mailed link or code instead of the password. */
   const [byEmail, setByEmail] = useState(false);
   const go = (v: AuthView) => () => {
-    setError(null);
-    setInfo(null);
+    clear();
     setByEmail(false);
     session.view.value = v;
-  };
-  const run = async (f: () => Promise<AuthError | null>) => {
-    setBusy(true);
-    setError(null);
-    setInfo(null);
-    try {
-      const e = await f();
-      if (e) setError(authMessage(e));
-    } finally {
-      setBusy(false);
-    }
   };
   const pwProblem = password ? passwordProblem(password) : null;
   const card = useRef<HTMLDivElement>(null);
@@ -93,35 +76,11 @@ export function AuthScreen() {
     input?.focus();
     input?.select();
   };
-  const emailField = (
-    <Field
-      label={t("auth.email")}
-      type="email"
-      autocomplete="email"
-      required
-      value={email}
-      onValue={setEmail}
-    />
-  );
-  /**
-   * A password being chosen: the rules as its hint, or what is wrong with it. No `minLength`:
-   * the browser's own bubble would say the same thing a second time, in its own words.
-   */
+  const emailField = <EmailField value={email} onValue={setEmail} />;
   const newPasswordField = (label: string) => (
-    <Field
-      label={label}
-      type="password"
-      autocomplete="new-password"
-      required
-      value={password}
-      onValue={setPassword}
-      hint={pwProblem ? t(`auth.err.password.${pwProblem}`) : t("auth.password.hint")}
-      hintIsError={!!pwProblem}
-      aria-invalid={pwProblem ? "true" : undefined}
-    />
+    <NewPasswordField label={label} value={password} onValue={setPassword} />
   );
   const toLogin: [string, () => void] = [t("auth.login.link"), go({ name: "login" })];
-  const common = { busy, error, info };
 
   let form;
   /** A mailed code's step: type it (or follow the mail's link), or have the mail sent again. */
@@ -135,27 +94,11 @@ export function AuthScreen() {
       title={t("auth.inbox.title")}
       intro={intro}
       submit={t("auth.inbox.verify")}
-      disabled={code.trim().length !== 6}
+      disabled={!isCode(code)}
       onSubmit={() => run(verify)}
-      links={[
-        [t("auth.inbox.resend"), () =>
-          run(async () => {
-            const e = await again();
-            if (!e) setInfo(t("auth.inbox.resent"));
-            return e;
-          })],
-        toLogin,
-      ]}
+      links={[[t("auth.inbox.resend"), () => run(again, t("auth.inbox.resent"))], toLogin]}
     >
-      <Field
-        label={t("auth.inbox.code")}
-        inputMode="numeric"
-        autocomplete="one-time-code"
-        pattern="[0-9]{6}"
-        maxLength={6}
-        value={code}
-        onValue={setCode}
-      />
+      <CodeField label={t("auth.inbox.code")} value={code} onValue={setCode} />
     </Step>
   );
   switch (view.name) {
@@ -172,7 +115,7 @@ export function AuthScreen() {
           onSubmit={() => run(() => session.signIn(email.trim(), password, keep))}
           links={[
             [t("pwless.link"), () => {
-              setError(null);
+              clear();
               setByEmail(true);
             }],
             [t("auth.forgot.link"), go({ name: "forgot" })],
@@ -276,14 +219,10 @@ export function AuthScreen() {
       break;
   }
   return (
-    <main class="auth">
-      <div class="auth-card" ref={card}>
-        <p class="brand" aria-hidden="true">💬 {t("app.name")}</p>
-        {/* A fresh form per step: no input carries over from the one before. */}
-        <div key={byEmail ? "by-email" : view.name}>{form}</div>
-        {(view.name === "login" || view.name === "signup") && <OAuthButtons onError={setError} />}
-        <Prefs />
-      </div>
-    </main>
+    <AuthCard cardRef={card}>
+      {/* A fresh form per step: no input carries over from the one before. */}
+      <div key={byEmail ? "by-email" : view.name}>{form}</div>
+      {(view.name === "login" || view.name === "signup") && <OAuthButtons onError={setError} />}
+    </AuthCard>
   );
 }

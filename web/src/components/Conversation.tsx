@@ -1,4 +1,7 @@
-/** The open channel: its header (presence or topic), the messages, typing line, composer. */
+/**
+ * The open channel: its header (presence or topic), the messages, typing line, composer (a
+ * note instead for guests).
+ */
 import { useApp } from "../context.ts";
 import { t } from "../i18n/mod.ts";
 import { ago } from "../lib/time.ts";
@@ -6,6 +9,7 @@ import { channelTitle, type ChatState } from "../state/chat.ts";
 import type { MessagesState } from "../state/messages.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Composer } from "./Composer.tsx";
+import { GuestNote } from "./GuestNote.tsx";
 import { MessageList } from "./MessageList.tsx";
 import { Icon } from "./Icon.tsx";
 import { PinnedButton } from "./PinnedButton.tsx";
@@ -96,7 +100,9 @@ export function Conversation({ chat }: { chat: ChatState }) {
       {ms.error.value && <p class="error pad" role="alert">{ms.error.value}</p>}
       <MessageList key={c.id} ms={ms} chat={chat} canModerate={canModerate} />
       <TypingLine ms={ms} chat={chat} />
-      <Composer key={c.id} ms={ms} chat={chat} />
+      {session.session.value?.user.is_anonymous
+        ? <GuestNote />
+        : <Composer key={c.id} ms={ms} chat={chat} />}
     </section>
   );
 }

@@ -2,21 +2,16 @@
  * Signing in without a password (`signInWithOtp`): the address, then one mail with a link and
  * a code. The link comes back to this app with `?code=` (PKCE), which supabase-js exchanges at
  * start; the code is typed here (`verifyOtp` type `email`). Only existing accounts sign in
- * this way (`shouldCreateUser: false`): signing up asks for a username first.
+ * this way (`shouldCreateUser: false`; Auth answers an unknown address `otp_disabled`):
+ * signing up asks for a username first.
  */
 import { useState } from "preact/hooks";
-import type { AuthError } from "@supabase/supabase-js";
 import { useApp } from "../context.ts";
 import { t } from "../i18n/mod.ts";
-import { errorMessage } from "../i18n/errors.ts";
-import { Field } from "./Field.tsx";
-import { Step } from "./AuthStep.tsx";
+import { type CodeDigits, CodeField, EmailField, isCode, Step, useStepState } from "./AuthStep.tsx";
 
 /** Mailed codes have `[auth.email] otp_length` digits: 6 to 10. */
-const CODE = /^\d{6,10}$/;
-
-const message = (e: AuthError) =>
-  e.code === "otp_disabled" ? t("pwless.err.noAccount") : errorMessage(e);
+const DIGITS: CodeDigits = [6, 10];
 
 export function PasswordlessSignIn(
   { email: initial, onPassword }: { email: string; onPassword: () => void },
@@ -25,22 +20,8 @@ export function PasswordlessSignIn(
   const [email, setEmail] = useState(initial);
   const [sentTo, setSentTo] = useState<string | null>(null);
   const [code, setCode] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [info, setInfo] = useState<string | null>(null);
+  const { common, run } = useStepState();
 
-  const run = async (f: () => Promise<AuthError | null>, done?: string) => {
-    setBusy(true);
-    setError(null);
-    setInfo(null);
-    try {
-      const e = await f();
-      if (e) setError(message(e));
-      else if (done) setInfo(done);
-    } finally {
-      setBusy(false);
-    }
-  };
   const send = async (address: string) => {
     const { error } = await sb.auth.signInWithOtp({
       email: address,
@@ -49,7 +30,6 @@ export function PasswordlessSignIn(
     return error;
   };
   const back: [string, () => void] = [t("pwless.password"), onPassword];
-  const common = { busy, error, info };
 
   if (sentTo === null) {
     return (
@@ -67,14 +47,7 @@ export function PasswordlessSignIn(
           })}
         links={[back]}
       >
-        <Field
-          label={t("auth.email")}
-          type="email"
-          autocomplete="email"
-          required
-          value={email}
-          onValue={setEmail}
-        />
+        <EmailField value={email} onValue={setEmail} />
       </Step>
     );
   }
@@ -84,27 +57,14 @@ export function PasswordlessSignIn(
       title={t("auth.inbox.title")}
       intro={t("pwless.sent.body", { email: sentTo })}
       submit={t("pwless.verify")}
-      disabled={!CODE.test(code.trim())}
+      disabled={!isCode(code, DIGITS)}
       onSubmit={() =>
-        run(async () => {
-          const { error } = await sb.auth.verifyOtp({
-            email: sentTo,
-            token: code.trim(),
-            type: "email",
-          });
-          return error;
-        })}
+        run(async () =>
+          (await sb.auth.verifyOtp({ email: sentTo, token: code.trim(), type: "email" })).error
+        )}
       links={[[t("pwless.resend"), () => run(() => send(sentTo), t("pwless.resent"))], back]}
     >
-      <Field
-        label={t("pwless.code")}
-        inputMode="numeric"
-        autocomplete="one-time-code"
-        pattern="[0-9]{6,10}"
-        maxLength={10}
-        value={code}
-        onValue={setCode}
-      />
+      <CodeField label={t("pwless.code")} digits={DIGITS} value={code} onValue={setCode} />
     </Step>
   );
 }

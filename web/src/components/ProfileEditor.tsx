@@ -10,14 +10,14 @@ import { uuid } from "../lib/uuid.ts";
 import { useApp } from "../context.ts";
 import { t } from "../i18n/mod.ts";
 import { errorMessage } from "../i18n/errors.ts";
-import { passwordProblem } from "../lib/password.ts";
+import { passwordProblem, USERNAME } from "../lib/password.ts";
 import { squareThumbnail } from "../lib/media.ts";
-import { USERNAME } from "../lib/password.ts";
 import type { Profile } from "../types.ts";
 import type { ChatState } from "../state/chat.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Prefs } from "./Prefs.tsx";
 import { Field } from "./Field.tsx";
+import { NewPasswordField } from "./NewPasswordField.tsx";
 import { TwoFactor } from "./TwoFactor.tsx";
 import { AVATAR_MIME_TYPES } from "../../../functions/_shared/limits.ts";
 
@@ -247,19 +247,13 @@ function PasswordChange() {
       }}
     >
       <h3>{t("profile.password")}</h3>
-      <Field
+      <NewPasswordField
         label={t("profile.password.new")}
-        type="password"
-        autocomplete="new-password"
-        required
         value={password}
         onValue={(v) => {
           setPassword(v);
           setDone(false);
         }}
-        hint={problem ? t(`auth.err.password.${problem}`) : t("auth.password.hint")}
-        hintIsError={!!problem}
-        aria-invalid={problem ? "true" : undefined}
       />
       <Field
         label={t("profile.password.repeat")}

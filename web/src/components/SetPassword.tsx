@@ -10,9 +10,8 @@ import { useApp } from "../context.ts";
 import { t } from "../i18n/mod.ts";
 import { errorMessage } from "../i18n/errors.ts";
 import { passwordProblem } from "../lib/password.ts";
-import { Field } from "./Field.tsx";
-import { Step } from "./AuthStep.tsx";
-import { Prefs } from "./Prefs.tsx";
+import { NewPasswordField } from "./NewPasswordField.tsx";
+import { AuthCard, Step, useStepState } from "./AuthStep.tsx";
 
 function inviteHash(): string | null {
   const q = new URLSearchParams(globalThis.location?.search ?? "");
@@ -27,8 +26,7 @@ export function SetPassword() {
   const [state, setState] = useState<"checking" | "ready" | "failed">("checking");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { common, run, setError } = useStepState();
 
   useEffect(() => {
     const hash = inviteLanding.peek();
@@ -49,17 +47,15 @@ export function SetPassword() {
     });
   }, []);
 
-  const problem = password ? passwordProblem(password) : null;
   const leave = () => (inviteLanding.value = null);
   let body;
   if (state === "checking") body = <p role="status">{t("invite.checking")}</p>;
   else if (state === "failed") {
     body = (
       <Step
+        {...common}
         title={t("invite.failed")}
         submit={t("invite.toLogin")}
-        busy={false}
-        error={error}
         onSubmit={leave}
         links={[]}
       />
@@ -67,46 +63,22 @@ export function SetPassword() {
   } else {
     body = (
       <Step
+        {...common}
         title={t("invite.title")}
         intro={t("invite.body", { email })}
         submit={t("invite.submit")}
-        busy={busy}
-        error={error}
-        disabled={!!problem}
-        onSubmit={async () => {
-          setBusy(true);
-          setError(null);
-          try {
+        disabled={!!passwordProblem(password)}
+        onSubmit={() =>
+          run(async () => {
             const { error } = await sb.auth.updateUser({ password });
-            if (error) setError(errorMessage(error));
-            else leave();
-          } finally {
-            setBusy(false);
-          }
-        }}
+            if (!error) leave();
+            return error;
+          })}
         links={[]}
       >
-        <Field
-          label={t("invite.password")}
-          type="password"
-          autocomplete="new-password"
-          required
-          value={password}
-          onValue={setPassword}
-          hint={problem ? t(`auth.err.password.${problem}`) : t("auth.password.hint")}
-          hintIsError={!!problem}
-          aria-invalid={problem ? "true" : undefined}
-        />
+        <NewPasswordField label={t("invite.password")} value={password} onValue={setPassword} />
       </Step>
     );
   }
-  return (
-    <main class="auth">
-      <div class="auth-card">
-        <p class="brand" aria-hidden="true">💬 {t("app.name")}</p>
-        {body}
-        <Prefs />
-      </div>
-    </main>
-  );
+  return <AuthCard>{body}</AuthCard>;
 }

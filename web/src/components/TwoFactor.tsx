@@ -9,10 +9,9 @@ import { useEffect, useState } from "preact/hooks";
 import type { Factor } from "@supabase/supabase-js";
 import { useApp } from "../context.ts";
 import { t } from "../i18n/mod.ts";
-import { errorMessage } from "../i18n/errors.ts";
 import { MFA_ERRORS } from "../i18n/mfa.ts";
 import { dateTimeOf } from "../lib/time.ts";
-import { Field } from "./Field.tsx";
+import { CodeField, isCode, useStepState } from "./AuthStep.tsx";
 
 interface Pending {
   id: string;
@@ -28,9 +27,7 @@ export function TwoFactor() {
   const [factors, setFactors] = useState<Factor[] | null>(null);
   const [pending, setPending] = useState<Pending | null>(null);
   const [code, setCode] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [info, setInfo] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { common: { busy, error, info }, run } = useStepState(MFA_ERRORS);
 
   const load = async () => {
     const { data, error: e } = await sb.auth.mfa.listFactors();
@@ -39,21 +36,8 @@ export function TwoFactor() {
     return data;
   };
   useEffect(() => {
-    load().catch((e) => setError(errorMessage(e, MFA_ERRORS)));
+    void run(async () => void await load());
   }, []);
-
-  const run = async (f: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    setInfo(null);
-    try {
-      await f();
-    } catch (e) {
-      setError(errorMessage(e, MFA_ERRORS));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const start = () =>
     run(async () => {
@@ -81,8 +65,7 @@ export function TwoFactor() {
       if (e) throw e;
       setPending(null);
       await load();
-      setInfo(t("mfa.setup.done"));
-    });
+    }, t("mfa.setup.done"));
 
   const cancel = () =>
     run(async () => {
@@ -98,8 +81,7 @@ export function TwoFactor() {
       // The session the factor raised is aal1 again: a fresh token (and user) says so.
       await sb.auth.refreshSession();
       await load();
-      setInfo(t("mfa.removed"));
-    });
+    }, t("mfa.removed"));
   };
 
   let body;
@@ -143,21 +125,8 @@ export function TwoFactor() {
           {t("mfa.setup.secret")}{" "}
           <code class="mfa-secret" data-secret={pending.secret}>{grouped(pending.secret)}</code>
         </p>
-        <Field
-          label={t("mfa.code")}
-          inputMode="numeric"
-          autocomplete="one-time-code"
-          pattern="[0-9]{6}"
-          maxLength={6}
-          required
-          value={code}
-          onValue={setCode}
-        />
-        <button
-          type="submit"
-          class="btn primary"
-          disabled={busy || !/^\d{6}$/.test(code.trim())}
-        >
+        <CodeField label={t("mfa.code")} value={code} onValue={setCode} />
+        <button type="submit" class="btn primary" disabled={busy || !isCode(code)}>
           {t("mfa.setup.confirm")}
         </button>{" "}
         <button type="button" class="btn" disabled={busy} onClick={() => void cancel()}>

@@ -5,6 +5,8 @@
  * UI shows only what is here. Unknown codes get a generic sentence, never the raw text.
  */
 import { ApiError } from "../api.ts";
+import { GUEST_READ_ONLY_MESSAGE } from "../../../functions/_shared/errors.ts";
+import { PASSWORD_MAX_BYTES, PASSWORD_MIN_LENGTH, type PasswordProblem } from "../lib/password.ts";
 import { lang, type Params, t } from "./mod.ts";
 
 /** The API's codes and the client's own (`network`), each with its catalogue key. */
@@ -15,6 +17,9 @@ const API: Record<string, string> = {
   unauthorized: "error.signed_out",
   invalid_token: "error.signed_out",
   forbidden: "error.forbidden",
+  insufficient_aal: "error.second_factor",
+  /** A guest's write (`forbidden` with the guest's message, told apart by `errorCode`). */
+  guest_read_only: "error.guest",
   not_found: "error.not_found",
   route_not_found: "error.not_found",
   conflict: "error.conflict",
@@ -59,7 +64,49 @@ const AUTH: Record<string, string> = {
   refresh_token_not_found: "error.signed_out",
   refresh_token_already_used: "error.signed_out",
   email_address_invalid: "profile.email.err.invalid",
+  /** `validation_failed` of an address Auth cannot read (told apart by `errorCode`). */
+  email_invalid: "auth.err.email_invalid",
+  otp_disabled: "pwless.err.noAccount",
+  signup_disabled: "auth.err.signup_disabled",
+  email_provider_disabled: "auth.err.email_disabled",
+  anonymous_provider_disabled: "auth.err.guests_disabled",
+  reauthentication_needed: "auth.err.reauth_needed",
+  reauthentication_not_valid: "auth.err.reauth_invalid",
+  mfa_verification_failed: "mfa.err.code",
+  mfa_challenge_expired: "mfa.err.expired",
+  mfa_factor_name_conflict: "auth.err.mfa_name",
+  mfa_totp_enroll_not_enabled: "mfa.err.disabled",
+  mfa_totp_verify_not_enabled: "mfa.err.disabled",
+  too_many_enrolled_mfa_factors: "mfa.err.limit",
 };
+
+/** A password rule: the browser's (`lib/password.ts`), or Auth's breach check. */
+export type PasswordRule = NonNullable<PasswordProblem> | "pwned";
+
+/** GoTrue's `weak_password` reasons as the rule each breaks. */
+const WEAK: Record<string, PasswordRule> = {
+  length: "short",
+  characters: "letters_digits",
+  pwned: "pwned",
+};
+
+/**
+ * The sentence for a password rule broken, in the browser (`passwordProblem`) or by Auth's
+ * `weak_password` reasons.
+ *
+ * @example
+ * passwordMessage("short"); // "At least 8 characters, please."
+ */
+export function passwordMessage(problem: PasswordRule): string {
+  const count = problem === "long" ? PASSWORD_MAX_BYTES : PASSWORD_MIN_LENGTH;
+  return t(`auth.err.password.${problem}`, { count });
+}
+
+/** Auth's `weak_password` (supabase-js `AuthWeakPasswordError.reasons`): what each reason says. */
+function weakPasswordMessage(reasons: unknown): string {
+  const known = (Array.isArray(reasons) ? reasons : []).flatMap((r) => WEAK[String(r)] ?? []);
+  return known.length ? known.map(passwordMessage).join(" ") : t("auth.err.weak_password");
+}
 
 /**
  * The password hook's answer while an account is locked (migration
@@ -90,11 +137,15 @@ export function errorCode(e: unknown): string {
       return BY_STATUS[Number(http[1])] ??
         (Number(http[1]) >= 500 ? "internal_error" : "validation_failed");
     }
+    if (e.code === "forbidden" && e.message === GUEST_READ_ONLY_MESSAGE) return "guest_read_only";
     return e.code;
   }
   const x = e as { name?: string; code?: unknown; status?: unknown; message?: unknown } | null;
   if (x && typeof x === "object") {
     if (x.name === "UploadError") return uploadCode(Number(x.status), String(x.message ?? ""));
+    if (x.code === "validation_failed" && /Unable to validate email/i.test(String(x.message))) {
+      return "email_invalid";
+    }
     if (typeof x.code === "string" && x.code) return x.code;
     if (x.name === "AuthRetryableFetchError" || x.name === "TypeError") return "network";
   }
@@ -140,6 +191,9 @@ export function errorMessage(e: unknown, overrides: Record<string, string> = {})
   if (code === "invalid_credentials") {
     const until = lockedUntil((e as { message?: string }).message);
     if (until) return lockMessage(until);
+  }
+  if (code === "weak_password" && !overrides[code]) {
+    return weakPasswordMessage((e as { reasons?: unknown }).reasons);
   }
   if (code === "rate_limited" && e instanceof ApiError && e.retryAfterSec) {
     return t("error.rate_limited_for", { count: Math.ceil(e.retryAfterSec) });

@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
+import { AuthApiError, AuthWeakPasswordError } from "@supabase/supabase-js";
 import { ApiError } from "../api.ts";
 import { UploadError } from "../lib/upload.ts";
-import { ERROR_CODES } from "../../../functions/_shared/errors.ts";
+import { ERROR_CODES, GUEST_READ_ONLY_MESSAGE } from "../../../functions/_shared/errors.ts";
+import { MFA_ERRORS } from "./mfa.ts";
 import {
   codeMessage,
   errorCode,
@@ -12,9 +14,9 @@ import {
 } from "./errors.ts";
 import { lang, t } from "./mod.ts";
 
-/** An Auth error as supabase-js hands it over (AuthApiError: name, status, code, message). */
-const authError = (code: string, message: string) =>
-  Object.assign(new Error(message), { name: "AuthApiError", status: 400, code });
+/** An Auth error as supabase-js hands it over. */
+const authError = (code: string, message: string, status = 400) =>
+  new AuthApiError(message, status, code);
 
 Deno.test("every code the API answers with has a sentence of its own in every language", () => {
   for (const l of ["en", "de"] as const) {
@@ -109,4 +111,93 @@ Deno.test("translated() rethrows a view-ready error and keeps the original as it
   assert.equal(e.message, "You are not allowed to do that here.");
   assert.equal(e.cause, original);
   assert.equal(await translated(Promise.resolve(7)), 7);
+});
+
+/** Codes Auth answers for features turned off, MFA and reauthentication (GoTrue errorcodes.go). */
+const AUTH_CODES = [
+  "otp_disabled",
+  "signup_disabled",
+  "email_provider_disabled",
+  "anonymous_provider_disabled",
+  "reauthentication_needed",
+  "reauthentication_not_valid",
+  "mfa_verification_failed",
+  "mfa_challenge_expired",
+  "mfa_factor_name_conflict",
+  "mfa_totp_enroll_not_enabled",
+  "too_many_enrolled_mfa_factors",
+  "over_request_rate_limit",
+  "weak_password",
+];
+
+Deno.test("Auth's codes for disabled features, MFA and reauthentication each say what happened, in both languages", () => {
+  for (const l of ["en", "de"] as const) {
+    lang.value = l;
+    const seen = new Set<string>();
+    for (const code of AUTH_CODES) {
+      const s = errorMessage(authError(code, "English from Auth", 422));
+      assert.notEqual(s, t("error.generic"), `${l}: ${code}`);
+      assert.notEqual(s, "English from Auth", `${l}: ${code}`);
+      seen.add(s);
+    }
+    assert.equal(seen.size, AUTH_CODES.length, "a sentence of its own each");
+  }
+  lang.value = "en";
+  assert.equal(
+    errorMessage(authError("otp_disabled", "Signups not allowed for otp", 422)),
+    "No account uses this address. Sign up first.",
+  );
+  assert.equal(
+    errorMessage(authError("signup_disabled", "Signups not allowed for this instance", 422)),
+    "New accounts cannot be created here right now. Ask an admin for an invitation.",
+  );
+});
+
+Deno.test("Auth's validation_failed for an address says so; other validation stays generic", () => {
+  const bad = authError("validation_failed", "Unable to validate email address: invalid format");
+  assert.equal(errorCode(bad), "email_invalid");
+  assert.equal(errorMessage(bad), "That doesn't look like an email address.");
+  lang.value = "de";
+  assert.equal(errorMessage(bad), "Das sieht nicht nach einer E-Mail-Adresse aus.");
+  lang.value = "en";
+  const other = authError("validation_failed", "Password cannot be longer than 72 characters");
+  assert.equal(errorMessage(other), t("error.invalid"));
+});
+
+Deno.test("weak_password says which rule Auth's reasons name, each once", () => {
+  type Reason = ConstructorParameters<typeof AuthWeakPasswordError>[2][number];
+  const weak = (...reasons: string[]) =>
+    errorMessage(new AuthWeakPasswordError("Password should be …", 422, reasons as Reason[]));
+  assert.equal(weak("length"), "At least 8 characters, please.");
+  assert.equal(weak("characters"), "Use at least one letter (a–z) and one digit (0–9).");
+  assert.equal(weak("pwned"), "This password is known from data breaches. Choose a different one.");
+  assert.equal(
+    weak("length", "characters"),
+    "At least 8 characters, please. Use at least one letter (a–z) and one digit (0–9).",
+  );
+  assert.equal(weak(), t("auth.err.weak_password"), "no reasons: the general sentence");
+  assert.equal(weak("something_new"), t("auth.err.weak_password"));
+  lang.value = "de";
+  assert.equal(weak("length"), "Bitte mindestens 8 Zeichen.");
+  lang.value = "en";
+});
+
+Deno.test("the API's guest refusal and staff's missing second factor have sentences of their own", () => {
+  const guest = new ApiError(403, "forbidden", GUEST_READ_ONLY_MESSAGE);
+  assert.equal(errorCode(guest), "guest_read_only");
+  assert.equal(errorMessage(guest), "Guests can read but not post. Sign up to write here.");
+  assert.equal(
+    errorMessage(new ApiError(403, "forbidden", "You may not do that here")),
+    t("error.forbidden"),
+  );
+  const aal = new ApiError(403, "insufficient_aal", "Verify your second factor first");
+  assert.match(errorMessage(aal), /^Enter the code from your authenticator app first/);
+  lang.value = "de";
+  assert.match(errorMessage(guest), /^Gäste können mitlesen/);
+  lang.value = "en";
+  // Auth's own insufficient_aal while changing factors keeps the MFA view's sentence.
+  assert.equal(
+    errorMessage(authError("insufficient_aal", "AAL2 required", 403), MFA_ERRORS),
+    t("mfa.err.aal"),
+  );
 });

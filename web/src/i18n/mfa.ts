@@ -93,17 +93,16 @@ const de: Record<keyof typeof en, string> = {
   "mfa.admin.none": "{name} hatte keine Zwei-Faktor-Authentifizierung.",
 };
 
-/** Auth's MFA codes, as overrides for `errorMessage` (i18n/errors.ts). */
+/**
+ * What Auth's codes mean while setting up or typing a code, as overrides for `errorMessage`
+ * (the MFA codes themselves are in `i18n/errors.ts`): a factor or challenge gone means the
+ * code took too long, and `insufficient_aal` is Auth's, not the API's staff refusal.
+ */
 export const MFA_ERRORS: Record<string, string> = {
-  mfa_verification_failed: "mfa.err.code",
-  mfa_challenge_expired: "mfa.err.expired",
   mfa_factor_not_found: "mfa.err.expired",
   mfa_ip_address_mismatch: "mfa.err.expired",
   over_request_rate_limit: "mfa.err.too_many",
-  mfa_totp_enroll_not_enabled: "mfa.err.disabled",
-  mfa_totp_verify_not_enabled: "mfa.err.disabled",
   insufficient_aal: "mfa.err.aal",
-  too_many_enrolled_mfa_factors: "mfa.err.limit",
 };
 
 export const mfa: { en: Record<string, string>; de: Record<string, string> } = { en, de };

@@ -9,6 +9,7 @@ import { de } from "./de.ts";
 import { admin } from "./admin.ts";
 import { mfa } from "./mfa.ts";
 import { passwordless } from "./passwordless.ts";
+import { access } from "./access.ts";
 
 export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 export type Catalogue = Record<string, string | Plural>;
@@ -17,8 +18,8 @@ export const LANGUAGES = { en: "English", de: "Deutsch" } as const;
 export type Lang = keyof typeof LANGUAGES;
 
 const catalogues: Record<Lang, Catalogue> = {
-  en: { ...en, ...admin.en, ...passwordless.en, ...mfa.en },
-  de: { ...de, ...admin.de, ...passwordless.de, ...mfa.de },
+  en: { ...en, ...admin.en, ...passwordless.en, ...mfa.en, ...access.en },
+  de: { ...de, ...admin.de, ...passwordless.de, ...mfa.de, ...access.de },
 };
 
 const STORE = "chat.lang";

@@ -1,37 +1,37 @@
 /**
- * The product's password rules, checked in the browser for a quick answer (Auth checks again):
- * at least 8 characters, not all of one class, not on the common list.
+ * The product's password rules, as Auth applies them (`supabase/config.toml` `[auth]`
+ * `minimum_password_length = 8`, `password_requirements = "letters_digits"`; GoTrue counts
+ * bytes and takes at most 72), checked in the browser for a quick answer: Auth checks again.
+ * Breached passwords (HaveIBeenPwned, a hosted setting) only Auth knows: its `weak_password`
+ * reason `pwned` (i18n/errors.ts).
  */
-const COMMON = new Set([
-  "password",
-  "password1",
-  "password123",
-  "12345678",
-  "123456789",
-  "1234567890",
-  "qwertyuiop",
-  "qwerty123",
-  "iloveyou",
-  "letmein1",
-  "sunshine1",
-  "football1",
-  "welcome1",
-  "admin123",
-  "abc12345",
-  "11111111",
-  "00000000",
-  "passw0rd",
-  "monkey123",
-  "dragon123",
-]);
 
-export type PasswordProblem = "short" | "one_class" | "common" | null;
+/** `[auth] minimum_password_length`. */
+export const PASSWORD_MIN_LENGTH = 8;
+/** What bcrypt takes: GoTrue refuses longer passwords (400 `validation_failed`). */
+export const PASSWORD_MAX_BYTES = 72;
+/** `password_requirements = "letters_digits"`: at least one character of each set. */
+export const PASSWORD_REQUIRED_SETS = [
+  "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+  "0123456789",
+] as const;
 
+export type PasswordProblem = "short" | "long" | "letters_digits" | null;
+
+const bytes = (s: string) => new TextEncoder().encode(s).length;
+
+/**
+ * The rule `pw` breaks first, or null.
+ *
+ * @example
+ * passwordProblem("horsebattery"); // "letters_digits"
+ */
 export function passwordProblem(pw: string): PasswordProblem {
-  if (pw.length < 8) return "short";
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(pw)).length;
-  if (classes < 2) return "one_class";
-  if (COMMON.has(pw.toLowerCase())) return "common";
+  if (bytes(pw) < PASSWORD_MIN_LENGTH) return "short";
+  if (bytes(pw) > PASSWORD_MAX_BYTES) return "long";
+  if (PASSWORD_REQUIRED_SETS.some((set) => ![...set].some((ch) => pw.includes(ch)))) {
+    return "letters_digits";
+  }
   return null;
 }
 

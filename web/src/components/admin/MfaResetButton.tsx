@@ -1,7 +1,7 @@
 /**
  * Recovery of two-factor authentication: an admin removes someone's factors
- * (`POST /admin/users/:id/mfa/reset`) when they lost their authenticator app. The database
- * allows it to admins only, and to an admin with a factor only at aal2.
+ * (`POST /admin/users/:id/mfa/reset`, which asks Auth's admin API) when they lost their
+ * authenticator app. Admins only, and an admin with a factor only at aal2.
  */
 import type { Api } from "../../api.ts";
 import { t } from "../../i18n/mod.ts";
