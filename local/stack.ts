@@ -52,6 +52,7 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     apiUrl: `${publicUrl}/auth/v1`,
     jwtSecret: cfg.jwtSecret,
     publicUrl,
+    env,
   });
   // The API's settings are checked before anything starts; what the stack itself provides
   // (its database, secret, URL and keys) wins over the environment.

@@ -34,7 +34,6 @@ export interface AuthConfig {
   confirmEmail: boolean;
   /** `double_confirm_changes`: an email change is confirmed from the old address as well. */
   doubleConfirmChanges: boolean;
-  minPasswordLength: number;
   otpExpiry: number;
   /** `[auth.email] otp_length`: digits in mailed codes (GoTrue allows 6 to 10). */
   otpLength: number;
@@ -137,7 +136,6 @@ export function authConfig(
     enableSignup: auth.enable_signup !== false && email.enable_signup !== false,
     confirmEmail: email.enable_confirmations === true,
     doubleConfirmChanges: email.double_confirm_changes !== false,
-    minPasswordLength: Math.max(6, num(auth.minimum_password_length, 6)),
     otpExpiry: num(email.otp_expiry, 3600),
     otpLength: Math.min(10, Math.max(6, num(email.otp_length, 6))),
     emailProvider: email.enable_signup !== false,

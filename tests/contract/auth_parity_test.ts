@@ -82,33 +82,28 @@ Deno.test("password rules: minimum_password_length 6 and no requirements accept 
 });
 
 Deno.test("password rules: every character class, and the breached list only when HIBP is on", async () => {
-  Deno.env.set("GOTRUE_PASSWORD_HIBP_ENABLED", "true");
-  try {
-    await using stack = await startTestStack((toml: Toml) => {
-      toml.auth!.password_requirements = "lower_upper_letters_digits_symbols";
-    });
-    if (!stack.local) return;
-    const c = stack.client();
-    const weak = await c.auth.signUp({ email: newEmail("pw"), password: "alllowercase1" });
-    assert.deepEqual(reasons(weak.error), ["characters"]);
-    assert.equal(
-      weak.error?.message,
-      "Password should contain at least one character of each: abcdefghijklmnopqrstuvwxyz, " +
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZ, 0123456789, !@#$%^&*()_+-=[]{};':\"|<>?,./`~.",
-    );
-    const pwned = await c.auth.signUp({ email: newEmail("pw"), password: "P@ssw0rd" });
-    assert.deepEqual(reasons(pwned.error), ["pwned"]);
-    assert.equal(
-      pwned.error?.message,
-      "Password is known to be weak and easy to guess, please choose a different one.",
-    );
-    assert.equal(
-      (await c.auth.signUp({ email: newEmail("pw"), password: "Tr0ub4dor&3x" })).error,
-      null,
-    );
-  } finally {
-    Deno.env.delete("GOTRUE_PASSWORD_HIBP_ENABLED");
-  }
+  await using stack = await startTestStack((toml: Toml) => {
+    toml.auth!.password_requirements = "lower_upper_letters_digits_symbols";
+  }, { env: { GOTRUE_PASSWORD_HIBP_ENABLED: "true" } });
+  if (!stack.local) return;
+  const c = stack.client();
+  const weak = await c.auth.signUp({ email: newEmail("pw"), password: "alllowercase1" });
+  assert.deepEqual(reasons(weak.error), ["characters"]);
+  assert.equal(
+    weak.error?.message,
+    "Password should contain at least one character of each: abcdefghijklmnopqrstuvwxyz, " +
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ, 0123456789, !@#$%^&*()_+-=[]{};':\"|<>?,./`~.",
+  );
+  const pwned = await c.auth.signUp({ email: newEmail("pw"), password: "P@ssw0rd" });
+  assert.deepEqual(reasons(pwned.error), ["pwned"]);
+  assert.equal(
+    pwned.error?.message,
+    "Password is known to be weak and easy to guess, please choose a different one.",
+  );
+  assert.equal(
+    (await c.auth.signUp({ email: newEmail("pw"), password: "Tr0ub4dor&3x" })).error,
+    null,
+  );
 });
 
 Deno.test("error shapes: an invalid email, bad pagination, and resend of a phone change", async () => {
