@@ -1,19 +1,39 @@
 /**
- * A seeded person signed in through supabase-js, with the API at hand: `call` answers the
- * status and JSON of a request, `api` asserts success and answers the JSON.
+ * People for the contract tests: a seeded person signed in through supabase-js with the API at
+ * hand (`call` answers the status and JSON of a request, `api` asserts success and answers the
+ * JSON), and fresh confirmed accounts made through the admin API.
  */
 import assert from "node:assert/strict";
-import type { TestStack } from "./stack.ts";
+import { newEmail, type TestStack } from "./stack.ts";
 
 /** The seed's password for alice, bob, carol and dave. */
 export const DEMO_PASSWORD = "chat-demo-2024";
 
-export async function signedIn(stack: TestStack, who: string, password = DEMO_PASSWORD) {
-  const client = stack.client();
-  const email = who.includes("@") ? who : `${who}@example.com`;
-  const { data, error } = await client.auth.signInWithPassword({ email, password });
-  assert.equal(error, null, `${email} signs in`);
-  const token = data.session!.access_token;
+/** A password that meets the project's rules, for the accounts tests make. */
+export const TEST_PASSWORD = "Correct-horse-9";
+
+/**
+ * A confirmed email account made through the admin API (no mail), with a unique username;
+ * `password` null makes one without a password (passwordless sign-in).
+ */
+export async function confirmedUser(
+  stack: TestStack,
+  tag: string,
+  password: string | null = TEST_PASSWORD,
+) {
+  const address = newEmail(tag);
+  const { data, error } = await stack.admin().auth.admin.createUser({
+    email: address,
+    ...(password === null ? {} : { password }),
+    email_confirm: true,
+    user_metadata: { username: `${tag}_${crypto.randomUUID().slice(0, 8)}` },
+  });
+  assert.equal(error, null);
+  return { address, id: data.user!.id };
+}
+
+/** The API as the holder of `token`: `call` answers status and JSON, `api` asserts success. */
+export function apiCaller(stack: TestStack, token: string) {
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${stack.url}/functions/v1/api${path}`, {
       method,
@@ -29,5 +49,15 @@ export async function signedIn(stack: TestStack, who: string, password = DEMO_PA
     assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.json)}`);
     return r.json;
   };
+  return { call, api };
+}
+
+export async function signedIn(stack: TestStack, who: string, password = DEMO_PASSWORD) {
+  const client = stack.client();
+  const email = who.includes("@") ? who : `${who}@example.com`;
+  const { data, error } = await client.auth.signInWithPassword({ email, password });
+  assert.equal(error, null, `${email} signs in`);
+  const token = data.session!.access_token;
+  const { call, api } = apiCaller(stack, token);
   return { client, token, id: data.user!.id, call, api };
 }

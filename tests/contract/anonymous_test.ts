@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { decodeJwt } from "jose";
 import { codeIn, newEmail, startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { apiCaller } from "../_helpers/signed_in.ts";
 
 type Toml = Record<string, Record<string, unknown>>;
 
@@ -149,16 +150,7 @@ Deno.test("a guest joins and reads a public group but may not post, react or cre
   await using stack = await startTestStack(enable());
   if (!stack.local) return; // needs the seed's #general
   const { data } = await stack.client().auth.signInAnonymously();
-  const token = data.session!.access_token;
-  const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${stack.url}/functions/v1/api${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    // deno-lint-ignore no-explicit-any
-    return { status: res.status, json: await res.json() as any };
-  };
+  const { call } = apiCaller(stack, data.session!.access_token);
 
   assert.equal((await call("GET", "/channels/public")).status, 200);
   assert.equal((await call("POST", `/channels/${GENERAL}/join`)).status, 200);

@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import { followRedirects, startFakeGitHub, startFakeGoogle } from "../_helpers/oauth_provider.ts";
-import { newEmail, startTestStack, type TestStack } from "../_helpers/stack.ts";
-import { DEMO_PASSWORD } from "../_helpers/signed_in.ts";
+import { startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { confirmedUser, DEMO_PASSWORD, TEST_PASSWORD } from "../_helpers/signed_in.ts";
 
 const REDIRECT = "http://127.0.0.1:54321/welcome";
-const PASSWORD = "Correct-horse-9";
+const PASSWORD = TEST_PASSWORD;
 
 type Providers = { github: { clientId: string; secret: string; url: string } } & {
   google: { clientId: string; secret: string; url: string };
@@ -33,14 +33,7 @@ function withProviders(p: Providers, manualLinking: boolean) {
 
 /** A confirmed email user, signed in on a PKCE client. */
 async function emailUser(stack: TestStack, tag: string) {
-  const email = newEmail(tag);
-  const { error } = await stack.admin().auth.admin.createUser({
-    email,
-    password: PASSWORD,
-    email_confirm: true,
-    user_metadata: { username: `${tag}_${crypto.randomUUID().slice(0, 6)}` },
-  });
-  assert.equal(error, null);
+  const { address: email } = await confirmedUser(stack, tag);
   const client = stack.client({ flowType: "pkce" });
   const signedIn = await client.auth.signInWithPassword({ email, password: PASSWORD });
   assert.equal(signedIn.error, null);

@@ -5,24 +5,13 @@
  * password; generated links returned with their code and hash, and no mail sent.
  */
 import assert from "node:assert/strict";
-import { linkIn, newEmail, startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { linkIn, newEmail, startTestStack } from "../_helpers/stack.ts";
+import { confirmedUser, TEST_PASSWORD } from "../_helpers/signed_in.ts";
 
-const PASSWORD = "Correct-horse-9";
+const PASSWORD = TEST_PASSWORD;
 
 function fragmentOf(res: Response): URLSearchParams {
   return new URLSearchParams(new URL(res.headers.get("location")!).hash.slice(1));
-}
-
-async function confirmedUser(stack: TestStack, tag: string) {
-  const address = newEmail(tag);
-  const { data, error } = await stack.admin().auth.admin.createUser({
-    email: address,
-    password: PASSWORD,
-    email_confirm: true,
-    user_metadata: { username: `${tag}_${crypto.randomUUID().slice(0, 8)}` },
-  });
-  assert.equal(error, null);
-  return { address, id: data.user!.id };
 }
 
 Deno.test("inviteUserByEmail: invited_at, an invite mail; its token hash signs in and the invitee sets a password", async () => {

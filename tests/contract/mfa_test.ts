@@ -6,32 +6,13 @@
  */
 import assert from "node:assert/strict";
 import { decodeJwt } from "jose";
-import * as OTPAuth from "otpauth";
 import type { SupabaseClient } from "@supabase/supabase-js";
-import { newEmail, startTestStack, type TestStack } from "../_helpers/stack.ts";
-import { signedIn } from "../_helpers/signed_in.ts";
+import { startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { confirmedUser, signedIn, TEST_PASSWORD } from "../_helpers/signed_in.ts";
+import { codeAt, enrolVerified, stepNow } from "../_helpers/totp.ts";
 
-const PASSWORD = "Correct-horse-9";
-const STEP_MS = 30_000;
-
-/** The code of one 30-second step; a step may sign in once, so tests count them. */
-const codeAt = (secret: string, step: number) =>
-  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({
-    timestamp: step * STEP_MS,
-  });
-const stepNow = () => Math.floor(Date.now() / STEP_MS);
-
-async function newUser(stack: TestStack, tag: string) {
-  const email = newEmail(tag);
-  const { error } = await stack.admin().auth.admin.createUser({
-    email,
-    password: PASSWORD,
-    email_confirm: true,
-    user_metadata: { username: `${tag}_${crypto.randomUUID().slice(0, 8)}` },
-  });
-  assert.equal(error, null);
-  return email;
-}
+const PASSWORD = TEST_PASSWORD;
+const newUser = async (stack: TestStack, tag: string) => (await confirmedUser(stack, tag)).address;
 
 async function signIn(stack: TestStack, email: string, password = PASSWORD) {
   const c = stack.client();
@@ -43,18 +24,6 @@ async function signIn(stack: TestStack, email: string, password = PASSWORD) {
 async function claimsOf(c: SupabaseClient) {
   const { data } = await c.auth.getSession();
   return decodeJwt(data.session!.access_token) as { aal: string; amr: { method: string }[] };
-}
-
-/** Enrols a TOTP factor and verifies it with the code of `step`: the session becomes aal2. */
-async function enrolVerified(c: SupabaseClient, step = stepNow(), friendlyName = "phone") {
-  const { data, error } = await c.auth.mfa.enroll({ factorType: "totp", friendlyName });
-  assert.equal(error, null);
-  const v = await c.auth.mfa.challengeAndVerify({
-    factorId: data!.id,
-    code: codeAt(data!.totp.secret, step),
-  });
-  assert.equal(v.error, null, "the enrolment is verified");
-  return { id: data!.id, secret: data!.totp.secret };
 }
 
 Deno.test("MFA: enrol by QR code, verify to aal2 with amr, refresh keeps it, sign-in asks for aal2, unenrol", async () => {

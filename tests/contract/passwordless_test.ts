@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { decodeJwt } from "jose";
 import { codeIn, linkIn, newEmail, startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { confirmedUser } from "../_helpers/signed_in.ts";
 
 type Toml = Record<string, Record<string, unknown>>;
 const email = (toml: Toml) => (toml.auth as Record<string, Record<string, unknown>>).email!;
@@ -15,17 +16,8 @@ const email = (toml: Toml) => (toml.auth as Record<string, Record<string, unknow
 const amrOf = (accessToken: string) =>
   (decodeJwt(accessToken).amr as { method: string }[]).map((a) => a.method);
 
-/** A confirmed account made by the admin API (no mail), as a sign-in target. */
-async function existing(stack: TestStack, tag: string) {
-  const address = newEmail(tag);
-  const { data, error } = await stack.admin().auth.admin.createUser({
-    email: address,
-    email_confirm: true,
-    user_metadata: { username: `${tag}_${crypto.randomUUID().slice(0, 8)}` },
-  });
-  assert.equal(error, null);
-  return { address, id: data.user!.id };
-}
+/** A confirmed account without a password, made by the admin API (no mail). */
+const existing = (stack: TestStack, tag: string) => confirmedUser(stack, tag, null);
 
 Deno.test("signInWithOtp: the mail's code signs in with verifyOtp type email, once", async () => {
   await using stack = await startTestStack();

@@ -5,9 +5,10 @@
  * inbox, the database or a config change run on the local stack only.
  */
 import assert from "node:assert/strict";
-import { codeIn, newEmail, startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { codeIn, startTestStack, type TestStack } from "../_helpers/stack.ts";
+import { confirmedUser, TEST_PASSWORD } from "../_helpers/signed_in.ts";
 
-const PASSWORD = "Correct-horse-9";
+const PASSWORD = TEST_PASSWORD;
 
 type Toml = Record<string, Record<string, unknown>>;
 const secure = (toml: Toml) => {
@@ -16,20 +17,13 @@ const secure = (toml: Toml) => {
 };
 
 async function signedIn(stack: TestStack, tag: string) {
-  const address = newEmail(tag);
-  const { data, error } = await stack.admin().auth.admin.createUser({
-    email: address,
-    password: PASSWORD,
-    email_confirm: true,
-    user_metadata: { username: `${tag}_${crypto.randomUUID().slice(0, 8)}` },
-  });
-  assert.equal(error, null);
+  const { address, id } = await confirmedUser(stack, tag);
   const c = stack.client();
   assert.equal(
     (await c.auth.signInWithPassword({ email: address, password: PASSWORD })).error,
     null,
   );
-  return { c, address, id: data.user!.id };
+  return { c, address, id };
 }
 
 /** The session began a day and an hour ago (moved in the database rather than waited for). */
