@@ -101,15 +101,14 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
     }
   };
   try {
-    sql = connectDb(db.url, apiCfg.dbPool);
-    pingSql = connectDb(db.url, 1);
+    // The stack's own Postgres is reached through its Unix socket (cheaper than loopback TCP).
+    const socket = db.cluster?.socketPath;
+    sql = connectDb(db.url, apiCfg.dbPool, socket);
+    pingSql = connectDb(db.url, 1, socket);
     // Auth connects as GoTrue does, as supabase_auth_admin (on an external database: as given).
     authSql = postgres(
       db.cluster ? asRole(db.adminUrl, "supabase_auth_admin", cfg.dbPassword) : db.adminUrl,
-      {
-        max: 5,
-        onnotice: () => {},
-      },
+      { max: 5, onnotice: () => {}, ...(socket ? { path: socket } : {}) },
     );
     kv = await Deno.openKv(cfg.kvPath);
     const metrics = new Metrics();
@@ -136,7 +135,11 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       keys: { anon: cfg.anonKey, serviceRole: cfg.serviceRoleKey },
     });
     // Realtime works with its own rights (it sets the caller's role itself to ask RLS).
-    rtSql = postgres(db.adminUrl, { max: 5, onnotice: () => {} });
+    rtSql = postgres(db.adminUrl, {
+      max: 5,
+      onnotice: () => {},
+      ...(socket ? { path: socket } : {}),
+    });
     realtime = createRealtime({
       sql: rtSql,
       jwtSecret: cfg.jwtSecret,

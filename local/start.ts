@@ -120,7 +120,7 @@ Started the local chat stack in ${ms} ms.
       Web client: ${url}/
           DB URL: ${
   cfg.dbPassword === DEFAULT_DB_PASSWORD ? stack.db.url : stack.db.url.replace(/:[^:@/]*@/, ":***@")
-}
+}${stack.db.cluster?.socketPath ? `\n       DB socket: ${stack.db.cluster.socketPath}` : ""}
       JWT secret: ${secret(cfg.jwtSecret)}
         anon key: ${cfg.anonKey}
 service_role key: ${secret(cfg.serviceRoleKey)}

@@ -9,14 +9,16 @@ import { STATEMENT_TIMEOUT_MS } from "./limits.ts";
 export type Sql = postgres.Sql;
 
 /**
- * Opens a pool on `url` (usually `SUPABASE_DB_URL`).
+ * Opens a pool on `url` (usually `SUPABASE_DB_URL`); with `socket`, through that Unix socket
+ * of the same server instead of TCP (the local stack's own Postgres).
  *
  * @example
  * const sql = connectDb(Deno.env.get("SUPABASE_DB_URL")!);
  */
-export function connectDb(url: string, max = 10): Sql {
+export function connectDb(url: string, max = 10, socket?: string): Sql {
   return postgres(url, {
     max,
+    ...(socket ? { path: socket } : {}),
     prepare: false,
     idle_timeout: 30,
     // Fail fast when the server is not there (a local restart takes well under a second).

@@ -44,6 +44,11 @@ export interface Cluster {
   created: boolean;
   /** The postmaster's process id (a new one after each restart). */
   readonly pid: number;
+  /**
+   * Postgres's Unix socket, in the data directory, for clients on this machine (cheaper than
+   * loopback TCP); undefined when the path is too long for a socket or needs quoting.
+   */
+  socketPath: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -59,6 +64,17 @@ export class ClusterError extends Error {
  * const pg = await startCluster({ dataDir: ".local/db", port: 54322 });
  * try { … pg.url … } finally { await pg.stop(); }
  */
+/** Linux's limit for a socket's path (sun_path, 108 bytes with the final NUL). */
+const SOCKET_PATH_MAX = 107;
+
+/** Where Postgres's socket goes in `dataDir`, or undefined when that path cannot be one. */
+export function socketIn(dataDir: string, port: number): string | undefined {
+  const path = join(dataDir, `.s.PGSQL.${port}`);
+  // unix_socket_directories is a comma-separated list: keep to paths that need no quoting.
+  if (!/^[A-Za-z0-9_./-]+$/.test(dataDir)) return undefined;
+  return new TextEncoder().encode(path).length <= SOCKET_PATH_MAX ? path : undefined;
+}
+
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const dataDir = resolve(opts.dataDir);
   const password = opts.password ?? "postgres";
@@ -77,6 +93,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     }
   };
   const persistent = opts.persistent ?? true;
+  const socketPath = socketIn(dataDir, opts.port);
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     user: superuser,
@@ -91,7 +108,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       "-c",
       "listen_addresses=127.0.0.1",
       "-c",
-      "unix_socket_directories=",
+      `unix_socket_directories=${socketPath ? dataDir : ""}`,
       "-c",
       "max_connections=200",
       // An acknowledged commit is in the WAL before the client hears "ok", so it survives any
@@ -173,6 +190,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     }@127.0.0.1:${opts.port}/postgres`,
     port: opts.port,
     dataDir,
+    socketPath,
     created,
     get pid() {
       return pid;

@@ -22,6 +22,8 @@ export interface LoadConfig {
   url?: string;
   tokens?: string[];
   dbUrl?: string;
+  /** Reach `dbUrl`'s server through this Unix socket, as the stack does. */
+  dbSocket?: string;
   channelId?: string;
   senderIds?: string[];
 }
@@ -64,7 +66,11 @@ async function run(cfg: LoadConfig): Promise<LoadResult> {
         if (res.status !== 200) throw new Error(`${res.status} ${text.slice(0, 200)}`);
       });
     } else {
-      const sql = postgres(cfg.dbUrl!, { max: 1, onnotice: () => {} });
+      const sql = postgres(cfg.dbUrl!, {
+        max: 1,
+        onnotice: () => {},
+        ...(cfg.dbSocket ? { path: cfg.dbSocket } : {}),
+      });
       ends.push(() => sql.end());
       const sender = cfg.senderIds![w % cfg.senderIds!.length]!;
       const run = crypto.randomUUID().slice(0, 8);

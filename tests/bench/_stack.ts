@@ -18,6 +18,8 @@ export interface BenchStack {
   url: string;
   /** `postgresql://postgres:postgres@…` */
   dbUrl: string;
+  /** The stack's Postgres socket, which the stack itself uses (undefined: TCP only). */
+  dbSocket: string | undefined;
   anonKey: string;
   /** The `deno run local/start.ts` process (gateway, Auth, Realtime, Storage, API in one). */
   pid: number;
@@ -55,9 +57,12 @@ export async function startStack(env: Record<string, string> = {}): Promise<Benc
   try {
     const [, url] = await child.waitFor(/^READY (\S+)/, 180_000);
     const [, dbUrl] = await child.waitFor(/DB URL: (\S+)/);
+    // Printed with the URL, before READY: there now, or not at all.
+    const dbSocket = await child.waitFor(/DB socket: (\S+)/, 1).then((m) => m[1], () => undefined);
     return {
       url: url!,
       dbUrl: dbUrl!,
+      dbSocket,
       anonKey: await signApiKey("anon", DEFAULT_JWT_SECRET),
       pid: child.pid,
       child,
