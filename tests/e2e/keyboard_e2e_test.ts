@@ -521,8 +521,14 @@ Deno.test({
       await page.getByRole("button", { name: "Log in" }).click();
       await page.getByRole("navigation", { name: "Channels" }).waitFor();
       await page.locator(`[data-channel="${GENERAL}"]`).tap();
-      const a = messageRow(page, "keyboard message 48");
-      const b = messageRow(page, "keyboard message 47");
+      // By the text node itself: "keyboard message 4" shown at 7:28 reads "keyboard message
+      // 47:28" as a whole row, and would match "keyboard message 47".
+      const row = (text: string) =>
+        page.locator(
+          `xpath=//li[contains(@class, "message")][.//p[normalize-space(text()[1]) = "${text}"]]`,
+        );
+      const a = row("keyboard message 48");
+      const b = row("keyboard message 47");
       await a.waitFor();
       const reactionsBefore = await page.locator("li.message .reaction").count();
       // Where a toolbar used to appear: the top right of the message, under the finger.
