@@ -1,8 +1,8 @@
 /**
  * My profile: display name, username, status, language; the avatar (cropped and scaled to
- * 256 px in the browser, uploaded to the avatars bucket); preferences; a new password (Auth's
- * `PUT /user`, as `supabase.auth.updateUser`); a new email address, confirmed from the
- * mails Auth sends; deactivating my account. Errors are shown in the
+ * 256 px in the browser, uploaded to the avatars bucket); preferences; a new password
+ * (`PasswordChange`, with a mailed code when Auth asks to reauthenticate); a new email address,
+ * confirmed from the mails Auth sends; deactivating my account. Errors are shown in the
  * reader's language (`i18n/errors.ts`).
  */
 import { useState } from "preact/hooks";
@@ -10,14 +10,14 @@ import { uuid } from "../lib/uuid.ts";
 import { useApp } from "../context.ts";
 import { t } from "../i18n/mod.ts";
 import { errorMessage } from "../i18n/errors.ts";
-import { passwordProblem, USERNAME } from "../lib/password.ts";
+import { USERNAME } from "../lib/password.ts";
 import { squareThumbnail } from "../lib/media.ts";
 import type { Profile } from "../types.ts";
 import type { ChatState } from "../state/chat.ts";
 import { Avatar } from "./Avatar.tsx";
 import { Prefs } from "./Prefs.tsx";
 import { Field } from "./Field.tsx";
-import { NewPasswordField } from "./NewPasswordField.tsx";
+import { PasswordChange } from "./PasswordChange.tsx";
 import { TwoFactor } from "./TwoFactor.tsx";
 import { AVATAR_MIME_TYPES } from "../../../functions/_shared/limits.ts";
 
@@ -209,71 +209,6 @@ function EmailChange() {
       {!sent && pending && <p class="muted">{t("profile.email.pending", { email: pending })}</p>}
       <button type="submit" class="btn" disabled={busy || !email.trim()}>
         {t("profile.email.save")}
-      </button>
-    </form>
-  );
-}
-
-/** A new password for the signed-in account: typed twice, checked by the product's rules. */
-function PasswordChange() {
-  const { sb } = useApp();
-  const [password, setPassword] = useState("");
-  const [repeat, setRepeat] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [done, setDone] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const problem = password ? passwordProblem(password) : null;
-  const mismatch = !!repeat && repeat !== password;
-  return (
-    <form
-      class="password-change"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        if (problem || mismatch || !password) return;
-        setBusy(true);
-        setError(null);
-        setDone(false);
-        try {
-          const { error: err } = await sb.auth.updateUser({ password });
-          if (err) throw err;
-          setPassword("");
-          setRepeat("");
-          setDone(true);
-        } catch (err) {
-          setError(errorMessage(err));
-        } finally {
-          setBusy(false);
-        }
-      }}
-    >
-      <h3>{t("profile.password")}</h3>
-      <NewPasswordField
-        label={t("profile.password.new")}
-        value={password}
-        onValue={(v) => {
-          setPassword(v);
-          setDone(false);
-        }}
-      />
-      <Field
-        label={t("profile.password.repeat")}
-        type="password"
-        autocomplete="new-password"
-        required
-        value={repeat}
-        onValue={setRepeat}
-        hint={mismatch ? t("profile.password.mismatch") : undefined}
-        hintIsError={mismatch}
-        aria-invalid={mismatch ? "true" : undefined}
-      />
-      {error && <p class="error" role="alert">{error}</p>}
-      {done && <p class="info" role="status">{t("profile.password.saved")}</p>}
-      <button
-        type="submit"
-        class="btn"
-        disabled={busy || !password || !!problem || repeat !== password}
-      >
-        {t("profile.password.save")}
       </button>
     </form>
   );

@@ -10,6 +10,7 @@ import { admin } from "./admin.ts";
 import { mfa } from "./mfa.ts";
 import { passwordless } from "./passwordless.ts";
 import { access } from "./access.ts";
+import { reauth } from "./reauth.ts";
 
 export type Plural = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
 export type Catalogue = Record<string, string | Plural>;
@@ -18,8 +19,8 @@ export const LANGUAGES = { en: "English", de: "Deutsch" } as const;
 export type Lang = keyof typeof LANGUAGES;
 
 const catalogues: Record<Lang, Catalogue> = {
-  en: { ...en, ...admin.en, ...passwordless.en, ...mfa.en, ...access.en },
-  de: { ...de, ...admin.de, ...passwordless.de, ...mfa.de, ...access.de },
+  en: { ...en, ...admin.en, ...passwordless.en, ...mfa.en, ...access.en, ...reauth.en },
+  de: { ...de, ...admin.de, ...passwordless.de, ...mfa.de, ...access.de, ...reauth.de },
 };
 
 const STORE = "chat.lang";
