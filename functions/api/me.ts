@@ -122,10 +122,11 @@ export function meRoutes({ sql, limiter }: { sql: Sql; limiter: RateLimiter }) {
       "Search my channels as I type: q (words; the last one may be a prefix; Japanese, Chinese, " +
         'Korean and Thai match any part of a word; "phrase", or, -word), and optionally ' +
         "channel_id, sender_id, after and before (ISO instants), has=attachment (messages with " +
-        "files), in=thread (replies and messages replied to), mentions=me, archive=true (the " +
-        "archive too, ranked alike), sort=relevance (default: the newest 300 hits ranked) or " +
-        "sort=recent (newest first), limit, cursor (next_cursor of the previous page). Hits " +
-        "carry a snippet with matches between U+0002 and U+0003.",
+        "files), in=thread (threads: roots and replies, and replies quoting a message and the " +
+        "message quoted), mentions=me, archive=true (the archive too, ranked alike), " +
+        "sort=relevance (default: the newest 300 hits ranked) or sort=recent (newest first), " +
+        "limit, cursor (next_cursor of the previous page). Hits carry a snippet with matches " +
+        "between U+0002 and U+0003.",
     ),
     rateLimit(limiter, "search"),
     async (c) => {

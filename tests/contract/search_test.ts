@@ -96,6 +96,7 @@ Deno.test("search filters: has=attachment, in=thread, mentions=me, sort, archive
   const mention = await alice.send("@bob can you check the budget?");
   const reply = await bob.send("budget looks fine", { reply_to_id: first });
   const old = await alice.send("last year's budget review");
+  const inThread = await bob.send("agreed, ship it", { thread_root_id: withFile });
   const db = stack.db!.admin;
   await db`
     insert into public.attachments (message_id, channel_id, uploaded_by, path, mime_type,
@@ -107,7 +108,12 @@ Deno.test("search filters: has=attachment, in=thread, mentions=me, sort, archive
   const all = await bob.search("q=budget&sort=recent");
   assert.deepEqual(ids(all), [old, reply, mention, withFile, first], "sort=recent: newest first");
   assert.deepEqual(ids(await bob.search("q=budget&has=attachment")), [withFile]);
-  assert.deepEqual(ids(await bob.search("q=budget&in=thread&sort=recent")), [reply, first]);
+  assert.deepEqual(
+    ids(await bob.search("q=budget&in=thread&sort=recent")),
+    [reply, withFile, first],
+    "in=thread: a reply quoting a message, a thread's root, the message quoted",
+  );
+  assert.deepEqual(ids(await bob.search("q=ship&in=thread")), [inThread], "and a thread's reply");
   assert.deepEqual(ids(await bob.search("q=budget&mentions=me")), [mention]);
   assert.deepEqual(ids(await alice.search("q=budget&mentions=me")), [], "mentions are per person");
   const relevance = await bob.search("q=budget");

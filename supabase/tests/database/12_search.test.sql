@@ -1,8 +1,8 @@
 -- Search at scale (issue 16): prefixes as you type, unspaced scripts (Japanese, Chinese,
--- Korean) found inside words, the filters, both sorts, the archive ranked alike, and only
--- ever the caller's own channels.
+-- Korean) found inside words, the filters (threads: issue 14's, and replies quoting a message),
+-- both sorts, the archive ranked alike, and only ever the caller's own channels.
 begin;
-select plan(39);
+select plan(47);
 select tests.seed_chat();
 
 -- A channel whose id starts with the same 8 hex digits as general's (the index's key prefix).
@@ -24,6 +24,8 @@ insert into public.messages (channel_id, sender_id, content, client_id, mentions
   (tests.cid('general'), tests.uid('alice'), 'quarterly numbers attached', 'f1', '{}');
 insert into public.messages (channel_id, sender_id, content, client_id, reply_to_id)
 values (tests.cid('general'), tests.uid('bob'), 'see you soon then', 'r1', tests.mid('g2'));
+insert into public.messages (channel_id, sender_id, content, client_id, thread_root_id)
+values (tests.cid('general'), tests.uid('bob'), 'thread answer: yes please', 't1', tests.mid('code1'));
 insert into public.attachments (message_id, channel_id, uploaded_by, path, mime_type, size_bytes, sha256)
 values (tests.mid('f1'), tests.cid('general'), tests.uid('alice'),
   tests.cid('general') || '/' || tests.uid('alice') || '/numbers.pdf', 'application/pdf', 1000, repeat('a', 64));
@@ -73,6 +75,10 @@ select results_eq($$ select id from public.search_messages('late', p_in_thread =
   $$ values (tests.mid('g2')) $$, 'in=thread keeps a message that has replies');
 select results_eq($$ select id from public.search_messages('soon', p_in_thread => true) $$,
   $$ values (tests.mid('r1')) $$, 'and the replies');
+select results_eq($$ select id from public.search_messages('fetchMessages', p_in_thread => true) $$,
+  $$ values (tests.mid('code1')) $$, 'in=thread keeps the root of a thread');
+select results_eq($$ select id from public.search_messages('answer', p_in_thread => true) $$,
+  $$ values (tests.mid('t1')) $$, 'and its replies');
 select is((select count(*) from public.search_messages('hello', p_in_thread => true)), 0::bigint,
   'but no message outside a thread');
 select results_eq($$ select id from public.search_messages('quarterly', p_mentions_me => true) $$,
@@ -81,6 +87,24 @@ select results_eq($$ select id from public.search_messages('quarterly', p_sender
   p_sort => 'recent') $$, $$ values (tests.mid('f1')), (tests.mid('m1')) $$, 'sort=recent puts the newest first');
 select throws_ok($$ select * from public.search_messages('hello', p_sort => 'oldest') $$, '22023', null,
   'an unknown sort is refused');
+select is((select count(*) from public.search_messages('quartz')), 0::bigint,
+  'a long prefix is checked beyond the four characters the index keeps');
+
+-- Dates: whole days from the index, the bounds from the row.
+select tests.clear_authentication();
+update public.messages set created_at = now() - interval '10 days' where client_id = 'f1';
+select tests.authenticate_as('bob');
+select results_eq($$ select id from public.search_messages('quarterly', p_after => now() - interval '1 day') $$,
+  $$ values (tests.mid('m1')) $$, 'after: only what came since');
+select results_eq($$ select id from public.search_messages('quarterly', p_before => now() - interval '1 day') $$,
+  $$ values (tests.mid('f1')) $$, 'before: only what came earlier');
+select results_eq($$ select id from public.search_messages('quarterly',
+  p_after => now() - interval '10 days' - interval '1 second', p_before => now() - interval '10 days' + interval '1 second') $$,
+  $$ values (tests.mid('f1')) $$, 'a range of two seconds finds its message');
+select is((select count(*) from public.search_messages('quarterly', p_before => now())), 1::bigint,
+  'the bound is exclusive');
+select is((select count(*) from public.search_messages('quarterly', p_after => now() + interval '1 day')), 0::bigint,
+  'and nothing after the newest message');
 
 -- Only the caller's channels, even where the index keys of two channels look alike.
 select results_eq($$ select id from public.search_messages('hello') $$, $$ values (tests.mid('g1')) $$,
