@@ -90,6 +90,8 @@ Deno.test({
       const row = messageRow(bob.page, "fmt1");
       await row.waitFor();
       const content = row.locator(".content");
+      // The Markdown renderer is loaded lazily: the row may show as plain text first.
+      await content.locator("strong").nth(1).waitFor();
       assert.deepEqual(await content.locator("strong").allTextContents(), ["bold", "strong"]);
       assert.deepEqual(await content.locator("em").allTextContents(), ["ital", "em"]);
       assert.deepEqual(await content.locator("del").allTextContents(), ["gone", "struck"]);

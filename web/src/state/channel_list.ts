@@ -79,14 +79,19 @@ export function createChannelList({ myId }: { myId: string }) {
    * the one held before (what arrived while the socket was away, for notifications).
    */
   function replace(list: ListedChannel[], reading: string | null = null): Channel[] {
+    const held = new Map(channels.value.map((c) => [c.id, c]));
     const before = new Map(channels.value.map((c) => [c.id, lastId(c)]));
     arrived.clear();
     arrivedMentions.clear();
     baseline.clear();
     for (const c of list) baseline.set(c.id, lastId(c));
-    channels.value = list.map((c) =>
-      c.id === reading ? { ...c, unread_count: 0, mention_count: 0 } : c
-    )
+    channels.value = list.map((c) => {
+      // A list read before a message (an event, or my own send) arrived must not take the
+      // newer message back: later edits of it would no longer find it as the last one.
+      const h = held.get(c.id);
+      const x = h && lastId(h) > lastId(c) ? { ...c, last_message: h.last_message } : c;
+      return x.id === reading ? { ...x, unread_count: 0, mention_count: 0 } : x;
+    })
       .sort(byActivity);
     const first = !loaded.value;
     loaded.value = true;

@@ -200,3 +200,17 @@ Deno.test("my own send, edit and delete show in the preview at once, without the
   );
   assert.equal(list.find(CH)!.last_message?.deleted, true);
 });
+
+Deno.test("a list read before the newest message arrived keeps that message, and its edits", () => {
+  const list = createChannelList({ myId: ME });
+  list.replace([channel(CH, { last_message: last(4) })]);
+  list.mine(message(5, { sender_id: ME, content: "see you there" }), "created");
+  // The answer of a reload sent before message 5 was stored.
+  list.replace([channel(CH, { last_message: last(4) })]);
+  assert.equal(list.find(CH)!.last_message?.id, 5);
+  list.mine(message(5, { sender_id: ME, content: "see you at one" }), "updated");
+  assert.equal(list.find(CH)!.last_message?.content, "see you at one");
+  // A newer list wins.
+  list.replace([channel(CH, { last_message: last(6) })]);
+  assert.equal(list.find(CH)!.last_message?.id, 6);
+});
