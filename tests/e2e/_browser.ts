@@ -198,6 +198,20 @@ export async function send(page: Page, text: string) {
 }
 
 /** The message row holding `text`. */
+/**
+ * Replaces the text in the open "Edit message" box and saves it. The box is filled with the
+ * message's text as it opens; filling before that lands would add to it, not replace it.
+ */
+export async function saveEdit(page: Page, text: string) {
+  const box = page.getByRole("textbox", { name: "Edit message" });
+  await box.waitFor();
+  for (let i = 0; i < 100 && !(await box.inputValue()); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await box.fill(text);
+  await box.press("Enter");
+}
+
 export const messageRow = (page: Page, text: string | RegExp) =>
   page.locator("li.message").filter({ hasText: text });
 

@@ -15,6 +15,7 @@ import {
   messageRow,
   openChannel,
   type Person,
+  saveEdit,
   send,
   sequence,
   startE2E,
@@ -155,9 +156,7 @@ Deno.test({
       await send(ann.page, "Meeting at 10");
       await messageRow(ben.page, "Meeting at 10").waitFor();
       await hoverAction(messageRow(ann.page, "Meeting at 10"), "Edit message");
-      const box = ann.page.getByRole("textbox", { name: "Edit message" });
-      await box.fill("Meeting at 11");
-      await box.press("Enter");
+      await saveEdit(ann.page, "Meeting at 11");
       await messageRow(ben.page, "Meeting at 11").getByText("(edited)").waitFor();
 
       await send(ann.page, "oops, wrong chat");

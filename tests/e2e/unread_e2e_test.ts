@@ -18,6 +18,7 @@ import {
   messageRow,
   openChannel,
   type Person,
+  saveEdit,
   send,
   sequence,
   startE2E,
@@ -210,9 +211,7 @@ Deno.test({
       await own.locator("[data-tick]").waitFor();
       await own.hover();
       await own.getByRole("button", { name: "Edit message", exact: true }).click();
-      const box = alice.page.getByRole("textbox", { name: "Edit message" });
-      await box.fill("see you at one");
-      await box.press("Enter");
+      await saveEdit(alice.page, "see you at one");
       await preview.filter({ hasText: "You: see you at one" }).waitFor({ timeout: 10_000 });
     });
 
@@ -227,9 +226,7 @@ Deno.test({
       });
       await own.hover();
       await own.getByRole("button", { name: "Edit message", exact: true }).click();
-      const box = dave.page.getByRole("textbox", { name: "Edit message" });
-      await box.fill("first thing after lunch");
-      await box.press("Enter");
+      await saveEdit(dave.page, "first thing after lunch");
       await dave.page.locator(`[data-channel="${GENERAL}"] .channel-last`, {
         hasText: "You: first thing after lunch",
       }).waitFor({ timeout: 10_000 });
