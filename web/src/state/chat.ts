@@ -111,12 +111,16 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
 
   let reloadSeq = 0;
   let reloadApplied = 0;
+  /** Counts channels left or removed: a list read before one would bring it back. */
+  let removals = 0;
   async function reload() {
     const seq = ++reloadSeq;
+    const removalsBefore = removals;
     try {
       const r = await api.get<{ channels: Channel[] }>("/channels");
       // An answer older than one already shown would undo it (a join, a new DM).
       if (disposed || seq < reloadApplied) return;
+      if (removals !== removalsBefore) return scheduleReload(0);
       reloadApplied = seq;
       listError.value = null;
       const reading = messages.value?.seesNewest() ? activeId.value : null;
@@ -156,6 +160,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     notifications,
     open: (id) => messages.value?.channelId === id ? messages.value : null,
     removed: (id) => {
+      removals++;
       receipts.forget(id);
       if (activeId.value === id) select(null);
       syncTopics();
@@ -286,6 +291,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
 
   async function leave(id: string) {
     await api.post(`/channels/${id}/leave`);
+    removals++;
     if (activeId.value === id) select(null);
     list.remove(id);
     receipts.forget(id);
