@@ -11,6 +11,7 @@
  */
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { INSTALLED_NODE_MODULES } from "../local/paths.ts";
 
 const WEB = dirname(fileURLToPath(import.meta.url));
 
@@ -98,6 +99,7 @@ export async function buildWeb(
     const out = await new Deno.Command(Deno.execPath(), {
       args: [
         "bundle",
+        INSTALLED_NODE_MODULES,
         "--quiet",
         "--platform",
         "browser",

@@ -3,7 +3,7 @@
  * free ports, its output kept, READY awaited.
  */
 import { join } from "node:path";
-import { ROOT } from "../../local/paths.ts";
+import { INSTALLED_NODE_MODULES, ROOT } from "../../local/paths.ts";
 import { freePort } from "./ports.ts";
 
 export interface Running {
@@ -23,7 +23,7 @@ export async function start(
   extraEnv: Record<string, string> = {},
 ): Promise<Running> {
   const [apiPort, dbPort] = [freePort(), freePort()];
-  const cmd = ["run", "-A", join(ROOT, "local/start.ts")];
+  const cmd = ["run", "-A", INSTALLED_NODE_MODULES, join(ROOT, "local/start.ts")];
   const child = new Deno.Command(ownGroup ? "setsid" : Deno.execPath(), {
     args: ownGroup ? [Deno.execPath(), ...cmd] : cmd,
     env: {

@@ -3,6 +3,7 @@
  * what /proc says about them: RSS, PSS and CPU time of a process and of its descendants.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { INSTALLED_NODE_MODULES } from "../../local/paths.ts";
 
 /** A child `deno run -A <script>` whose stdout is read line by line; stdin on request. */
 export interface Child {
@@ -22,7 +23,14 @@ export function spawnDeno(
   opts: { stdin?: boolean; args?: string[]; flags?: string[] } = {},
 ): Child {
   const proc = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...(opts.flags ?? []), script, ...(opts.args ?? [])],
+    args: [
+      "run",
+      "-A",
+      INSTALLED_NODE_MODULES,
+      ...(opts.flags ?? []),
+      script,
+      ...(opts.args ?? []),
+    ],
     env,
     stdout: "piped",
     stderr: "piped",

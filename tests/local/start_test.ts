@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../../local/paths.ts";
+import { INSTALLED_NODE_MODULES, ROOT } from "../../local/paths.ts";
 import { processAlive, readPostmasterPid } from "../../local/db/cluster.ts";
 import { newDataDir, start, stopWith } from "../_helpers/start_process.ts";
 import { freePort } from "../_helpers/ports.ts";
@@ -101,7 +101,7 @@ Deno.test("db:reset rebuilds the database from scratch: migrations and seed agai
   const env = { LOCAL_DATA_DIR: dataDir, LOCAL_DB_PORT: String(freePort()), NO_COLOR: "1" };
   const reset = async () => {
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", join(ROOT, "local/db_reset.ts")],
+      args: ["run", "-A", INSTALLED_NODE_MODULES, join(ROOT, "local/db_reset.ts")],
       env,
       stdin: "null",
     }).output();
@@ -200,7 +200,7 @@ Deno.test("LOCAL_DB_PASSWORD: a data folder started with the default adopts it; 
 
 async function startFails(dataDir: string, extraEnv: Record<string, string> = {}): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", join(ROOT, "local/start.ts")],
+    args: ["run", "-A", INSTALLED_NODE_MODULES, join(ROOT, "local/start.ts")],
     env: {
       LOCAL_DATA_DIR: dataDir,
       LOCAL_API_PORT: String(freePort()),
