@@ -4,14 +4,14 @@
  * and `online` (`presence.ts`), events into the models (`realtime_events.ts`), the open
  * channel (`messages.ts`), receipts, notifications, outboxes and the connection.
  *
- * Requests: the list is read on the first load, after `channel.added` and after a reconnect;
- * a channel's messages when it opens, after a reconnect and on a gap. A received message costs
+ * Requests: the list is read on the first load, after `channel.added` and after a reconnect
+ * (`list_reload.ts`, which also retries a failed read); a channel's messages when it opens, after a reconnect and on a gap. A received message costs
  * no request of its own (its receipt is coalesced).
  */
 import { computed, signal } from "@preact/signals";
 import type { SupabaseClient } from "@supabase/supabase-js";
 import type { Api } from "../api.ts";
-import type { Channel, Profile } from "../types.ts";
+import type { Profile } from "../types.ts";
 import { channelTitle, createChannelList } from "./channel_list.ts";
 import { createTicker } from "./ticker.ts";
 import { createChannelTopics, LIVE_CHANNELS } from "./channel_topics.ts";
@@ -33,6 +33,7 @@ import { createPins } from "./pins.ts";
 import { createSaved } from "./saved.ts";
 import { createThreadState } from "./thread.ts";
 import { createDirectory } from "./directory.ts";
+import { createListReload } from "./list_reload.ts";
 
 export { channelTitle, mentionsOf } from "./channel_list.ts";
 export type { Connection } from "./connection.ts";
@@ -103,33 +104,18 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
   });
 
   // ---- the list --------------------------------------------------------------------------------
-  let reloadTimer: number | undefined;
-  function scheduleReload(ms = 150) {
-    env.clearTimeout(reloadTimer);
-    reloadTimer = env.setTimeout(reload, ms);
-  }
-
-  let reloadSeq = 0;
-  let reloadApplied = 0;
-  /** Counts channels left or removed: a list read before one would bring it back. */
-  let removals = 0;
-  async function reload() {
-    const seq = ++reloadSeq;
-    const removalsBefore = removals;
-    try {
-      const r = await api.get<{ channels: Channel[] }>("/channels");
-      // An answer older than one already shown would undo it (a join, a new DM).
-      if (disposed || seq < reloadApplied) return;
-      if (removals !== removalsBefore) return scheduleReload(0);
-      reloadApplied = seq;
-      listError.value = null;
+  const lists = createListReload({
+    api,
+    clock: env,
+    onError: (message) => listError.value = message,
+    apply: (fresh) => {
       const reading = messages.value?.seesNewest() ? activeId.value : null;
-      const moved = list.replace(r.channels, reading);
+      const moved = list.replace(fresh, reading);
       // The open channel's "new messages" line waits for the watermark if it opened first.
       const open = messages.value && list.find(messages.value.channelId);
       if (open) messages.value!.knowRead(open.last_read_message_id);
-      users.remember(r.channels.flatMap((c) => c.other_user ? [c.other_user] : []));
-      for (const c of r.channels) {
+      users.remember(fresh.flatMap((c) => c.other_user ? [c.other_user] : []));
+      for (const c of fresh) {
         receipts.known(c.id, {
           delivered: c.last_delivered_message_id,
           read: c.last_read_message_id,
@@ -147,10 +133,10 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
       }
       syncTopics();
       if (activeId.value && !list.find(activeId.value)) select(null);
-    } catch (e) {
-      listError.value = e instanceof Error ? e.message : String(e);
-    }
-  }
+    },
+  });
+  const scheduleReload = lists.schedule;
+  const reload = lists.run;
 
   // ---- realtime --------------------------------------------------------------------------------
   const targets: EventTargets = {
@@ -160,7 +146,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     notifications,
     open: (id) => messages.value?.channelId === id ? messages.value : null,
     removed: (id) => {
-      removals++;
+      lists.removed();
       receipts.forget(id);
       if (activeId.value === id) select(null);
       syncTopics();
@@ -291,7 +277,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
 
   async function leave(id: string) {
     await api.post(`/channels/${id}/leave`);
-    removals++;
+    lists.removed();
     if (activeId.value === id) select(null);
     list.remove(id);
     receipts.forget(id);
@@ -344,7 +330,7 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
 
   function dispose() {
     disposed = true;
-    env.clearTimeout(reloadTimer);
+    lists.dispose();
     env.clearInterval(seenTimer);
     ticker.dispose();
     receipts.dispose();
