@@ -14,10 +14,18 @@ const queues = new WeakMap<Signal<Shown[]>, Promise<unknown>>();
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
+ * A send the server could not take just now (5xx: the database restarting or overloaded; 408) is
+ * tried again on its own this many times, 1 s apart and then twice as long each time (about 15 s
+ * in all), before it shows as failed with a retry button.
+ */
+export const OUTBOX_AUTO_RETRIES = 4;
+
+/**
  * Sends one outbox message (again), after the outbox's earlier sends are settled, so messages
  * are stored in the order they were written. Over the rate limit (429) it waits Retry-After
- * and goes again on its own, holding later ones back; a refusal that sending again cannot
- * change (any other 4xx: moderation, not a member) is marked `refused`. Returns the stored
+ * and goes again on its own, holding later ones back; so it does after a passing server fault
+ * (see OUTBOX_AUTO_RETRIES); a refusal that sending again cannot change (any other 4xx:
+ * moderation, not a member) is marked `refused`. Returns the stored
  * message, or null (the entry's `error` then says why: the API's error code, or "offline",
  * which the view translates; the server's English message is not for the reader).
  */
@@ -51,6 +59,7 @@ async function sendOne(
   const stillThere = () => outbox.value.some((x) => x.client_id === m.client_id);
   if (!stillThere()) return null; // discarded while it waited its turn
   mark({ state: "sending" });
+  let faults = 0;
   for (;;) {
     try {
       const { message } = await api.post<{ message: Message }>(`/channels/${channelId}/messages`, {
@@ -65,6 +74,12 @@ async function sendOne(
       const err = e instanceof ApiError ? e : new ApiError(0, "network", String(e));
       if (err.status === 429) {
         await wait((err.retryAfterSec ?? 5) * 1000);
+        if (stillThere()) continue;
+        return null;
+      }
+      if ((err.status >= 500 || err.status === 408) && faults < OUTBOX_AUTO_RETRIES) {
+        const backoff = 1000 * 2 ** faults++;
+        await wait(err.retryAfterSec ? err.retryAfterSec * 1000 : backoff);
         if (stillThere()) continue;
         return null;
       }

@@ -3,7 +3,7 @@ import { ApiError } from "../api.ts";
 import type { Message, Shown } from "../types.ts";
 import { CH, CH2, ME, message } from "./_fixtures.ts";
 import { signal } from "@preact/signals";
-import { createOutboxes, postFromOutbox } from "./outbox.ts";
+import { createOutboxes, OUTBOX_AUTO_RETRIES, postFromOutbox } from "./outbox.ts";
 
 /** A server keeping one copy per client_id, as the API does. */
 function server() {
@@ -124,4 +124,52 @@ Deno.test("a refusal that sending again cannot change offers no retry, and later
   assert.equal(left?.state, "failed");
   assert.equal(left?.refused, true);
   assert.deepEqual(await boxes.retry(CH), [], "retry leaves a refused message alone");
+});
+
+Deno.test("a passing server fault (503) is sent again on its own, 1 s then 2 s apart, still 'sending'", async () => {
+  const srv = server();
+  let faults = 2;
+  const states: string[] = [];
+  const api = {
+    post<T>(path: string, body: unknown): Promise<T> {
+      states.push(outbox.value[0]!.state);
+      if (faults-- > 0) {
+        return Promise.reject(new ApiError(503, "dependency_down", "try again shortly"));
+      }
+      return srv.api.post<T>(path, body);
+    },
+  };
+  const outbox = signal<Shown[]>([entry("c1", "through a restart")]);
+  const waits: number[] = [];
+  const stored = await postFromOutbox(api, CH, outbox, outbox.value[0]!, (ms) => {
+    waits.push(ms);
+    return Promise.resolve();
+  });
+  assert.equal(stored?.content, "through a restart");
+  assert.deepEqual(waits, [1000, 2000]);
+  assert.deepEqual(states, ["sending", "sending", "sending"], "never shown as failed meanwhile");
+  assert.equal(srv.rows.length, 1);
+  assert.deepEqual(outbox.value, []);
+});
+
+Deno.test("a fault that lasts shows as failed after the automatic tries, and can be retried by hand", async () => {
+  let calls = 0;
+  const api = {
+    post<T>(): Promise<T> {
+      calls++;
+      return Promise.reject(new ApiError(503, "dependency_down", "try again shortly"));
+    },
+  };
+  const outbox = signal<Shown[]>([entry("c1", "during an outage")]);
+  const waits: number[] = [];
+  const stored = await postFromOutbox(api, CH, outbox, outbox.value[0]!, (ms) => {
+    waits.push(ms);
+    return Promise.resolve();
+  });
+  assert.equal(stored, null);
+  assert.equal(calls, 1 + OUTBOX_AUTO_RETRIES);
+  assert.deepEqual(waits, [1000, 2000, 4000, 8000]);
+  assert.equal(outbox.value[0]!.state, "failed");
+  assert.equal(outbox.value[0]!.error, "dependency_down");
+  assert.equal(outbox.value[0]!.refused, undefined, "a retry button is offered");
 });
