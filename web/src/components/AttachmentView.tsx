@@ -53,6 +53,14 @@ export function AttachmentView({ a }: { a: Attachment }) {
     isImage || isVideo ? (a.thumb_path ?? (isImage ? a.path : null)) : null,
   );
   const src = useSignedUrl(sb, "attachments", isImage ? null : a.path);
+  // A download clicked before its signed address came goes as soon as it comes.
+  const link = useRef<HTMLAnchorElement>(null);
+  const [wanted, setWanted] = useState(false);
+  useEffect(() => {
+    if (!wanted || !src) return;
+    setWanted(false);
+    link.current?.click();
+  }, [wanted, src]);
   if (isImage) {
     const { width, height } = thumbBox(a);
     return (
@@ -121,7 +129,18 @@ export function AttachmentView({ a }: { a: Attachment }) {
       : null;
   }
   return (
-    <a class="attachment file" href={src ?? undefined} download={fileName(a.path)}>
+    <a
+      ref={link}
+      class="attachment file"
+      href={src ?? undefined}
+      download={fileName(a.path)}
+      aria-busy={wanted || undefined}
+      onClick={(e) => {
+        if (src) return;
+        e.preventDefault();
+        setWanted(true);
+      }}
+    >
       <Icon name="file" /> {fileName(a.path)}{" "}
       <span class="muted">{formatBytes(a.size_bytes, lang.value)}</span>
     </a>

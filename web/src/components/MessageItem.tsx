@@ -72,15 +72,19 @@ export function MessageItem(
   });
   const [picker, setPicker] = useState(false);
   const [reporting, setReporting] = useState(false);
-  const [draft, setDraft] = useState(m.content);
-  useEffect(() => {
-    if (ms.editing.value === m.id) setDraft(m.content);
-  }, [ms.editing.value]);
   const [err, act] = useAction();
   const editing = ms.editing.value === m.id && m.id !== null;
-  const editBox = useRef<HTMLTextAreaElement>(null);
-  // Preact does not honour autofocus on elements added later: focus the edit box by hand.
+  // What was typed in the edit box; until then the box shows the message's text, from its very
+  // first frame (a box that opened empty and filled a frame later would lose the first keys).
+  const [typed, setTyped] = useState<string | null>(null);
   useEffect(() => {
+    if (!editing) setTyped(null);
+  }, [editing]);
+  const draft = typed ?? m.content;
+  const editBox = useRef<HTMLTextAreaElement>(null);
+  // Preact does not honour autofocus on elements added later: focus the edit box by hand, in
+  // the same frame it appears (keys pressed right after ↑ go into it).
+  useLayoutEffect(() => {
     if (!editing) return;
     const el = editBox.current;
     el?.focus();
@@ -172,7 +176,7 @@ export function MessageItem(
                 ref={editBox}
                 aria-label={t("message.edit_label")}
                 value={draft}
-                onInput={(e) => setDraft(e.currentTarget.value)}
+                onInput={(e) => setTyped(e.currentTarget.value)}
                 onKeyDown={(e) => {
                   if (e.key === "Escape") {
                     e.stopPropagation();
@@ -298,7 +302,7 @@ export function MessageItem(
               class="icon"
               aria-label={t("message.edit")}
               onClick={() => {
-                setDraft(m.content);
+                setTyped(null);
                 ms.editing.value = m.id;
               }}
             >

@@ -6,6 +6,8 @@ import { useEffect, useState } from "preact/hooks";
 import type { SupabaseClient } from "@supabase/supabase-js";
 
 const TTL = 3600;
+/** How many times a signed address is asked for before the file shows without one. */
+const SIGN_ATTEMPTS = 4;
 const cache = new Map<string, { url: string; until: number } | Promise<string | null>>();
 
 export function signedUrl(
@@ -40,10 +42,24 @@ export function useSignedUrl(
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     setUrl(null);
-    if (path) signedUrl(sb, bucket, path).then((u) => live && setUrl(u));
+    // A passing fault (Storage or the database restarting) is asked again a few times, 2 s
+    // apart and then longer, rather than leaving the file without an address for good.
+    const ask = (attempt: number) => {
+      if (!path) return;
+      signedUrl(sb, bucket, path).then((u) => {
+        if (!live) return;
+        if (u) setUrl(u);
+        else if (attempt < SIGN_ATTEMPTS) {
+          timer = setTimeout(() => ask(attempt + 1), 2000 * attempt);
+        }
+      });
+    };
+    ask(1);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [bucket, path]);
   return url;
