@@ -40,6 +40,31 @@ export function chromiumPath(): string {
   throw new Error("no Chromium found: apt-get install chromium (.ci/run does)");
 }
 
+/**
+ * Retries `check`, an assertion, every 100 ms until it passes or `timeout` ms (10 s) have gone,
+ * then throws its last error, so the message still says what was expected and what was seen.
+ * For values the app sets a moment after their element shows (a fetch, an effect, a signed
+ * address, a realtime event): one read right after `waitFor()` comes too early on busy cores.
+ *
+ * @example
+ * await eventually(async () => assert.equal(await box.inputValue(), "hello"));
+ */
+export async function eventually(
+  check: () => Promise<void> | void,
+  opts: { timeout?: number } = {},
+): Promise<void> {
+  const end = Date.now() + (opts.timeout ?? 10_000);
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (e) {
+      if (Date.now() >= end) throw e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Debian's Chromium, headless, as the browser tests and the web benchmark drive it. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
@@ -197,10 +222,9 @@ export async function send(page: Page, text: string) {
   await page.getByRole("button", { name: "Send", exact: true }).click();
 }
 
-/** The message row holding `text`. */
 /**
- * Replaces the text in the open "Edit message" box and saves it. The box is filled with the
- * message's text as it opens; filling before that lands would add to it, not replace it.
+ * Replaces the text in the open "Edit message" box and saves it, once the box holds the
+ * message's text (it opens with it).
  */
 export async function saveEdit(page: Page, text: string) {
   const box = page.getByRole("textbox", { name: "Edit message" });
@@ -212,6 +236,7 @@ export async function saveEdit(page: Page, text: string) {
   await box.press("Enter");
 }
 
+/** The message row holding `text`. */
 export const messageRow = (page: Page, text: string | RegExp) =>
   page.locator("li.message").filter({ hasText: text });
 

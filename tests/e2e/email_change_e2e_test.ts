@@ -5,7 +5,7 @@
  * profile shows the new address and it signs in.
  */
 import assert from "node:assert/strict";
-import { DEMO_PASSWORD, logIn, type Person, sequence, startE2E } from "./_browser.ts";
+import { DEMO_PASSWORD, eventually, logIn, type Person, sequence, startE2E } from "./_browser.ts";
 
 Deno.test({
   name: "email change: profile → both inbox links → new address signs in",
@@ -65,10 +65,13 @@ Deno.test({
       await phone.page.getByRole("button", { name: "Your profile" }).click();
       const button = phone.page.getByRole("button", { name: "Change email" });
       await button.scrollIntoViewIfNeeded();
-      const box = (await button.boundingBox())!;
-      assert.ok(box.x >= 0 && box.x + box.width <= 390, "the button is on screen");
-      const input = (await phone.page.getByLabel("New email address").boundingBox())!;
-      assert.ok(input.x >= 0 && input.x + input.width <= 390, "the field is on screen");
+      // The profile fills in as its data arrives: measure once it has settled.
+      await eventually(async () => {
+        const box = (await button.boundingBox())!;
+        assert.ok(box.x >= 0 && box.x + box.width <= 390, "the button is on screen");
+        const input = (await phone.page.getByLabel("New email address").boundingBox())!;
+        assert.ok(input.x >= 0 && input.x + input.width <= 390, "the field is on screen");
+      });
       await e2e.shot(phone.page, "email-change-phone");
     });
   },

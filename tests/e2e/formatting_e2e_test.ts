@@ -9,7 +9,15 @@
  */
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { logIn, messageRow, openChannel, send, sequence, startE2E } from "./_browser.ts";
+import {
+  eventually,
+  logIn,
+  messageRow,
+  openChannel,
+  send,
+  sequence,
+  startE2E,
+} from "./_browser.ts";
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1";
 const PHONE = { width: 390, height: 844 };
@@ -130,10 +138,13 @@ Deno.test({
       await area.press("Enter");
 
       const content = messageRow(bob.page, "fmt2").locator(".content");
-      await content.waitFor();
+      // Rendered as Markdown once the lazily loaded renderer has it (all*Texts do not wait).
+      await content.locator("blockquote").waitFor();
       assert.equal((await content.locator("blockquote").innerText()).trim(), "fmt2 wise words");
-      assert.deepEqual(await content.locator("ul > li").allInnerTexts(), ["one", "two"]);
-      assert.deepEqual(await content.locator("ol > li").allInnerTexts(), ["first", "second"]);
+      await eventually(async () => {
+        assert.deepEqual(await content.locator("ul > li").allInnerTexts(), ["one", "two"]);
+        assert.deepEqual(await content.locator("ol > li").allInnerTexts(), ["first", "second"]);
+      });
       const link = content.getByRole("link", { name: "docs" });
       assert.equal(await link.getAttribute("href"), "https://example.com/docs");
       assert.equal(await link.getAttribute("target"), "_blank");
@@ -184,21 +195,27 @@ Deno.test({
       await openChannel(phone.page, "general", GENERAL);
       const pre = messageRow(phone.page, "fmt5").locator("pre");
       await pre.locator("span.hljs-keyword").first().waitFor();
-      const sizes = await phone.page.evaluate(() => {
-        const bar = document.querySelector(".format-bar")!.getBoundingClientRect();
-        const pre = [...document.querySelectorAll("li.message pre")].at(-1)!;
-        return {
-          scroll: document.documentElement.scrollWidth,
-          barRight: bar.right,
-          barLeft: bar.left,
-          preRight: pre.getBoundingClientRect().right,
-          preScrolls: pre.scrollWidth > pre.clientWidth,
-        };
+      // Measured once the layout has settled (the list may still be filling in).
+      await eventually(async () => {
+        const sizes = await phone.page.evaluate(() => {
+          const bar = document.querySelector(".format-bar")!.getBoundingClientRect();
+          const pre = [...document.querySelectorAll("li.message pre")].at(-1)!;
+          return {
+            scroll: document.documentElement.scrollWidth,
+            barRight: bar.right,
+            barLeft: bar.left,
+            preRight: pre.getBoundingClientRect().right,
+            preScrolls: pre.scrollWidth > pre.clientWidth,
+          };
+        });
+        assert.ok(sizes.scroll <= PHONE.width, `page ${sizes.scroll} px wide`);
+        assert.ok(
+          sizes.barLeft >= 0 && sizes.barRight <= PHONE.width,
+          `toolbar ${sizes.barRight}`,
+        );
+        assert.ok(sizes.preRight <= PHONE.width, `code block ends at ${sizes.preRight}`);
+        assert.ok(sizes.preScrolls, "the long line scrolls inside the code block");
       });
-      assert.ok(sizes.scroll <= PHONE.width, `page ${sizes.scroll} px wide`);
-      assert.ok(sizes.barLeft >= 0 && sizes.barRight <= PHONE.width, `toolbar ${sizes.barRight}`);
-      assert.ok(sizes.preRight <= PHONE.width, `code block ends at ${sizes.preRight}`);
-      assert.ok(sizes.preScrolls, "the long line scrolls inside the code block");
       await tool(phone.page, "Bold").waitFor();
       await e2e.shot(phone.page, "formatting-02-phone");
       assert.deepEqual(phone.errors, []);

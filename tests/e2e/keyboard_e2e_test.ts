@@ -15,6 +15,7 @@ import type { Page } from "playwright-core";
 import {
   DEMO_PASSWORD,
   type E2E,
+  eventually,
   logIn,
   messageRow,
   openChannel,
@@ -133,9 +134,11 @@ Deno.test({
         await logIn(alice.page, url, "alice@example.com");
         await openChannel(alice.page, "general", GENERAL);
         await messageRow(alice.page, "keyboard message 50").waitFor();
-        const stops = await alice.page.locator("li.message[tabindex='0']").count();
-        assert.equal(stops, 1, "one message holds the list's tab stop");
-        assert.ok(await alice.page.locator("li.message").count() >= 50);
+        await eventually(async () => {
+          const stops = await alice.page.locator("li.message[tabindex='0']").count();
+          assert.equal(stops, 1, "one message holds the list's tab stop");
+          assert.ok(await alice.page.locator("li.message").count() >= 50);
+        });
         await alice.page.getByRole("button", { name: "Members" }).focus();
         let presses = 0;
         for (; presses < 60; presses++) {
@@ -157,30 +160,42 @@ Deno.test({
         await page.locator("li.message[tabindex='0']").focus();
         const start = await focused(page);
         assert.match(start.text, /keyboard message 50/, "the newest message holds the tab stop");
+        // The focus moves as the list re-renders after each key: each read waits for it.
+        const focusOn = (text: RegExp, why?: string) =>
+          eventually(async () => assert.match((await focused(page)).text, text, why));
         await page.keyboard.press("ArrowUp");
-        assert.match((await focused(page)).text, /keyboard message 49/);
+        await focusOn(/keyboard message 49/);
         await page.keyboard.press("ArrowUp");
-        assert.match((await focused(page)).text, /keyboard message 48/);
+        await focusOn(/keyboard message 48/);
         await page.keyboard.press("ArrowDown");
+        await focusOn(/keyboard message 49/);
         const at49 = await focused(page);
-        assert.match(at49.text, /keyboard message 49/);
-        assert.equal(
-          await page.locator(`#${at49.id}`).getAttribute("tabindex"),
-          "0",
-          "the tab stop moved along",
-        );
-        assert.equal(await page.locator("li.message[tabindex='0']").count(), 1);
+        await eventually(async () => {
+          assert.equal(
+            await page.locator(`#${at49.id}`).getAttribute("tabindex"),
+            "0",
+            "the tab stop moved along",
+          );
+          assert.equal(await page.locator("li.message[tabindex='0']").count(), 1);
+        });
         await page.keyboard.press("End");
-        assert.match((await focused(page)).text, /keyboard message 50/);
+        await focusOn(/keyboard message 50/);
         await page.keyboard.press("Home");
-        assert.doesNotMatch((await focused(page)).text, /keyboard message 50/);
+        await eventually(async () => {
+          const f = await focused(page);
+          assert.equal(f.tag, "li");
+          assert.doesNotMatch(f.text, /keyboard message 50/);
+        });
         await page.keyboard.press("End");
+        await focusOn(/keyboard message 50/);
         await page.keyboard.press("Enter");
-        const inside = await focused(page);
-        assert.equal(inside.tag, "button");
-        assert.match(inside.label, /^React with /, "Enter lands on the message's first action");
+        await eventually(async () => {
+          const inside = await focused(page);
+          assert.equal(inside.tag, "button");
+          assert.match(inside.label, /^React with /, "Enter lands on the message's first action");
+        });
         await page.keyboard.press("Escape");
-        assert.match((await focused(page)).text, /keyboard message 50/, "Esc comes back out");
+        await focusOn(/keyboard message 50/, "Esc comes back out");
         await e2e.shot(page, "keyboard-roving");
       },
     );
@@ -191,14 +206,17 @@ Deno.test({
       await page.reload();
       await messageRow(page, "keyboard message 50").waitFor();
       await page.keyboard.press("Tab");
-      const first = await focused(page);
-      assert.equal(first.text, "Skip to messages");
-      assert.ok(await page.getByRole("link", { name: "Skip to messages" }).isVisible());
+      await eventually(async () => {
+        assert.equal((await focused(page)).text, "Skip to messages");
+        assert.ok(await page.getByRole("link", { name: "Skip to messages" }).isVisible());
+      });
       await page.keyboard.press("Enter");
-      assert.equal((await focused(page)).tag, "li", "on the list's tab stop");
+      await eventually(async () =>
+        assert.equal((await focused(page)).tag, "li", "on the list's tab stop")
+      );
       await page.getByRole("link", { name: "Skip to the message box" }).focus();
       await page.keyboard.press("Enter");
-      assert.equal((await focused(page)).label, "Message");
+      await eventually(async () => assert.equal((await focused(page)).label, "Message"));
       // Landmarks: the conversations (complementary, with the channels' navigation) and main.
       await page.getByRole("complementary", { name: "Your conversations" }).waitFor();
       await page.getByRole("navigation", { name: "Channels" }).waitFor();
@@ -214,15 +232,21 @@ Deno.test({
         const dialog = page.getByRole("dialog", { name: "Jump to a conversation" });
         await dialog.waitFor();
         const box = dialog.getByRole("combobox", { name: "Conversation name" });
-        assert.ok(await box.evaluate((el) => el === document.activeElement), "typing goes in");
-        assert.ok(await dialog.getByRole("option").count() >= 3, "every conversation, unfiltered");
+        // Focused and filled by effects after the dialog shows.
+        await eventually(async () => {
+          assert.ok(await box.evaluate((el) => el === document.activeElement), "typing goes in");
+          assert.ok(
+            await dialog.getByRole("option").count() >= 3,
+            "every conversation, unfiltered",
+          );
+        });
         await page.keyboard.type("car");
         await until(async () => (await dialog.getByRole("option").count()) === 1, "one match");
         assert.match(await dialog.getByRole("option").first().innerText(), /Carol Danvers/);
         await e2e.shot(page, "keyboard-switcher");
         await page.keyboard.press("Enter");
         await page.locator(".conv-title h2", { hasText: "Carol Danvers" }).waitFor();
-        assert.ok(!(await dialog.isVisible()), "the switcher closed");
+        await dialog.waitFor({ state: "hidden" });
         await until(
           async () => (await focused(page)).label === "Message",
           "the message box focused",
@@ -239,7 +263,9 @@ Deno.test({
       await dialog.getByText("No conversation matches.").waitFor();
       await page.keyboard.press("Escape");
       await dialog.waitFor({ state: "detached" });
-      assert.equal((await focused(page)).label, "Message", "back in the message box");
+      await eventually(async () =>
+        assert.equal((await focused(page)).label, "Message", "back in the message box")
+      );
       assert.ok(await page.locator(".conv-title h2", { hasText: "Carol Danvers" }).isVisible());
     });
 
@@ -262,8 +288,10 @@ Deno.test({
       await page.keyboard.press("ArrowUp");
       const edit = page.getByRole("textbox", { name: "Edit message" });
       await edit.waitFor();
-      assert.equal(await edit.inputValue(), "a message to edit by keyboard");
-      assert.ok(await edit.evaluate((el) => el === document.activeElement));
+      await eventually(async () => {
+        assert.equal(await edit.inputValue(), "a message to edit by keyboard");
+        assert.ok(await edit.evaluate((el) => el === document.activeElement), "the box focused");
+      });
       await page.keyboard.press("Escape");
       await edit.waitFor({ state: "detached" });
     });
@@ -387,11 +415,13 @@ Deno.test({
         "fake.png wurde nicht angehängt: Dieser Dateityp ist nicht erlaubt oder die Datei ist beschädigt.",
       ).waitFor();
       const tray = page.getByRole("list", { name: "Zu sendende Dateien" });
-      assert.equal(await tray.count(), 0, "nothing refused is left in the tray");
-      assert.ok(
-        await page.getByRole("button", { name: "Senden", exact: true }).isDisabled(),
-        "and nothing waits to be sent",
-      );
+      await eventually(async () => {
+        assert.equal(await tray.count(), 0, "nothing refused is left in the tray");
+        assert.ok(
+          await page.getByRole("button", { name: "Senden", exact: true }).isDisabled(),
+          "and nothing waits to be sent",
+        );
+      });
       await e2e.shot(page, "keyboard-de-upload-refused");
       await page.getByRole("button", { name: "Ausblenden" }).first().click();
       await page.getByText("setup.exe wurde nicht angehängt", { exact: false }).waitFor({
@@ -410,20 +440,24 @@ Deno.test({
       await p.page.getByLabel("Username").fill("weakling");
       await p.page.getByLabel("Password", { exact: true }).fill("Passwords");
       await p.page.getByRole("button", { name: "Sign up" }).click();
+      // Once shown, a while for a second copy to show up if there were one.
+      const rules = p.page.getByText("Use at least one letter (a–z) and one digit (0–9).");
+      await rules.first().waitFor();
       await sleep(300);
-      assert.equal(
-        await p.page.getByText("Use at least one letter (a–z) and one digit (0–9).").count(),
-        1,
-      );
-      assert.equal((await focused(p.page)).tag, "input", "the password field has the focus");
-      assert.equal(
-        await p.page.getByLabel("Password", { exact: true }).getAttribute("aria-invalid"),
-        "true",
-      );
+      assert.equal(await rules.count(), 1);
+      await eventually(async () => {
+        assert.equal((await focused(p.page)).tag, "input", "the password field has the focus");
+        assert.equal(
+          await p.page.getByLabel("Password", { exact: true }).getAttribute("aria-invalid"),
+          "true",
+        );
+      });
       await p.page.getByLabel("Password", { exact: true }).fill("short");
       await p.page.getByRole("button", { name: "Sign up" }).click();
+      const short = p.page.getByText("At least 8 characters, please.");
+      await short.first().waitFor();
       await sleep(300);
-      assert.equal(await p.page.getByText("At least 8 characters, please.").count(), 1);
+      assert.equal(await short.count(), 1);
       await p.context.close();
       people.pop();
     });
@@ -536,26 +570,31 @@ Deno.test({
         const r = (await row.boundingBox())!;
         await page.touchscreen.tap(r.x + r.width - 40, r.y + 8);
       };
+      const aId = await a.getAttribute("id");
       await tapAt(a);
       await sleep(400);
-      let seen = await toolbarsAndText(page);
-      assert.equal(seen.toolbars.length, 1, "one toolbar");
-      const aId = await a.getAttribute("id");
-      assert.equal(seen.toolbars[0]!.row, aId, "the tapped message's");
-      for (const box of seen.texts) {
-        assert.ok(!overlaps(seen.toolbars[0]!.box, box), "the toolbar covers no text");
-      }
+      await eventually(async () => {
+        const seen = await toolbarsAndText(page);
+        assert.equal(seen.toolbars.length, 1, "one toolbar");
+        assert.equal(seen.toolbars[0]!.row, aId, "the tapped message's");
+        for (const box of seen.texts) {
+          assert.ok(!overlaps(seen.toolbars[0]!.box, box), "the toolbar covers no text");
+        }
+      });
       assert.equal(
         await page.locator("li.message .reaction").count(),
         reactionsBefore,
         "the tap reacted to nothing",
       );
       await e2e.shot(page, "keyboard-phone-toolbar");
+      const bId = await b.getAttribute("id");
       await tapAt(b);
       await sleep(400);
-      seen = await toolbarsAndText(page);
-      assert.equal(seen.toolbars.length, 1, "still one toolbar");
-      assert.equal(seen.toolbars[0]!.row, await b.getAttribute("id"));
+      await eventually(async () => {
+        const seen = await toolbarsAndText(page);
+        assert.equal(seen.toolbars.length, 1, "still one toolbar");
+        assert.equal(seen.toolbars[0]!.row, bId);
+      });
       assert.equal(await page.locator("li.message .reaction").count(), reactionsBefore);
       // A second tap, on the open toolbar, does press its button.
       await b.getByRole("button", { name: "React with 👍" }).tap();

@@ -7,7 +7,15 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
-import { logIn, messageRow, openChannel, send, sequence, startE2E } from "./_browser.ts";
+import {
+  eventually,
+  logIn,
+  messageRow,
+  openChannel,
+  send,
+  sequence,
+  startE2E,
+} from "./_browser.ts";
 import { startFakeSite } from "../_helpers/fake_site.ts";
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1"; // alice, bob, carol, dave
@@ -61,11 +69,13 @@ Deno.test({
         await img.elementHandle(),
       );
       assert.equal(await theirs.getByRole("button", { name: "Hide link preview" }).count(), 0);
-      const box = await theirs.boundingBox();
-      assert.ok(
-        box && box.x >= 0 && box.x + box.width <= PHONE.width,
-        `fits the phone: ${JSON.stringify(box)}`,
-      );
+      await eventually(async () => {
+        const box = await theirs.boundingBox();
+        assert.ok(
+          box && box.x >= 0 && box.x + box.width <= PHONE.width,
+          `fits the phone: ${JSON.stringify(box)}`,
+        );
+      });
       await card(alice.page, text).waitFor();
       await e2e.shot(carol.page, "link-previews-01-phone-card");
       await e2e.shot(alice.page, "link-previews-02-desktop-card");

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { codeAt, stepNow } from "../_helpers/totp.ts";
-import { DEMO_PASSWORD, e2eTest, logIn, openAdminUsers } from "./_browser.ts";
+import { DEMO_PASSWORD, e2eTest, eventually, logIn, openAdminUsers } from "./_browser.ts";
 
 e2eTest(
   "two-factor: set up in the profile → code at sign-in → an admin removes it",
@@ -24,8 +24,11 @@ e2eTest(
       await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
       const qr = page.getByRole("img", { name: "QR code for your authenticator app" });
       await qr.waitFor();
-      const size = await qr.evaluate((img) => (img as HTMLImageElement).naturalWidth);
-      assert.ok(size > 0, "the QR code image loads");
+      // The image decodes after it is in the page.
+      await eventually(async () => {
+        const size = await qr.evaluate((img) => (img as HTMLImageElement).naturalWidth);
+        assert.ok(size > 0, "the QR code image loads");
+      });
       secret = (await page.locator(".mfa-secret").getAttribute("data-secret"))!;
       assert.match(secret, /^[A-Z2-7]{32}$/);
       await e2e.shot(page, "mfa-setup");

@@ -8,7 +8,15 @@
  * tests/contract/push_test.ts; headless Chromium has no push service.)
  */
 import assert from "node:assert/strict";
-import { logIn, openChannel, type Person, send, sequence, startE2E } from "./_browser.ts";
+import {
+  eventually,
+  logIn,
+  openChannel,
+  type Person,
+  send,
+  sequence,
+  startE2E,
+} from "./_browser.ts";
 import { generateVapidKeys } from "../../functions/_shared/web_push.ts";
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1";
@@ -120,9 +128,11 @@ Deno.test({
         await bob.page.reload();
         const again = await profile(bob);
         await again.getByText("Quiet from 23:15 to 06:45 (Europe/Berlin)").waitFor();
-        assert.equal(
-          await again.getByRole("checkbox", { name: "Play a sound" }).isChecked(),
-          true,
+        await eventually(async () =>
+          assert.equal(
+            await again.getByRole("checkbox", { name: "Play a sound" }).isChecked(),
+            true,
+          )
         );
         await again.scrollIntoViewIfNeeded();
         await e2e.shot(bob.page, "notifications-prefs-desktop");
@@ -134,19 +144,21 @@ Deno.test({
         await openChannel(bob.page, "general");
         await bob.page.getByRole("button", { name: "Members" }).click();
         const level = bob.page.getByLabel("Notify me in this channel");
-        assert.equal(await level.inputValue(), "all");
+        await eventually(async () => assert.equal(await level.inputValue(), "all"));
         await level.selectOption("mentions");
         // The channel list marks it (for mentions only, or muted).
         await bob.page.locator(`[data-channel="${GENERAL}"] .notify-level`).waitFor();
         await bob.page.reload();
-        await bob.page.getByRole("button", { name: "Members" }).click().catch(() => {});
         await openChannel(bob.page, "general");
-        if (!(await bob.page.getByLabel("Notify me in this channel").isVisible())) {
-          await bob.page.getByRole("button", { name: "Members" }).click();
-        }
-        assert.equal(
-          await bob.page.getByLabel("Notify me in this channel").inputValue(),
-          "mentions",
+        // A toggle: its pressed state is the panel's, while the panel's select may come later.
+        const members = bob.page.getByRole("button", { name: "Members" });
+        if ((await members.getAttribute("aria-pressed")) !== "true") await members.click();
+        // The level comes from the server after the panel shows.
+        await eventually(async () =>
+          assert.equal(
+            await bob.page.getByLabel("Notify me in this channel").inputValue(),
+            "mentions",
+          )
         );
         await openChannel(bob.page, "random");
         await hide(true);
@@ -170,12 +182,14 @@ Deno.test({
         const panel = await profile(phone);
         await panel.getByRole("button", { name: "Enable push notifications" })
           .scrollIntoViewIfNeeded();
-        const box = (await panel.boundingBox())!;
-        assert.ok(box.x >= 0 && box.x + box.width <= 390 + 1, JSON.stringify(box));
-        const overflow = await phone.page.evaluate(() =>
-          document.documentElement.scrollWidth - document.documentElement.clientWidth
-        );
-        assert.equal(overflow, 0);
+        await eventually(async () => {
+          const box = (await panel.boundingBox())!;
+          assert.ok(box.x >= 0 && box.x + box.width <= 390 + 1, JSON.stringify(box));
+          const overflow = await phone.page.evaluate(() =>
+            document.documentElement.scrollWidth - document.documentElement.clientWidth
+          );
+          assert.equal(overflow, 0);
+        });
         await e2e.shot(phone.page, "notifications-prefs-phone");
       });
 

@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
+  eventually,
   logIn,
   messageRow,
   openChannel,
@@ -51,14 +52,18 @@ async function act(page: Page, text: string, name: string, phone = false) {
   await row.locator(".actions").getByRole("button", { name, exact: true }).click();
 }
 
-/** The highlighted message holding `text` is in view (a jump landed on it). */
+/**
+ * The highlighted message holding `text` is in view (a jump landed on it). It is scrolled to by
+ * an effect after it is highlighted, and the highlight goes after a few seconds.
+ */
 async function jumpedTo(page: Page, text: string) {
-  const target = page.locator("li.message.highlight", { hasText: text });
-  await target.waitFor();
-  await target.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    if (r.bottom < 0 || r.top > innerHeight) throw new Error("the message is not in view");
-  });
+  await page.locator("li.message.highlight", { hasText: text }).waitFor();
+  await eventually(() =>
+    messageRow(page, text).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      if (r.bottom < 0 || r.top > innerHeight) throw new Error("the message is not in view");
+    })
+  );
 }
 
 Deno.test({
@@ -83,7 +88,10 @@ Deno.test({
         await send(alice.page, text);
         await messageRow(bob.page, text).waitFor();
       }
-      assert.match(await pinsLabel(alice.page), /Pinned messages \(0\)/);
+      // The count comes with the channel's pins, fetched after it opens.
+      await eventually(async () =>
+        assert.match(await pinsLabel(alice.page), /Pinned messages \(0\)/)
+      );
     });
 
     await step("Bob pins: the message is marked and Alice's count follows live", async () => {
@@ -104,15 +112,19 @@ Deno.test({
       await pinsButton(alice.page).click();
       const panel = pinsPanel(alice.page);
       await itemsOf(panel).filter({ hasText: FIRST }).waitFor();
-      assert.match(await itemsOf(panel).first().innerText(), /Pinned by Bob/);
+      await eventually(async () =>
+        assert.match(await itemsOf(panel).first().innerText(), /Pinned by Bob/)
+      );
       await act(bob.page, SECOND, "Pin");
       await itemsOf(panel).filter({ hasText: SECOND }).waitFor();
-      assert.equal(await itemsOf(panel).count(), 2);
-      assert.match(
-        await itemsOf(panel).first().innerText(),
-        /release is on Thursday/,
-        "newest pin first",
-      );
+      await eventually(async () => {
+        assert.equal(await itemsOf(panel).count(), 2);
+        assert.match(
+          await itemsOf(panel).first().innerText(),
+          /release is on Thursday/,
+          "newest pin first",
+        );
+      });
       await until(async () => /\(2\)/.test(await pinsLabel(alice.page)), "a count of 2");
       await e2e.shot(alice.page, "pins-01-list");
     });

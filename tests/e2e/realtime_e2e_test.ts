@@ -12,6 +12,7 @@ import type { Page } from "playwright-core";
 import { RECEIPT_FLUSH_MS } from "../../functions/_shared/limits.ts";
 import {
   DEMO_PASSWORD,
+  eventually,
   logIn,
   messageRow,
   openChannel,
@@ -85,9 +86,12 @@ Deno.test({
         "hel",
       );
       await alice.page.getByText("Bob Builder is typing…").waitFor();
-      assert.ok(
-        aliceFrames.received.some((f) => f.includes(`typing:${GENERAL}`) && f.includes("typing")),
-        "alice received it on the typing topic",
+      // The frame's event reaches the test on its own path, not with the page's DOM.
+      await eventually(() =>
+        assert.ok(
+          aliceFrames.received.some((f) => f.includes(`typing:${GENERAL}`) && f.includes("typing")),
+          "alice received it on the typing topic",
+        )
       );
       const onData = bobFrames.sent.filter((f) =>
         f.includes(`channel:${GENERAL}`) && ["broadcast", "presence", "?"].includes(eventOf(f))
@@ -188,10 +192,12 @@ Deno.test({
         await messageRow(alice.page, `load ${total}`).waitFor();
         await alice.page.waitForTimeout(RECEIPT_FLUSH_MS + 1000); // the last receipt goes
         requests.stop();
-        const shown = await alice.page.locator("li.message[data-id]").evaluateAll((els) =>
-          els.map((e) => e.textContent ?? "").filter((x) => /load \d+/.test(x)).length
-        );
-        assert.equal(shown, total, "every message shown once");
+        await eventually(async () => {
+          const shown = await alice.page.locator("li.message[data-id]").evaluateAll((els) =>
+            els.map((e) => e.textContent ?? "").filter((x) => /load \d+/.test(x)).length
+          );
+          assert.equal(shown, total, "every message shown once");
+        });
         const perMessage = requests.seen.length / total;
         const byKind = new Map<string, number>();
         for (const r of requests.seen) {

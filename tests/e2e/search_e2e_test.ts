@@ -8,7 +8,15 @@
  */
 import assert from "node:assert/strict";
 import type { Page, Request } from "playwright-core";
-import { logIn, messageRow, openChannel, type Person, sequence, startE2E } from "./_browser.ts";
+import {
+  eventually,
+  logIn,
+  messageRow,
+  openChannel,
+  type Person,
+  sequence,
+  startE2E,
+} from "./_browser.ts";
 
 const GENERAL = "c0000000-0000-4000-8000-0000000000a1"; // alice, bob, carol, dave
 const ALICE = "a11ce000-0000-4000-8000-000000000001";
@@ -106,7 +114,9 @@ Deno.test({
         await box(alice.page).pressSequentially(" from:bob ", { delay: 20 });
         const chip = panel(alice.page).locator(".chips li", { hasText: "from:bob" });
         await chip.waitFor();
-        assert.equal(await box(alice.page).inputValue(), "quokka ", "the filter left the box");
+        await eventually(async () =>
+          assert.equal(await box(alice.page).inputValue(), "quokka ", "the filter left the box")
+        );
         await until(async () => (await hits(alice.page).count()) === 1, "Bob's hit alone");
         await hits(alice.page).filter({ hasText: "quokka migration plan" }).waitFor();
         assert.match(await hits(alice.page).first().innerText(), /@bob/);
@@ -137,7 +147,9 @@ Deno.test({
         // Backspace in the empty box takes the last chip away.
         await box(alice.page).fill("");
         for (let i = 0; i < 3; i++) await box(alice.page).press("Backspace");
-        assert.equal(await panel(alice.page).locator(".chips li").count(), 0);
+        await eventually(async () =>
+          assert.equal(await panel(alice.page).locator(".chips li").count(), 0)
+        );
       },
     );
 
@@ -180,12 +192,14 @@ Deno.test({
         await input.press("ArrowDown");
         await input.press("ArrowUp");
         const first = hits(alice.page).nth(0);
-        assert.equal(await first.getAttribute("aria-selected"), "true");
-        assert.equal(
-          await input.getAttribute("aria-activedescendant"),
-          await first.getAttribute("id"),
-        );
-        assert.equal(await alice.page.getByRole("listbox").getByRole("option").count(), 2);
+        await eventually(async () => {
+          assert.equal(await first.getAttribute("aria-selected"), "true");
+          assert.equal(
+            await input.getAttribute("aria-activedescendant"),
+            await first.getAttribute("id"),
+          );
+          assert.equal(await alice.page.getByRole("listbox").getByRole("option").count(), 2);
+        });
         // Open the hit that is not held (the old one), whichever place the ranking gave it.
         const oldFirst = /migration/.test(await first.innerText());
         if (!oldFirst) await input.press("ArrowDown");
@@ -193,11 +207,14 @@ Deno.test({
         const target = alice.page.locator("li.message.highlight", { hasText: OLD_HIT });
         await target.waitFor();
         assert.equal(around.length, 1, "one around page");
-        await target.evaluate((el) => {
-          const box = el.closest(".messages")!.getBoundingClientRect();
-          const r = el.getBoundingClientRect();
-          if (r.bottom < box.top || r.top > box.bottom) throw new Error("the hit is not in view");
-        });
+        // Scrolled to by an effect after it is highlighted (and the highlight is brief).
+        await eventually(() =>
+          messageRow(alice.page, OLD_HIT).evaluate((el) => {
+            const box = el.closest(".messages")!.getBoundingClientRect();
+            const r = el.getBoundingClientRect();
+            if (r.bottom < box.top || r.top > box.bottom) throw new Error("the hit is not in view");
+          })
+        );
         const rows = await alice.page.locator("li.message").count();
         assert.ok(rows <= 60, `a page around the hit, not the whole history (${rows})`);
         await messageRow(alice.page, "filler message 35").waitFor();
@@ -221,11 +238,13 @@ Deno.test({
         await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
         return (await messageRow(alice.page, "filler message 200").count()) > 0;
       }, "newer pages below the jump, up to the newest");
-      const ids = await alice.page.locator("li.message[data-id]").evaluateAll((els) =>
-        els.map((e) => Number(e.getAttribute("data-id")))
-      );
-      assert.equal(new Set(ids).size, ids.length, "no message twice");
-      assert.deepEqual(ids, [...ids].sort((a, b) => a - b), "in order");
+      await eventually(async () => {
+        const ids = await alice.page.locator("li.message[data-id]").evaluateAll((els) =>
+          els.map((e) => Number(e.getAttribute("data-id")))
+        );
+        assert.equal(new Set(ids).size, ids.length, "no message twice");
+        assert.deepEqual(ids, [...ids].sort((a, b) => a - b), "in order");
+      });
     });
 
     await step("Esc closes the search", async () => {
@@ -248,13 +267,17 @@ Deno.test({
       const before = await geometry(bob.page);
       assert.ok(before.top > 400, `somewhere in the middle (${before.top})`);
       await openSearch(bob.page);
-      assert.equal(await list.isVisible(), false, "the panel covers the conversation");
+      await eventually(async () =>
+        assert.equal(await list.isVisible(), false, "the panel covers the conversation")
+      );
       await bob.page.getByRole("button", { name: "Close" }).click();
       await panel(bob.page).waitFor({ state: "detached" });
       await sleep(1000);
-      const after = await geometry(bob.page);
-      assert.ok(Math.abs(after.top - before.top) <= 2, `kept ${before.top}, now ${after.top}`);
-      assert.equal(after.rows, before.rows, "no older page loaded");
+      await eventually(async () => {
+        const after = await geometry(bob.page);
+        assert.ok(Math.abs(after.top - before.top) <= 2, `kept ${before.top}, now ${after.top}`);
+        assert.equal(after.rows, before.rows, "no older page loaded");
+      });
 
       // At the bottom, closed with Esc: still at the bottom.
       await list.evaluate((el) => (el.scrollTop = el.scrollHeight));
@@ -263,9 +286,11 @@ Deno.test({
       await bob.page.keyboard.press("Escape");
       await panel(bob.page).waitFor({ state: "detached" });
       await sleep(1000);
-      const bottom = await geometry(bob.page);
-      assert.ok(bottom.fromBottom < 5, `still at the bottom (${bottom.fromBottom} px above it)`);
-      assert.equal(bottom.rows, before.rows);
+      await eventually(async () => {
+        const bottom = await geometry(bob.page);
+        assert.ok(bottom.fromBottom < 5, `still at the bottom (${bottom.fromBottom} px above it)`);
+        assert.equal(bottom.rows, before.rows);
+      });
       await e2e.shot(bob.page, "search-04-phone-closed");
     });
 
@@ -274,12 +299,13 @@ Deno.test({
       await box(bob.page).pressSequentially("quokka migration", { delay: 20 });
       await hits(bob.page).first().click();
       await panel(bob.page).waitFor({ state: "detached" });
-      const target = bob.page.locator("li.message.highlight", { hasText: OLD_HIT });
-      await target.waitFor();
-      await target.evaluate((el) => {
-        const r = el.getBoundingClientRect();
-        if (r.bottom < 0 || r.top > innerHeight) throw new Error("the hit is not in view");
-      });
+      await bob.page.locator("li.message.highlight", { hasText: OLD_HIT }).waitFor();
+      await eventually(() =>
+        messageRow(bob.page, OLD_HIT).evaluate((el) => {
+          const r = el.getBoundingClientRect();
+          if (r.bottom < 0 || r.top > innerHeight) throw new Error("the hit is not in view");
+        })
+      );
       await e2e.shot(bob.page, "search-05-phone-jump");
     });
 

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
 import {
+  eventually,
   logIn,
   messageRow,
   openChannel,
@@ -221,7 +222,7 @@ Deno.test({
         await until(async () => (await focusedText(page)).includes(want), `message ${DEEP - i}`);
       }
       assert.ok((await rowCount(page)) <= BOUND, "still bounded");
-      assert.ok(await inView(page, text(DEEP - steps)));
+      await eventually(async () => assert.ok(await inView(page, text(DEEP - steps))));
       // And down again past the hit, into newer pages.
       for (let i = steps - 10; i >= -60; i -= 10) {
         await page.keyboard.press("PageDown");
@@ -230,7 +231,9 @@ Deno.test({
         await until(async () => (await focusedText(page)).includes(want), `message ${n}`);
       }
       assert.ok((await rowCount(page)) <= BOUND, "still bounded");
-      assert.equal(await page.locator("li.message[tabindex='0']").count(), 1, "one tab stop");
+      await eventually(async () =>
+        assert.equal(await page.locator("li.message[tabindex='0']").count(), 1, "one tab stop")
+      );
       await e2e.shot(page, "virtual-list-03-keyboard");
     });
 
