@@ -3,7 +3,7 @@
  * toggle and Web Push for this browser; in the members panel the open channel's level (all /
  * mentions only / muted). Stored on the server, so push follows them too.
  */
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { t } from "../i18n/mod.ts";
 import type { ChatState } from "../state/chat.ts";
 import { localZone } from "../state/notify_prefs.ts";
@@ -14,6 +14,12 @@ export function NotifySettings({ chat }: { chat: ChatState }) {
   const p = n.prefs.value;
   const [from, setFrom] = useState(p.dnd_start ?? "22:00");
   const [to, setTo] = useState(p.dnd_end ?? "07:00");
+  // The stored window arrives after the panel opens (and changes when saved from another tab):
+  // the fields follow it rather than keep the defaults they started with.
+  useEffect(() => {
+    setFrom(p.dnd_start ?? "22:00");
+    setTo(p.dnd_end ?? "07:00");
+  }, [p.dnd_start, p.dnd_end]);
   const zone = p.dnd_start ? p.time_zone : localZone();
   const push = n.pushState.value;
   return (
