@@ -41,6 +41,9 @@ export interface StackOptions {
   env?: (name: string) => string | undefined;
 }
 
+/** How long start-up waits for Realtime's WAL stream before saying it is ready. */
+const REALTIME_STREAM_WAIT_MS = 30_000;
+
 export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Promise<Stack> {
   const say = opts.say ?? (() => {});
   const env = opts.env ?? ((n: string) => Deno.env.get(n));
@@ -198,6 +201,14 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
         : {}),
     }, gateway.fetch);
     const addr = await listening.promise;
+    // Ready means database broadcasts flow: wait for the WAL stream (bounded; past the bound
+    // they are replayed once it opens, late).
+    let bound: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      realtime.streaming,
+      new Promise((r) => (bound = setTimeout(r, REALTIME_STREAM_WAIT_MS))),
+    ]);
+    clearTimeout(bound);
     return { url: `${scheme}://${addr.hostname}:${addr.port}`, db, stop };
   } catch (e) {
     await stop();

@@ -65,12 +65,19 @@ export function createRealtime(
   // else by NOTIFY; revocations always by NOTIFY (rare, and not on the writers' path).
   let streamed: DbLink | undefined;
   let closed = false;
+  const firstStream = Promise.withResolvers<void>();
   const wal = walPublished(sql).catch(() => false).then((yes) => {
-    if (!yes || closed) return yes;
+    if (!yes || closed) {
+      firstStream.resolve();
+      return yes;
+    }
     // From now on nothing may be missed: rows committed before the slot exists (creating it
     // takes a moment) are replayed when the stream first opens, as after any reconnection.
     broadcasts.onListen(true);
-    streamed = streamForever(sql, broadcasts.onRow, () => broadcasts.onListen(false));
+    streamed = streamForever(sql, broadcasts.onRow, () => {
+      broadcasts.onListen(false);
+      firstStream.resolve();
+    });
     return yes;
   });
   const link = listenForever(sql, {
@@ -102,6 +109,12 @@ export function createRealtime(
     },
     /** Counters since start, for /metrics (see stats.ts). */
     stats: hub.stats,
+    /**
+     * Resolves once Broadcast from Database first streams (at once where it goes by NOTIFY).
+     * Creating the replication slot waits for every write transaction open in the cluster; until
+     * then database broadcasts are held back, to be replayed when it exists.
+     */
+    streaming: firstStream.promise,
     /** True while Realtime listens to the database (Broadcast from Database is live). */
     get databaseLinked() {
       return link.up && (streamed?.up ?? true);
