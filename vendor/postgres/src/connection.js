@@ -470,7 +470,14 @@ function Connection(options, queues = {}, { onopen = noop, onend = noop, onclose
     if (initial)
       return reconnect()
 
-    !hadError && (query || sent.length) && error(Errors.connection('CONNECTION_CLOSED', options, socket))
+    // PATCHED (see ../PATCHES.md): whatever still waits on the dead socket fails, and the
+    // connection forgets it. Unpatched, after a socket error (EPIPE) a statement queued before
+    // the close stayed in `sent` and the current query in `query`; the reconnected session then
+    // matched the server's answers to those stale queries, and its own waited forever.
+    if (query || sent.length) {
+      error(Errors.connection('CONNECTION_CLOSED', options, socket))
+      query = null
+    }
     closedTime = performance.now()
     hadError && options.shared.retries++
     delay = (typeof backoff === 'function' ? backoff(options.shared.retries) : backoff) * 1000

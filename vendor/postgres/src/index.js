@@ -237,6 +237,7 @@ function Postgres(a, b) {
     let savepoints = 0
       , connection
       , prepare = null
+      , lost = null // PATCHED (7): why this transaction's connection closed under it
 
     try {
       // PATCHED (3): the callback starts as soon as BEGIN is on a connection, not when its
@@ -253,7 +254,7 @@ function Postgres(a, b) {
       connection.queue === reserved || move(connection, reserved)
       return await Promise.race([
         scope(connection, fn, undefined, began),
-        new Promise((_, reject) => connection.onclose = reject)
+        new Promise((_, reject) => connection.onclose = e => reject(lost = e))
       ])
     } catch (error) {
       throw error
@@ -302,6 +303,11 @@ function Postgres(a, b) {
 
       function handler(q) {
         q.catch(e => uncaughtError || (uncaughtError = e))
+        // PATCHED (7): once the connection closed under this transaction, the pool reconnects it
+        // for other queries; a statement (or the ROLLBACK) sent by the abandoned callback would
+        // land in that new session and wedge it. It fails here instead.
+        if (lost)
+          return q.reject(lost)
         c.queue === full
           ? queries.push(q)
           : c.execute(q) || move(c, full)
