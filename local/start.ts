@@ -148,5 +148,3 @@ service_role key: ${secret(cfg.serviceRoleKey)}
 
 Press Ctrl-C to stop.`);
 say(`READY ${url}`);
-
-
