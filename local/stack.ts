@@ -22,6 +22,7 @@ import type { Logger } from "../functions/_shared/log.ts";
 import { apiConfigFromEnv } from "../functions/_shared/config.ts";
 import { depsFromConfig } from "../functions/api/app_deps.ts";
 import { startReceiptSummaries } from "../functions/api/receipt_summaries.ts";
+import { reauthorizeAfter } from "../functions/api/realtime_reauthorize.ts";
 
 export interface Stack {
   url: string;
@@ -147,12 +148,8 @@ export async function startStack(cfg: LocalConfig, opts: StackOptions = {}): Pro
       sql: rtSql,
       jwtSecret: cfg.jwtSecret,
       signingKeys: authCfg.signingKeys,
-      // The chat's membership changes (supabase/migrations): the member named is authorized
-      // again by RLS, so someone removed stops hearing the channel at once.
-      reauthorizeAfter: (m) =>
-        m.event === "member.changed" && typeof m.payload.user_id === "string"
-          ? [m.payload.user_id]
-          : undefined,
+      // The hosted function's rule: whom to authorize again by RLS after a database broadcast.
+      reauthorizeAfter,
     });
     // Storage too: it switches to the caller's role for every query, so RLS decides.
     await syncBuckets(rtSql, bucketsFromToml(cfg.toml));

@@ -129,9 +129,9 @@ export function userJson(u: UserRow, identities: IdentityRow[]) {
 export type UserJson = ReturnType<typeof userJson>;
 
 /**
- * Creates a user with an email identity; the chat's sign-up trigger adds the profile. A
- * trigger or constraint that refuses the user is GoTrue's 500 (`refusal`, "Database error
- * saving new user" by default).
+ * Creates a user with an email identity; the project's triggers on `auth.users` run as on
+ * Supabase. A trigger or constraint that refuses the user is GoTrue's 500 (`refusal`,
+ * "Database error saving new user" by default).
  */
 export async function createEmailUser(
   tx: Tx,
