@@ -9,6 +9,10 @@
  *   - `get`:    GET `url` (the HTTP floor);
  *   - `insert`: the same row INSERTed as `postgres` straight into the database, one postgres.js
  *               connection per worker (prepared statement, autocommit, triggers included).
+ * With `perSec` the load is paced instead (open loop): the workers together start `perSec`
+ * operations a second on a fixed schedule, each worker its share, and a latency runs from
+ * when the operation was due, so time spent waiting behind a slow one is counted too (no
+ * coordinated omission).
  */
 import postgres from "postgres";
 import { summarize } from "./_stats.ts";
@@ -26,6 +30,8 @@ export interface LoadConfig {
   dbSocket?: string;
   channelId?: string;
   senderIds?: string[];
+  /** Paced: operations started per second by all workers together (default: back to back). */
+  perSec?: number;
 }
 
 export interface LoadResult {
@@ -89,9 +95,17 @@ async function run(cfg: LoadConfig): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
-  await Promise.all(ops.map(async (op) => {
+  // Paced: worker w's k-th operation is due at start + (k·concurrency + w) / perSec.
+  const interval = cfg.perSec ? 1000 / cfg.perSec : 0;
+  const dueAt = (w: number, k: number) => start + (k * ops.length + w) * interval;
+  await Promise.all(ops.map(async (op, w) => {
     for (let k = 0; performance.now() < until; k++) {
-      const t = performance.now();
+      if (interval) {
+        const wait = dueAt(w, k) - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        if (dueAt(w, k) >= until) break;
+      }
+      const t = interval ? dueAt(w, k) : performance.now();
       try {
         await op(k);
       } catch (e) {
