@@ -4,7 +4,7 @@
  * JSON), and fresh confirmed accounts made through the admin API.
  */
 import assert from "node:assert/strict";
-import { newEmail, type TestStack } from "./stack.ts";
+import { codeIn, newEmail, type TestStack } from "./stack.ts";
 
 /** The seed's password for alice, bob, carol and dave. */
 export const DEMO_PASSWORD = "chat-demo-2024";
@@ -60,4 +60,26 @@ export async function signedIn(stack: TestStack, who: string, password = DEMO_PA
   const token = data.session!.access_token;
   const { call, api } = apiCaller(stack, token);
   return { client, token, id: data.user!.id, call, api };
+}
+
+/**
+ * An account signed up through supabase-js and confirmed with the mailed code, as a person does
+ * (needs the local inbox), with TEST_PASSWORD.
+ */
+export async function signUpAndConfirm(stack: TestStack, email: string, username: string) {
+  const c = stack.client();
+  const { data, error } = await c.auth.signUp({
+    email,
+    password: TEST_PASSWORD,
+    options: { data: { username } },
+  });
+  assert.equal(error, null);
+  const [mail] = await stack.inbox(email);
+  const { error: vErr } = await c.auth.verifyOtp({
+    email,
+    token: codeIn(mail!.text),
+    type: "signup",
+  });
+  assert.equal(vErr, null);
+  return data.user!;
 }
