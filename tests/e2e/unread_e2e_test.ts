@@ -115,6 +115,40 @@ Deno.test({
         from generate_series(1, ${count}) i order by i`;
     };
 
+    /**
+     * Runs `write`, then waits until Realtime has sent its row `content` to a member (Dave):
+     * someone who joins the channel later then gets none of it as a live event. (Realtime
+     * reads the WAL; on a busy machine it can lag, and a late joiner would hear rows that
+     * were committed before it joined.)
+     */
+    const streamed = async (channel: string, content: string, write: () => Promise<void>) => {
+      const c = e2e.stack.client();
+      const { error } = await c.auth.signInWithPassword({
+        email: "dave@example.com",
+        password: DEMO_PASSWORD,
+      });
+      if (error) throw error;
+      const heard = Promise.withResolvers<void>();
+      const joined = Promise.withResolvers<void>();
+      c.channel(`channel:${channel}`, { config: { private: true } })
+        .on("broadcast", { event: "message.created" }, ({ payload }) => {
+          if (payload?.message?.content === content) heard.resolve();
+        })
+        .subscribe((status) => status === "SUBSCRIBED" && joined.resolve());
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Realtime never sent "${content}"`)), 30_000);
+      });
+      try {
+        await Promise.race([joined.promise, timeout]);
+        await write();
+        await Promise.race([heard.promise, timeout]);
+      } finally {
+        clearTimeout(timer);
+        await c.removeAllChannels();
+      }
+    };
+
     /** `who` has read `channel` up to its newest message. */
     const readAll = async (who: string, channel: string) => {
       const [newest] = await db<{ id: number }[]>`
@@ -365,7 +399,7 @@ Deno.test({
       // in: had they come after, as live events into a general his client already held, all 70
       // would be in its window, counted exactly ("70 new messages") with nothing to load.
       await readAll("bob", GENERAL);
-      await burst(GENERAL, 70, "busy", -1, [ALICE, DAVE]);
+      await streamed(GENERAL, "busy 70", () => burst(GENERAL, 70, "busy", -1, [ALICE, DAVE]));
       await logIn(phone.page, url, "bob@example.com");
       await phone.page.locator(`[data-channel="${GENERAL}"] .badge`).waitFor();
       await openChannel(phone.page, "general", GENERAL);
