@@ -21,13 +21,16 @@ export interface PasswordPolicy {
   hibp?: boolean;
 }
 
-/** The values `password_requirements` takes, as the CLI passes them to GoTrue. */
+/**
+ * The values `password_requirements` takes, as the CLI passes them to GoTrue (the Management
+ * API's enum): in the symbols, `\\:` decodes to a backslash and a colon.
+ */
 const REQUIREMENTS: Record<string, string> = {
   "": "",
   letters_digits: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ:0123456789",
   lower_upper_letters_digits: "abcdefghijklmnopqrstuvwxyz:ABCDEFGHIJKLMNOPQRSTUVWXYZ:0123456789",
   lower_upper_letters_digits_symbols:
-    "abcdefghijklmnopqrstuvwxyz:ABCDEFGHIJKLMNOPQRSTUVWXYZ:0123456789:!@#$%^&*()_+-=[]{};'\\:\"|<>?,./`~",
+    "abcdefghijklmnopqrstuvwxyz:ABCDEFGHIJKLMNOPQRSTUVWXYZ:0123456789:!@#$%^&*()_+-=[]{};'\\\\:\"|<>?,./`~",
 };
 
 /** GoTrue's maximum: bcrypt reads at most 72 bytes. */

@@ -92,8 +92,11 @@ Deno.test("password rules: every character class, and the breached list only whe
   assert.equal(
     weak.error?.message,
     "Password should contain at least one character of each: abcdefghijklmnopqrstuvwxyz, " +
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZ, 0123456789, !@#$%^&*()_+-=[]{};':\"|<>?,./`~.",
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZ, 0123456789, !@#$%^&*()_+-=[]{};'\\:\"|<>?,./`~.",
   );
+  // A backslash counts as a symbol, as in the CLI's value.
+  const backslash = await c.auth.signUp({ email: newEmail("pw"), password: "Qz7unlikely\\" });
+  assert.equal(backslash.error, null);
   const pwned = await c.auth.signUp({ email: newEmail("pw"), password: "P@ssw0rd" });
   assert.deepEqual(reasons(pwned.error), ["pwned"]);
   assert.equal(
