@@ -89,6 +89,7 @@ Deno.test("search finds Japanese and Chinese words inside sentences, and prefixe
 
 Deno.test("search filters: has=attachment, in=thread, mentions=me, sort, archive; unknown ones are a 400", async () => {
   await using stack = await startTestStack(() => {}, { env });
+  if (!stack.local) return; // files and the archive are written straight into the database
   const alice = await signedIn(stack, "alice");
   const bob = await signedIn(stack, "bob");
   const first = await alice.send("budget draft for the offsite");
