@@ -9,6 +9,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { buildWeb } from "../../web/build.ts";
 import { startTestStack, type TestStack } from "../_helpers/stack.ts";
 import { ROOT } from "../../local/paths.ts";
+import type postgres from "postgres";
 
 export const SHOTS = join(ROOT, ".local", "e2e");
 
@@ -259,4 +260,22 @@ export async function openChannel(page: Page, name: string, id?: string) {
     }
   }
   await heading.waitFor();
+}
+
+/**
+ * `n` messages from `sender` in `channel`, "<text> 1" to "<text> n", a minute apart and two
+ * hours old, written straight into the database (`admin`: the stack's superuser connection).
+ */
+export async function seedHistory(
+  admin: postgres.Sql,
+  channel: string,
+  sender: string,
+  text: string,
+  n: number,
+) {
+  await admin`
+    insert into public.messages (channel_id, sender_id, content, client_id, created_at)
+    select ${channel}, ${sender}, ${text} || ' ' || i, ${text} || '-' || i,
+      now() - interval '2 hours' + i * interval '1 minute'
+    from generate_series(1, ${n}) i`;
 }

@@ -17,6 +17,7 @@ import {
   messageRow,
   openChannel,
   type Person,
+  seedHistory,
   send,
   sequence,
   startE2E,
@@ -63,11 +64,7 @@ Deno.test({
     people.push(alice);
 
     await step("#general holds 50 more messages from Bob", async () => {
-      await db.admin`
-        insert into public.messages (channel_id, sender_id, content, client_id, created_at)
-        select ${GENERAL}, ${BOB}, 'keyboard message ' || i, 'kb-' || i,
-          now() - interval '2 hours' + i * interval '1 minute'
-        from generate_series(1, 50) i`;
+      await seedHistory(db.admin, GENERAL, BOB, "keyboard message", 50);
     });
 
     await step(

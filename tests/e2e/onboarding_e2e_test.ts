@@ -15,6 +15,7 @@ import {
   messageRow,
   openChannel,
   type Person,
+  seedHistory,
   sequence,
   startE2E,
 } from "./_browser.ts";
@@ -58,11 +59,7 @@ Deno.test({
     const step = sequence(t, e2e, people, "onboarding");
 
     await step("#general holds 50 more messages from Bob", async () => {
-      await db.admin`
-        insert into public.messages (channel_id, sender_id, content, client_id, created_at)
-        select ${GENERAL}, ${BOB}, 'onboarding message ' || i, 'ob-' || i,
-          now() - interval '2 hours' + i * interval '1 minute'
-        from generate_series(1, 50) i`;
+      await seedHistory(db.admin, GENERAL, BOB, "onboarding message", 50);
     });
 
     await step("sign-up: a password that breaks the rules is said once", async () => {
