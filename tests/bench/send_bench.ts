@@ -84,35 +84,25 @@ export default function bench(): Promise<string[]> {
     const group = await createGroup(stack.dbUrl, "send_", CONCURRENCY);
     const api = apiBase(stack);
     const health = await phase(stack.pid, { mode: "get", url: `${api}/health` });
-    const pipeline = await phase(stack.pid, {
+    const send = {
       mode: "post",
       url: `${api}/channels/${group.channelId}/messages`,
       tokens: group.tokens,
-    });
-    const bare = await phase(stack.pid, {
+    } as const;
+    const insert = {
       mode: "insert",
       dbUrl: stack.dbUrl,
       // The same way to the server as the stack's own queries.
       ...(stack.dbSocket ? { dbSocket: stack.dbSocket } : {}),
       channelId: group.channelId,
       senderIds: group.userIds,
-    });
+    } as const;
+    const pipeline = await phase(stack.pid, send);
+    const bare = await phase(stack.pid, insert);
     // Paced at the goal's rate: the same load offered to both.
     const goalRate = Math.max(1, Math.round(GOAL_RATIO * bare.perSec));
-    const pacedPipeline = await phase(stack.pid, {
-      mode: "post",
-      url: `${api}/channels/${group.channelId}/messages`,
-      tokens: group.tokens,
-      perSec: goalRate,
-    });
-    const pacedBare = await phase(stack.pid, {
-      mode: "insert",
-      dbUrl: stack.dbUrl,
-      ...(stack.dbSocket ? { dbSocket: stack.dbSocket } : {}),
-      channelId: group.channelId,
-      senderIds: group.userIds,
-      perSec: goalRate,
-    });
+    const pacedPipeline = await phase(stack.pid, { ...send, perSec: goalRate });
+    const pacedBare = await phase(stack.pid, { ...insert, perSec: goalRate });
     const ratio = pipeline.perSec / bare.perSec;
     const verdict = (ok: boolean) => ok ? "met" : "NOT met";
     return [
