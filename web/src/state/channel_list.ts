@@ -75,10 +75,16 @@ export function createChannelList({ myId }: { myId: string }) {
 
   /**
    * The list as `GET /channels` answers it. `reading` is a channel whose newest messages the
-   * reader sees (its count stays 0). Returns the channels whose last message is newer than
-   * the one held before (what arrived while the socket was away, for notifications).
+   * reader sees (its count stays 0). `since`: `mark()` as the read began; a channel with a
+   * member event after it keeps the member count and role the event gave. Returns the
+   * channels whose last message is newer than the one held before (what arrived while the
+   * socket was away, for notifications).
    */
-  function replace(list: ListedChannel[], reading: string | null = null): Channel[] {
+  function replace(
+    list: ListedChannel[],
+    reading: string | null = null,
+    since = Infinity,
+  ): Channel[] {
     const held = new Map(channels.value.map((c) => [c.id, c]));
     const before = new Map(channels.value.map((c) => [c.id, lastId(c)]));
     arrived.clear();
@@ -89,7 +95,11 @@ export function createChannelList({ myId }: { myId: string }) {
       // A list read before a message (an event, or my own send) arrived must not take the
       // newer message back: later edits of it would no longer find it as the last one.
       const h = held.get(c.id);
-      const x = h && lastId(h) > lastId(c) ? { ...c, last_message: h.last_message } : c;
+      let x = h && lastId(h) > lastId(c) ? { ...c, last_message: h.last_message } : c;
+      // Nor may it take back a member event that came after the read began (`since`).
+      if (h && (memberEventAt.get(c.id) ?? 0) > since) {
+        x = { ...x, member_count: h.member_count, my_role: h.my_role };
+      }
       return x.id === reading ? { ...x, unread_count: 0, mention_count: 0 } : x;
     })
       .sort(byActivity);
@@ -169,8 +179,15 @@ export function createChannelList({ myId }: { myId: string }) {
     }));
   }
 
+  /** Member events so far, and each channel's latest (see `replace`'s `since`). */
+  let memberEvents = 0;
+  const memberEventAt = new Map<string, number>();
+  /** Where the member events stand: a list read notes it as it begins. */
+  const mark = () => memberEvents;
+
   /** Member counts follow; my own removal takes the channel off the list. */
   function memberChanged(p: MemberChanged) {
+    memberEventAt.set(p.channel_id, ++memberEvents);
     update(p.channel_id, (x) => {
       if (p.user_id === myId && p.action === "removed") return null;
       return {
@@ -242,6 +259,7 @@ export function createChannelList({ myId }: { myId: string }) {
     messageUpdated,
     messageDeleted,
     memberChanged,
+    mark,
     read,
     mine,
     patch,

@@ -97,6 +97,26 @@ Deno.test("member changes update the count; my removal drops the channel", () =>
   assert.deepEqual(list.channels.value.map((c) => c.id), [CH]);
 });
 
+Deno.test("a list read begun before a member event keeps the event's count; one begun after takes the server's", () => {
+  const list = createChannelList({ myId: ME });
+  list.replace([channel(CH), channel(CH2)]);
+  const before = list.mark();
+  list.memberChanged({
+    channel_id: CH,
+    user_id: BOB,
+    action: "added",
+    role: "member",
+    member_count: 4,
+    member: null,
+  });
+  // The read's answer predates the invite: 3 members, as before it.
+  list.replace([channel(CH), channel(CH2, { member_count: 5 })], null, before);
+  assert.equal(list.find(CH)!.member_count, 4, "the event is not taken back");
+  assert.equal(list.find(CH2)!.member_count, 5, "other channels follow the answer");
+  list.replace([channel(CH, { member_count: 2 })], null, list.mark());
+  assert.equal(list.find(CH)!.member_count, 2, "a read begun after the event is believed");
+});
+
 Deno.test("reading the list again reports channels that moved meanwhile, and keeps the one being read at zero", () => {
   const list = createChannelList({ myId: ME });
   assert.deepEqual(list.replace([channel(CH, { last_message: last(3) }), channel(CH2)]), []);

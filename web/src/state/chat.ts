@@ -108,9 +108,10 @@ export function createChat({ api, myId, me, env, realtime }: ChatDeps) {
     api,
     clock: env,
     onError: (message) => listError.value = message,
-    apply: (fresh) => {
+    mark: () => list.mark(),
+    apply: (fresh, since) => {
       const reading = messages.value?.seesNewest() ? activeId.value : null;
-      const moved = list.replace(fresh, reading);
+      const moved = list.replace(fresh, reading, since);
       // The open channel's "new messages" line waits for the watermark if it opened first.
       const open = messages.value && list.find(messages.value.channelId);
       if (open) messages.value!.knowRead(open.last_read_message_id);

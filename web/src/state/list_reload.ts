@@ -4,6 +4,8 @@
  * - an answer older than one already shown is dropped (it would undo a join or a new DM);
  * - a read that began before a channel was left or removed is asked again (it would bring the
  *   channel back);
+ * - an answer tells `apply` where the events stood as its read began (`mark`), so that it
+ *   does not take back what an event since then said;
  * - a read that failed is tried again, after 1 s and then twice as long each time up to 30 s,
  *   until one succeeds: a passing fault (a 503 while the database restarts, a dropped network)
  *   never leaves the list stale until something else happens to ask.
@@ -19,13 +21,15 @@ export const LIST_RETRY_MAX_MS = 30_000;
 export interface ListReloadDeps {
   api: Pick<Api, "get">;
   clock: Pick<BrowserEnv, "setTimeout" | "clearTimeout">;
-  /** Shows a fresh answer. */
-  apply: (channels: Channel[]) => void;
+  /** Shows a fresh answer; `since` is what `mark` said as its read began. */
+  apply: (channels: Channel[], since: number) => void;
+  /** Where the events the list follows stand (see channel_list's `mark`). */
+  mark?: () => number;
   /** The last read's failure (a message), or null once a read succeeds. */
   onError: (message: string | null) => void;
 }
 
-export function createListReload({ api, clock, apply, onError }: ListReloadDeps) {
+export function createListReload({ api, clock, apply, onError, mark }: ListReloadDeps) {
   let timer: number | undefined;
   let seq = 0;
   let applied = 0;
@@ -45,6 +49,7 @@ export function createListReload({ api, clock, apply, onError }: ListReloadDeps)
     if (disposed) return;
     const mine = ++seq;
     const removalsBefore = removals;
+    const since = mark?.() ?? Infinity;
     let channels: Channel[];
     try {
       channels = (await api.get<{ channels: Channel[] }>("/channels")).channels;
@@ -63,7 +68,7 @@ export function createListReload({ api, clock, apply, onError }: ListReloadDeps)
     applied = mine;
     failures = 0;
     onError(null);
-    apply(channels);
+    apply(channels, since);
   }
 
   return {

@@ -118,3 +118,22 @@ Deno.test("nothing is read or retried once disposed", async () => {
   await clock.advance(60_000);
   assert.equal(s.waiting.length, 1);
 });
+
+Deno.test("an answer comes with where the events stood as its read began", async () => {
+  const clock = fakeEnv();
+  const s = server();
+  let events = 1;
+  const got: number[] = [];
+  const reload = createListReload({
+    api: s.api,
+    clock: clock.env,
+    mark: () => events,
+    apply: (_cs, since) => got.push(since),
+    onError: () => {},
+  });
+  const done = reload.run();
+  events = 2; // an event while the read is on its way
+  s.answer(0, [channel(A)]);
+  await done;
+  assert.deepEqual(got, [1]);
+});
