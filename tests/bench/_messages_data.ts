@@ -75,6 +75,8 @@ export const CODE = [
 
 export interface BenchDatabase {
   url: string;
+  /** The server's Unix socket, when it has one. */
+  socket: string | undefined;
   /** True when a kept database was reused (nothing generated this run). */
   reused: boolean;
   /** What was generated (or found), in words. */
@@ -87,6 +89,7 @@ export async function benchDatabase(
   adminUrl: string,
   template: string,
   total: number,
+  socket?: string,
 ): Promise<BenchDatabase> {
   const big = bigChannelSize(total);
   if (Deno.env.get("BENCH_KEEP") !== "1") {
@@ -99,6 +102,7 @@ export async function benchDatabase(
     const seconds = await generateInto(url, total, big);
     return {
       url,
+      socket,
       reused: false,
       summary: `generated ${fmt(total)} messages (channel 0: ${fmt(big)}) in ${seconds} s`,
       close: async () => {
@@ -115,7 +119,10 @@ export async function benchDatabase(
     })
     : undefined;
   try {
-    return await keptDatabase(own?.url ?? adminUrl, total, big, own);
+    return {
+      ...await keptDatabase(own?.url ?? adminUrl, total, big, own),
+      socket: own ? own.socketPath : socket,
+    };
   } catch (e) {
     await own?.stop();
     throw e;
@@ -128,7 +135,7 @@ async function keptDatabase(
   total: number,
   big: number,
   own: { dataDir: string; stop(): Promise<void> } | undefined,
-): Promise<BenchDatabase> {
+): Promise<Omit<BenchDatabase, "socket">> {
   const name = `bench_messages_${total}`;
   const url = databaseUrl(server, name);
   const note = `bench v${GENERATOR_VERSION} ${total}`;
@@ -290,6 +297,12 @@ export async function generate(db: postgres.Sql, total: number, big: number) {
       select m.id, m.channel_id, m.sender_id, m.channel_id || '/' || m.sender_id || '/' || m.id || '.png',
         'image/png', 1000 + m.id % 5000, 640, 480, encode(sha256(m.id::text::bytea), 'hex'), m.created_at
       from public.messages m where m.id % 100 = 42`);
+    // The search filters' flags, which triggers set on a live send (the replica role skips them).
+    await tx.unsafe(`
+      update public.messages set has_attachments = true
+      where id in (select message_id from public.attachments);
+      update public.messages set has_replies = true
+      where id in (select reply_to_id from public.messages where reply_to_id is not null)`);
     // Archived as archive_messages_batch does it (reactions: none were made).
     await tx.unsafe(`
       insert into public.messages_archive (id, channel_id, sender_id, kind, content, reply_to_id,

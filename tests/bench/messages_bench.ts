@@ -1,7 +1,8 @@
 /**
  * The chat's hot reads on generated messages (1,000,000 over 1,000 channels by default; see
  * `_messages_data.ts`), run as a signed-in member of 20 channels with RLS on, each request
- * as the API runs it (`asCaller`: one transaction, role and claims set), each side by side
+ * as the API runs it (`asCaller`: one transaction, role and claims set, over the Unix socket
+ * the local stack's API uses), each side by side
  * with its naive alternative measured in the same run:
  *   - history: the last 50 of a channel (keyset, `channel_messages`), a keyset page at depth
  *     100,000 and the page around a message there (`channel_messages_around`), against an
@@ -22,10 +23,15 @@ import { measure, row, type Stats } from "./_stats.ts";
 /** The goals of issue 16. */
 const GOAL = { searchP95: 20, searchVsIlike: 20, historyP95: 2 } as const;
 
-export default async function bench(adminUrl: string, template: string): Promise<string[]> {
+export default async function bench(
+  adminUrl: string,
+  template: string,
+  socket?: string,
+): Promise<string[]> {
   const total = Number(Deno.env.get("BENCH_MESSAGES") ?? 1_000_000);
-  const data = await benchDatabase(adminUrl, template, total);
-  const db = connectDb(data.url, 1);
+  const data = await benchDatabase(adminUrl, template, total, socket);
+  // Through the server's Unix socket when there is one, as the local stack's API connects.
+  const db = connectDb(data.url, 1, data.socket);
   try {
     return [data.summary, ...await run(db, data.url, total)];
   } finally {

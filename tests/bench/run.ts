@@ -18,7 +18,11 @@ import apiBench from "./api_bench.ts";
 import webBench from "./web_bench.ts";
 
 type Bench =
-  | { name: string; db: (adminUrl: string, template: string) => Promise<string[]> }
+  | {
+    name: string;
+    /** `socket`: the cluster's Unix socket, as the local stack's API reaches its Postgres. */
+    db: (adminUrl: string, template: string, socket?: string) => Promise<string[]>;
+  }
   | { name: string; stack: () => Promise<string[]> };
 
 const BENCHES: Bench[] = [
@@ -63,7 +67,9 @@ let failed = false;
 try {
   for (const b of chosen) {
     console.log(`\n== ${b.name}`);
-    const lines = "db" in b ? await b.db(await database(), TEMPLATE) : await b.stack();
+    const lines = "db" in b
+      ? await b.db(await database(), TEMPLATE, cluster?.socketPath)
+      : await b.stack();
     for (const line of lines) console.log(line);
   }
 } catch (e) {

@@ -2,7 +2,7 @@
 -- Korean) found inside words, the filters (threads: issue 14's, and replies quoting a message),
 -- both sorts, the archive ranked alike, and only ever the caller's own channels.
 begin;
-select plan(47);
+select plan(58);
 select tests.seed_chat();
 
 -- A channel whose id starts with the same 8 hex digits as general's (the index's key prefix).
@@ -116,6 +116,29 @@ select is((select count(*) from public.search_messages('quarterly', p_mentions_m
 select tests.authenticate_as('eve');
 select is((select count(*) from public.search_messages('東京')), 0::bigint, 'a stranger finds nothing');
 
+-- The filters' flags (20251124007000): set by triggers, and no edit, so no event goes out.
+select tests.clear_authentication();
+select ok((select has_attachments from public.messages where id = tests.mid('f1')),
+  'a message is flagged when a file is linked to it');
+select ok(not (select has_attachments from public.messages where id = tests.mid('m1')), 'and only then');
+select ok((select has_replies from public.messages where id = tests.mid('g2')),
+  'a message a reply quotes is flagged as in a thread');
+select ok((select has_replies from public.messages where id = tests.mid('code1')), 'so is a thread''s root');
+select ok(not (select has_replies from public.messages where id = tests.mid('r1')),
+  'not a reply itself (its row says it is one)');
+set constraints all immediate;
+insert into public.messages (channel_id, sender_id, content, client_id, reply_to_id)
+values (tests.cid('general'), tests.uid('bob'), 'quoting the numbers', 'r2', tests.mid('m1'));
+select ok((select has_replies from public.messages where id = tests.mid('m1')),
+  'a new reply flags the message it quotes at once');
+select is((select count(*) from realtime.messages
+  where event = 'message.updated' and (payload -> 'message' ->> 'id')::bigint = tests.mid('m1')), 0::bigint,
+  'with no message.updated: the flag is not an edit');
+select is((select count(*) from realtime.messages
+  where event = 'message.created' and (payload -> 'message' ->> 'id')::bigint = tests.mid('r2')), 1::bigint,
+  'while the reply goes out as ever');
+set constraints all deferred;
+
 -- Deleted messages.
 select tests.api_as('bob');
 update public.messages set deleted_at = now() where client_id = 'r1';
@@ -150,6 +173,11 @@ select tests.cid('general'), tests.uid('alice'), 'busy filler number ' || n, 'bu
 from generate_series(1, 3000) n;
 insert into public.messages (channel_id, sender_id, content, client_id)
 select tests.cid('general'), tests.uid('bob'), 'busy bee ' || n, 'bee-' || n from generate_series(1, 3) n;
+insert into public.messages (channel_id, sender_id, content, client_id, reply_to_id)
+values (tests.cid('general'), tests.uid('bob'), 'a reply to a filler', 'busy-reply', tests.mid('busy-10'));
+insert into public.attachments (message_id, channel_id, uploaded_by, path, mime_type, size_bytes, sha256)
+values (tests.mid('busy-20'), tests.cid('general'), tests.uid('alice'),
+  tests.cid('general') || '/' || tests.uid('alice') || '/busy.pdf', 'application/pdf', 1000, repeat('b', 64));
 analyze public.messages;
 select tests.authenticate_as('bob');
 select results_eq($$ select id from public.search_messages('busy', p_sort => 'recent', p_limit => 5) $$,
@@ -168,6 +196,12 @@ select results_eq($$ select id from public.search_messages('busy', p_limit => 50
   'relevance ranks the newest 300 hits: nothing older comes after them');
 select is((select count(*) from public.search_messages('bu', p_limit => 50)), 50::bigint,
   'a short prefix of a common word fills the page');
+select results_eq($$ select id from public.search_messages('busy', p_in_thread => true) $$,
+  $$ values (tests.mid('busy-10')) $$, 'in=thread among many hits: the one a reply quotes');
+select results_eq($$ select id from public.search_messages('filler', p_in_thread => true) $$,
+  $$ values (tests.mid('busy-reply')), (tests.mid('busy-10')) $$, 'and the reply');
+select results_eq($$ select id from public.search_messages('busy', p_has_attachment => true) $$,
+  $$ values (tests.mid('busy-20')) $$, 'has=attachment among many hits: the one with a file');
 select tests.clear_authentication();
 
 select * from finish();
