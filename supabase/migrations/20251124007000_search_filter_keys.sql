@@ -20,6 +20,9 @@ comment on column public.messages.has_attachments is
 comment on column public.messages.has_replies is
   'Set on a thread''s root and on a message a reply quotes (search filter in:thread).';
 
+-- The old search index first: the backfill below then writes no entries into it.
+drop index public.messages_search_idx;
+
 -- The messages stored so far (housekeeping: no guard, no broadcast).
 alter table public.messages disable trigger user;
 update public.messages m set has_attachments = true
@@ -57,7 +60,10 @@ begin
 end
 $$;
 revoke all on function private.mark_has_replies() from public;
-create trigger messages_mark_replied after insert on public.messages
+-- Named to fire before messages_maintain_thread (after-row triggers fire in name order): a reply
+-- locks the message it quotes before its thread's summary row, as deleting that message does
+-- (its row, then the summary), so the two never wait for each other in opposite orders.
+create trigger messages_flag_replied after insert on public.messages
   for each row when (new.reply_to_id is not null or new.thread_root_id is not null)
   execute function private.mark_has_replies();
 
@@ -79,7 +85,6 @@ grant execute on function
   private.search_keys(uuid, bigint, timestamptz, uuid, uuid[], tsvector, boolean, boolean)
   to authenticated, chat_api, service_role;
 
-drop index public.messages_search_idx;
 create index messages_search_idx on public.messages using gin (private.search_keys(channel_id, id,
   created_at, sender_id, mentions, fts, has_attachments,
   thread_root_id is not null or reply_to_id is not null or has_replies));
@@ -343,3 +348,8 @@ begin
     limit v_limit;
 end
 $fn$;
+
+-- Statistics for the new columns now: the search's estimate of how many rows the file and thread
+-- filters let through comes from them, and the backfill changed too few rows to prompt an
+-- automatic analyze.
+analyze public.messages;
