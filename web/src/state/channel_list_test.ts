@@ -1,6 +1,16 @@
 import assert from "node:assert/strict";
 import { BOB, CH, CH2, channel, ME, message } from "./_fixtures.ts";
 import { createChannelList, mentionsOf } from "./channel_list.ts";
+import type { MemberChanged } from "../types.ts";
+
+/** A `member.changed` event as the database sends it (without the member's profile). */
+const memberEvent = (
+  channel_id: string,
+  user_id: string,
+  action: MemberChanged["action"],
+  role: MemberChanged["role"],
+  member_count: number,
+): MemberChanged => ({ channel_id, user_id, action, role, member_count, member: null });
 
 const last = (id: number, sender = BOB) => ({
   id,
@@ -68,32 +78,11 @@ Deno.test("edits and deletes show in the preview; a deleted unread message stops
 Deno.test("member changes update the count; my removal drops the channel", () => {
   const list = createChannelList({ myId: ME });
   list.replace([channel(CH), channel(CH2)]);
-  list.memberChanged({
-    channel_id: CH,
-    user_id: BOB,
-    action: "added",
-    role: "member",
-    member_count: 4,
-    member: null,
-  });
+  list.memberChanged(memberEvent(CH, BOB, "added", "member", 4));
   assert.equal(list.find(CH)!.member_count, 4);
-  list.memberChanged({
-    channel_id: CH,
-    user_id: ME,
-    action: "updated",
-    role: "admin",
-    member_count: 4,
-    member: null,
-  });
+  list.memberChanged(memberEvent(CH, ME, "updated", "admin", 4));
   assert.equal(list.find(CH)!.my_role, "admin");
-  list.memberChanged({
-    channel_id: CH2,
-    user_id: ME,
-    action: "removed",
-    role: null,
-    member_count: 2,
-    member: null,
-  });
+  list.memberChanged(memberEvent(CH2, ME, "removed", null, 2));
   assert.deepEqual(list.channels.value.map((c) => c.id), [CH]);
 });
 
@@ -101,14 +90,7 @@ Deno.test("a list read begun before a member event keeps the event's count; one 
   const list = createChannelList({ myId: ME });
   list.replace([channel(CH), channel(CH2)]);
   const before = list.mark();
-  list.memberChanged({
-    channel_id: CH,
-    user_id: BOB,
-    action: "added",
-    role: "member",
-    member_count: 4,
-    member: null,
-  });
+  list.memberChanged(memberEvent(CH, BOB, "added", "member", 4));
   // The read's answer predates the invite: 3 members, as before it.
   list.replace([channel(CH), channel(CH2, { member_count: 5 })], null, before);
   assert.equal(list.find(CH)!.member_count, 4, "the event is not taken back");
