@@ -201,7 +201,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", linkPreviewRoutes({ sql, limiter }));
   const afterSend = [
     linkPreviewAfterSend({ sql, log, storage: deps.storage, allow: deps.linkPreviewAllow ?? [] }),
-    pushAfterSend({ sql, config: deps.push ?? PUSH_OFF, now: () => new Date() }),
+    pushAfterSend({ sql, config: deps.push ?? PUSH_OFF, now: () => new Date(), metrics }),
   ].filter((h) => h !== undefined);
   app.route(
     "/",

@@ -13,6 +13,9 @@ import type { Metrics } from "../_shared/metrics.ts";
 export const COUNTER_HELP = {
   messages_sent_total: "Messages stored (rate: messages per second).",
   rate_limited_total: "Requests refused by the rate limiter.",
+  push_notifications_total:
+    "Web Push per recipient subscription, by result (sent, skipped by their rules, refused " +
+    "endpoint, gone, failed).",
 } as const;
 
 export interface MetricsRouteDeps {

@@ -7,7 +7,9 @@ import { asCaller, type Sql } from "../_shared/db.ts";
 import { decide, type NotifyLevel } from "../_shared/notify_rules.ts";
 import { sendPush } from "../_shared/web_push.ts";
 import type { PushConfig } from "../_shared/push_config.ts";
+import type { Metrics } from "../_shared/metrics.ts";
 import type { AfterSend } from "./messages.ts";
+import { COUNTER_HELP } from "./metrics_route.ts";
 
 import type { Claims } from "./middleware/auth.ts";
 
@@ -15,7 +17,11 @@ export interface PushDeps {
   sql: Sql;
   config: PushConfig;
   now: () => Date;
+  metrics?: Metrics;
 }
+
+/** What became of one subscription's push: the label of `push_notifications_total`. */
+type Outcome = "sent" | "skipped" | "refused" | "gone" | "failed";
 
 /** Whether a subscription's endpoint may be posted to. */
 export function endpointAllowed(endpoint: string, allowHttp: string[]): boolean {
@@ -55,7 +61,7 @@ const BODY = 140;
 
 /** Sends the pushes of a stored message (as its sender); never throws. */
 async function dispatch(
-  { sql, config, now }: PushDeps,
+  { sql, config, now, metrics }: PushDeps,
   claims: Claims,
   messageId: number,
 ) {
@@ -71,16 +77,18 @@ async function dispatch(
         channel_title, sender_name, content, channel_id, kind
         from public.push_targets(${messageId})`,
   );
+  const count = (result: Outcome) =>
+    metrics?.inc("push_notifications_total", COUNTER_HELP.push_notifications_total, { result });
   await Promise.all(targets.map(async (t) => {
     // Only https endpoints (or allow-listed test ones), checked again as stored ones may age.
-    if (!endpointAllowed(t.endpoint, config.allowHttp)) return;
+    if (!endpointAllowed(t.endpoint, config.allowHttp)) return count("refused");
     const v = decide({
       level: t.level,
       mention: t.mention,
       prefs: { ...t, sound: false },
       now: now(),
     });
-    if (!v.notify) return;
+    if (!v.notify) return count("skipped");
     const payload = {
       title: t.mention ? `@ ${t.channel_title}` : t.channel_title,
       body: `${t.sender_name}: ${t.content}`.slice(0, BODY),
@@ -92,6 +100,7 @@ async function dispatch(
     };
     try {
       const status = await sendPush(t, payload, vapid);
+      count(status === 404 || status === 410 ? "gone" : status < 300 ? "sent" : "failed");
       if (status === 404 || status === 410) {
         await asCaller(
           sql,
@@ -101,6 +110,7 @@ async function dispatch(
         );
       }
     } catch (e) {
+      count("failed");
       console.error(JSON.stringify({ level: "warn", msg: "push failed", error: String(e) }));
     }
   }));

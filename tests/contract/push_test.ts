@@ -144,6 +144,7 @@ Deno.test("Web Push: mentions and DMs arrive encrypted and signed, by each perso
     VAPID_PRIVATE_KEY: vapid.privateKey,
     VAPID_SUBJECT: "mailto:ops@example.com",
     PUSH_ENDPOINT_ALLOW: push.origin,
+    METRICS_TOKEN: "push-test",
   };
   try {
     await using stack = await startTestStack(undefined, { env });
@@ -163,6 +164,19 @@ Deno.test("Web Push: mentions and DMs arrive encrypted and signed, by each perso
         content,
         client_id: crypto.randomUUID(),
       })).message.id as number;
+    // Pushes go out after the answer: how many were held back by someone's rules so far.
+    const skipped = async () => {
+      const res = await fetch(`${stack.url}/functions/v1/api/metrics`, {
+        headers: { authorization: "Bearer push-test" },
+      });
+      const m = /^push_notifications_total\{result="skipped"\} (\d+)$/m.exec(await res.text());
+      return Number(m?.[1] ?? 0);
+    };
+    const skippedReaches = async (n: number) => {
+      if (!stack.local) return await sleep(1000); // a project's METRICS_TOKEN is its own secret
+      for (let i = 0; i < 250 && await skipped() < n; i++) await sleep(20);
+      assert.equal(await skipped(), n, "pushes held back by the recipients' rules");
+    };
     const arrived = (path: string, id: number) =>
       until(
         `push of ${id} at ${path}`,
@@ -209,6 +223,7 @@ Deno.test("Web Push: mentions and DMs arrive encrypted and signed, by each perso
     // Muted: not even a mention.
     await bob.api("PUT", `/channels/${GENERAL}/notify`, { level: "muted" });
     const muted = await say(GENERAL, "@bob are you muted?");
+    await skippedReaches(1); // bob's muted mention (a plain message targets no one)
 
     // Carol: a DM arrives (tagged by channel); inside do-not-disturb nothing does.
     await subscribe(carol, "/carol");
@@ -222,6 +237,8 @@ Deno.test("Web Push: mentions and DMs arrive encrypted and signed, by each perso
       sound: true,
     });
     const quiet = await say(DM, "during do-not-disturb");
+    // Decided (with the window on) before carol turns it off again.
+    await skippedReaches(2);
     await carol.api("PUT", "/me/notification-prefs", {
       dnd_start: null,
       dnd_end: null,
