@@ -87,15 +87,33 @@ export function createChannelList({ myId }: { myId: string }) {
   ): Channel[] {
     const held = new Map(channels.value.map((c) => [c.id, c]));
     const before = new Map(channels.value.map((c) => [c.id, lastId(c)]));
+    // Unread messages that came by events after the answer's own newest one: its counts do
+    // not hold them, so they stay counted (and stay "came by events" for `read`).
+    const newer = (map: Map<string, Set<number>>, c: ListedChannel) =>
+      new Set([...map.get(c.id) ?? []].filter((id) => id > lastId(c)));
+    const kept = new Map(list.map((c) => [c.id, newer(arrived, c)]));
+    const keptMentions = new Map(list.map((c) => [c.id, newer(arrivedMentions, c)]));
     arrived.clear();
     arrivedMentions.clear();
     baseline.clear();
-    for (const c of list) baseline.set(c.id, lastId(c));
+    for (const c of list) {
+      baseline.set(c.id, lastId(c));
+      if (kept.get(c.id)!.size) arrived.set(c.id, kept.get(c.id)!);
+      if (keptMentions.get(c.id)!.size) arrivedMentions.set(c.id, keptMentions.get(c.id)!);
+    }
     channels.value = list.map((c) => {
       // A list read before a message (an event, or my own send) arrived must not take the
-      // newer message back: later edits of it would no longer find it as the last one.
+      // newer message back, nor the unread count it added: later edits of it would no longer
+      // find it as the last one, and the badge would stay short until the next read.
       const h = held.get(c.id);
-      let x = h && lastId(h) > lastId(c) ? { ...c, last_message: h.last_message } : c;
+      let x = h && lastId(h) > lastId(c)
+        ? {
+          ...c,
+          last_message: h.last_message,
+          unread_count: Number(c.unread_count) + kept.get(c.id)!.size,
+          mention_count: mentionsOf(c) + keptMentions.get(c.id)!.size,
+        }
+        : c;
       // Nor may it take back a member event that came after the read began (`since`).
       if (h && (memberEventAt.get(c.id) ?? 0) > since) {
         x = { ...x, member_count: h.member_count, my_role: h.my_role };

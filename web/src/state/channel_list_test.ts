@@ -216,3 +216,25 @@ Deno.test("a list read before the newest message arrived keeps that message, and
   list.replace([channel(CH, { last_message: last(6) })]);
   assert.equal(list.find(CH)!.last_message?.id, 6);
 });
+
+Deno.test("a list read before a burst arrived keeps the burst's unread count, and reads it", () => {
+  const list = createChannelList({ myId: ME });
+  list.replace([channel(CH, { last_message: last(4), last_read_message_id: 4 })]);
+  // Messages 5..7 come by events (7 mentions me) while a reload is on its way ...
+  for (const id of [5, 6]) list.messageCreated(message(id), false);
+  list.messageCreated(message(7, { mentions: [ME] }), false);
+  // ... whose answer was read before they were stored; 8 comes after it.
+  list.replace([channel(CH, { last_message: last(4), last_read_message_id: 4 })]);
+  list.messageCreated(message(8), false);
+  const c = list.find(CH)!;
+  assert.equal(c.unread_count, 4, "5, 6, 7 and 8");
+  assert.equal(mentionsOf(c), 1);
+  list.read(CH, 6);
+  assert.equal(list.find(CH)!.unread_count, 2, "7 and 8 are left");
+  // An answer that holds them counts them once.
+  list.replace([
+    channel(CH, { last_message: last(8), last_read_message_id: 6, unread_count: 2 }),
+  ]);
+  list.messageCreated(message(9), false);
+  assert.equal(list.find(CH)!.unread_count, 3);
+});
