@@ -38,6 +38,7 @@ function profileFlags(): string[] {
 }
 
 export async function startStack(env: Record<string, string> = {}): Promise<BenchStack> {
+  await Deno.mkdir(join(ROOT, ".local"), { recursive: true }); // a fresh clone has none yet
   const dataDir = await Deno.makeTempDir({ dir: join(ROOT, ".local"), prefix: "bench-stack-" });
   await Deno.chmod(dataDir, 0o755); // Postgres (user postgres) must be able to enter it
   const child = spawnDeno(join(ROOT, "local/start.ts"), {

@@ -2,7 +2,7 @@
 -- Korean) found inside words, the filters (threads: issue 14's, and replies quoting a message),
 -- both sorts, the archive ranked alike, and only ever the caller's own channels.
 begin;
-select plan(58);
+select plan(60);
 select tests.seed_chat();
 
 -- A channel whose id starts with the same 8 hex digits as general's (the index's key prefix).
@@ -203,6 +203,17 @@ select results_eq($$ select id from public.search_messages('filler', p_in_thread
 select results_eq($$ select id from public.search_messages('busy', p_has_attachment => true) $$,
   $$ values (tests.mid('busy-20')) $$, 'has=attachment among many hits: the one with a file');
 select tests.clear_authentication();
+
+-- The index's keys and the n-grams, exactly (a rewrite of their functions must not change them:
+-- the index and the stored vectors hold what the old ones gave).
+select is(private.search_keys('c0ffee00-0000-4000-8000-000000000001', 1234567,
+  '2026-01-02 03:04:05+00', 'b0b00000-0000-4000-8000-000000000002',
+  array['a11ce000-0000-4000-8000-000000000003'::uuid], private.search_vector('Running 東京 fox'),
+  true, false)::text,
+  $$'c0ffee00D16.26967' 'c0ffee00D18.6741' 'c0ffee00D20.1685' 'c0ffee00D22.421' 'c0ffee00D24.105' 'c0ffee00D26.26' 'c0ffee00F' 'c0ffee00Ma11ce000' 'c0ffee00Pf' 'c0ffee00Pfo' 'c0ffee00Pfox' 'c0ffee00Pr' 'c0ffee00Pru' 'c0ffee00Prun' 'c0ffee00Prunn' 'c0ffee00P京' 'c0ffee00P東' 'c0ffee00P東京' 'c0ffee00Sb0b00000' 'c0ffee00T13.150' 'c0ffee00T15.37' 'c0ffee00T17.9' 'c0ffee00T19.2' 'c0ffee00T21.0' 'c0ffee00T23.0' 'c0ffee00fox' 'c0ffee00run' 'c0ffee00running' 'c0ffee00京' 'c0ffee00東京'$$,
+  'the index keys of a message: words, prefixes, id and date ranges, sender, mention, file');
+select is(private.search_ngrams('x 東京タワー y ไทย'), '東京 京タ タワ ワー ー ไท ทย ย',
+  'the n-grams of each unspaced run, then its last character');
 
 select * from finish();
 rollback;
