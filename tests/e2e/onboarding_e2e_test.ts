@@ -195,7 +195,10 @@ Deno.test({
       const a = row("onboarding message 48");
       const b = row("onboarding message 47");
       await a.waitFor();
-      const reactionsBefore = await page.locator("li.message .reaction").count();
+      // Counted on the tapped rows: the list's own count grows when older history (the seed's
+      // reactions, above the first unread) loads in, which is not the tap's doing.
+      const reactions = async () =>
+        (await a.locator(".reaction").count()) + (await b.locator(".reaction").count());
       // Where a toolbar used to appear: the top right of the message, under the finger.
       const tapAt = async (row: typeof a) => {
         const r = (await row.boundingBox())!;
@@ -212,11 +215,7 @@ Deno.test({
           assert.ok(!overlaps(seen.toolbars[0]!.box, box), "the toolbar covers no text");
         }
       });
-      assert.equal(
-        await page.locator("li.message .reaction").count(),
-        reactionsBefore,
-        "the tap reacted to nothing",
-      );
+      assert.equal(await reactions(), 0, "the tap reacted to nothing");
       await e2e.shot(page, "onboarding-phone-toolbar");
       const bId = await b.getAttribute("id");
       await tapAt(b);
@@ -226,7 +225,7 @@ Deno.test({
         assert.equal(seen.toolbars.length, 1, "still one toolbar");
         assert.equal(seen.toolbars[0]!.row, bId);
       });
-      assert.equal(await page.locator("li.message .reaction").count(), reactionsBefore);
+      assert.equal(await reactions(), 0, "nor did the second");
       // A second tap, on the open toolbar, does press its button.
       await b.getByRole("button", { name: "React with 👍" }).tap();
       await b.locator(".reaction", { hasText: "👍" }).waitFor();
