@@ -1,4 +1,4 @@
--- Two more statements a message send planned again every time, found in a profile of the send
+-- Three more things a message send planned again every time, found in a profile of the send
 -- transaction (perf, dwarf call graphs, one connection sending back to back). Same results.
 --
 -- 1. private.is_anonymous_caller(), in the restrictive policies on every write: a SQL function
