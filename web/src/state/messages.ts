@@ -126,15 +126,25 @@ export function createMessagesState(deps: MessagesDeps) {
       return v;
     });
 
+  /** Per members read on its way: the member events heard meanwhile, in order. */
+  const memberReads = new Set<MemberChanged[]>();
+
   async function loadMembers() {
+    const heard: MemberChanged[] = [];
+    memberReads.add(heard);
     try {
       const r = await api.get<{ members: Member[] }>(`/channels/${channelId}`);
       if (disposed) return;
       members.set(r.members);
-      onMemberCount?.(r.members.length);
+      // The answer may be older than an event heard while it came (an invite as the channel
+      // opens): the events go again on top of it, so the newest word stands.
+      for (const p of heard) members.changed(p);
+      onMemberCount?.(members.memberCount.value);
       onUsers?.(r.members.map(userOf));
     } catch (e) {
       fail(e);
+    } finally {
+      memberReads.delete(heard);
     }
   }
 
@@ -190,6 +200,7 @@ export function createMessagesState(deps: MessagesDeps) {
   const deleted = (p: MessageDeleted) => whenLoaded(() => store.deleted(p.id, p.deleted_at));
   const reactionsChanged = (p: ReactionChanged) => whenLoaded(() => store.reactions(p));
   function memberChanged(p: MemberChanged) {
+    for (const heard of memberReads) heard.push(p);
     members.changed(p);
     if (p.member) onUsers?.([userOf(p.member)]);
   }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { signal } from "@preact/signals";
 import type { Shown } from "../types.ts";
-import { BOB, CH, ME, member } from "./_fixtures.ts";
+import { BOB, CAROL, CH, ME, member } from "./_fixtures.ts";
 import { fakeApi } from "./_fake_api.ts";
 import { fakeEnv, fakeRealtime, settle } from "./_fake_env.ts";
 import { createMessagesState, type MessagesDeps } from "./messages.ts";
@@ -89,6 +89,39 @@ Deno.test("events that come while the channel opens wait for the page, then appl
   await opening;
   assert.equal(ms.items.value.at(-1)?.content, "written while opening");
   assert.equal(srv.reads().filter((r) => r.path.includes("after=")).length, 0, "no gap to read");
+  ms.dispose();
+});
+
+Deno.test("a member event heard while the members are read stands over their older answer", async () => {
+  const { srv } = setup(3);
+  // The members' answer is written before the invite and arrives after its event.
+  let answer!: (v: unknown) => void;
+  const stale = srv.api.get(`/channels/${CH}`);
+  const api = {
+    ...srv.api,
+    get: <T>(path: string) =>
+      path === `/channels/${CH}`
+        ? new Promise<T>((r) => (answer = r as (v: unknown) => void))
+        : srv.api.get<T>(path),
+  };
+  const counts: number[] = [];
+  const { ms } = setup(3, { api, onMemberCount: (n) => counts.push(n) });
+  const opening = ms.open();
+  await settle();
+  const carol = member(CAROL);
+  ms.memberChanged({
+    channel_id: CH,
+    user_id: CAROL,
+    action: "added",
+    role: "member",
+    member_count: 3,
+    member: carol,
+  });
+  answer(await stale);
+  await opening;
+  assert.equal(ms.memberCount.value, 3);
+  assert.deepEqual(ms.members.value.map((m) => m.user_id), [ME, BOB, CAROL]);
+  assert.deepEqual(counts, [3], "the channel list hears the newest count");
   ms.dispose();
 });
 
