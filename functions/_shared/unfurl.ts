@@ -33,6 +33,8 @@ export interface UnfurlOptions {
   timeoutMs?: number;
 }
 
+const WRITTEN_OUT = /https?:\/\//i;
+
 /**
  * The first http(s) link written out in `text` (a bare `example.com` is not one).
  *
@@ -40,6 +42,8 @@ export interface UnfurlOptions {
  * firstLink("see https://example.com/a, then"); // "https://example.com/a"
  */
 export function firstLink(text: string): string | undefined {
+  // Every message is asked; most have no link, and tokenizing them costs more than this test.
+  if (!WRITTEN_OUT.test(text)) return undefined;
   return find(text, "url").find((l) => /^https?:\/\//i.test(l.value))?.href;
 }
 
