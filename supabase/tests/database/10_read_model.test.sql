@@ -71,11 +71,14 @@ select is((
 ), 50::bigint, 'the cursor continues after the last hit of the previous page');
 select tests.clear_authentication();
 
--- Kept as one generic plan that reads by index whatever the table's size when it was planned
--- (20251124007200, 20251124007300): a plan made while `messages` was small scanned it whole.
-select ok((select p.proconfig @> array['plan_cache_mode=force_generic_plan', 'enable_seqscan=off']
-  from pg_proc p where p.oid = 'public.message_views(bigint[])'::regprocedure),
-  'message_views keeps a generic plan that reads by index');
+-- Kept as one generic plan that reads by index whatever the tables' size when it was planned
+-- (20251124007300): a plan made while `messages` was small scanned it whole.
+select is((select count(*) from pg_proc p
+  where p.proconfig @> array['plan_cache_mode=force_generic_plan', 'enable_seqscan=off']
+    and p.oid in ('public.message_views(bigint[])'::regprocedure,
+      'private.member_channel_page(uuid, bigint, bigint, int)'::regprocedure,
+      'private.member_channel_around(uuid, bigint, int)'::regprocedure)), 3::bigint,
+  'the read-back and the history pages keep generic plans that read by index');
 
 select * from finish();
 rollback;
