@@ -108,6 +108,13 @@ export function MessageList(
     setUnreadAbove(above);
   };
 
+  /** Near an edge with more beyond it: the next page that way (a no-op while one is loading). */
+  const loadNear = (el: HTMLDivElement) => {
+    if (ms.hasNewer.value && el.scrollHeight - el.scrollTop - el.clientHeight < NEAR) {
+      ms.loadNewer();
+    } else if (ms.hasOlder.value && el.scrollTop < NEAR && !ms.loading.value) ms.loadOlder();
+  };
+
   // After the DOM changed: keep the reader's place when a page arrived above, else follow.
   useLayoutEffect(() => {
     const el = box.current;
@@ -130,9 +137,7 @@ export function MessageList(
     remember(el);
     measure();
     // A short page leaves the sentinels in view, where the observer will not fire again.
-    if (ms.hasNewer.value && el.scrollHeight - el.scrollTop - el.clientHeight < NEAR) {
-      ms.loadNewer();
-    } else if (ms.hasOlder.value && el.scrollTop < NEAR && !ms.loading.value) ms.loadOlder();
+    loadNear(el);
   }, [items]);
 
   /** Back where the reader was before the list was hidden (at the bottom if they were there). */
@@ -244,6 +249,10 @@ export function MessageList(
     if (!el || !shown()) return;
     remember(el);
     measure();
+    // The observer fires when a sentinel comes into view, as seen at a frame: scrolled away and
+    // back between two frames (a page kept the place, then the reader went up again at once),
+    // it saw no change and loads nothing.
+    loadNear(el);
   };
 
   const rows = [];
