@@ -1,7 +1,7 @@
 -- Read-model functions, called as the signed-in user: pages of a channel, my channels with
 -- unread counts, and full-text search over the caller's channels only.
 begin;
-select plan(25);
+select plan(26);
 select tests.seed_chat();
 
 -- 120 more messages in general, alternating senders.
@@ -71,14 +71,25 @@ select is((
 ), 50::bigint, 'the cursor continues after the last hit of the previous page');
 select tests.clear_authentication();
 
--- Kept as one generic plan that reads by index whatever the tables' size when it was planned
--- (20251124007300): a plan made while `messages` was small scanned it whole.
+-- Plans kept for a connection's life read by index, whatever the tables' size when they were
+-- made (20251124007300): made while `messages` was small, they scanned it whole ever after.
 select is((select count(*) from pg_proc p
-  where p.proconfig @> array['plan_cache_mode=force_generic_plan', 'enable_seqscan=off']
+  where p.proconfig @> array['plan_cache_mode=force_generic_plan', 'enable_seqscan=off',
+      'enable_bitmapscan=off']
     and p.oid in ('public.message_views(bigint[])'::regprocedure,
       'private.member_channel_page(uuid, bigint, bigint, int)'::regprocedure,
       'private.member_channel_around(uuid, bigint, int)'::regprocedure)), 3::bigint,
   'the read-back and the history pages keep generic plans that read by index');
+select is((select count(*) from pg_proc p
+  where p.proconfig @> array['enable_seqscan=off', 'enable_bitmapscan=off']
+    and p.oid in (
+      'public.send_message(uuid, text, text, bigint, text[], text, real, uuid[], bigint, boolean)'::regprocedure,
+      'private.own_message_json(bigint)'::regprocedure,
+      'private.broadcast_message()'::regprocedure, 'private.check_message_insert()'::regprocedure,
+      'private.check_thread_reply()'::regprocedure, 'private.maintain_thread()'::regprocedure,
+      'private.mark_has_replies()'::regprocedure, 'private.queue_flagged_message()'::regprocedure,
+      'private.unpin_deleted_message()'::regprocedure)), 9::bigint,
+  'the send and the triggers of a message write read by index from their first plan');
 
 select * from finish();
 rollback;
