@@ -108,22 +108,28 @@ export function MessageList(
     setUnreadAbove(above);
   };
 
-  /** Near an edge with more beyond it: the next page that way (a no-op while one is loading). */
-  const loadNear = (el: HTMLDivElement) => {
-    if (ms.hasNewer.value && el.scrollHeight - el.scrollTop - el.clientHeight < NEAR) {
-      ms.loadNewer();
-    } else if (ms.hasOlder.value && el.scrollTop < NEAR && !ms.loading.value) ms.loadOlder();
+  /**
+   * Near an edge with more beyond it: the next page that way (a no-op while one is loading).
+   * `toward` limits it to the edge the reader is scrolling to.
+   */
+  const loadNear = (el: HTMLDivElement, toward?: "older" | "newer") => {
+    const nearEnd = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR;
+    if (toward !== "older" && ms.hasNewer.value && nearEnd) ms.loadNewer();
+    else if (toward !== "newer" && ms.hasOlder.value && el.scrollTop < NEAR && !ms.loading.value) {
+      ms.loadOlder();
+    }
   };
+  /** A jump whose target has not been scrolled to yet (it, not the window it replaced, decides). */
+  const jumpPending = () =>
+    (ms.highlight.value !== null && jumped.current !== ms.jumps.value) ||
+    unreadJumped.current !== ms.unreadJumps.value;
 
   // After the DOM changed: keep the reader's place when a page arrived above, else follow.
   useLayoutEffect(() => {
     const el = box.current;
     if (!el || !shown()) return;
     // A jump is under way: its target decides the place (below), not the window it replaced.
-    if (
-      (ms.highlight.value !== null && jumped.current !== ms.jumps.value) ||
-      unreadJumped.current !== ms.unreadJumps.value
-    ) {
+    if (jumpPending()) {
       remember(el);
       return;
     }
@@ -247,12 +253,14 @@ export function MessageList(
   const onScroll = () => {
     const el = box.current;
     if (!el || !shown()) return;
+    const moved = el.scrollTop - lastTop.current;
     remember(el);
     measure();
     // The observer fires when a sentinel comes into view, as seen at a frame: scrolled away and
     // back between two frames (a page kept the place, then the reader went up again at once),
-    // it saw no change and loads nothing.
-    loadNear(el);
+    // it saw no change and loads nothing. So a scroll toward an edge asks too; not the scrolls
+    // of a jump on its way to its target (the page around it is all it loads).
+    if (!jumpPending() && Math.abs(moved) > 1) loadNear(el, moved < 0 ? "older" : "newer");
   };
 
   const rows = [];
