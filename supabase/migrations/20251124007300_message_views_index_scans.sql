@@ -20,29 +20,27 @@
 -- Same results. A later `create or replace` of these functions must restate the settings
 -- (pgTAP 10_read_model checks them).
 
-alter function public.message_views(bigint[]) set enable_seqscan = off
-  set enable_bitmapscan = off;
-alter function private.member_channel_page(uuid, bigint, bigint, int) set enable_seqscan = off
-  set enable_bitmapscan = off;
-alter function private.member_channel_around(uuid, bigint, int) set enable_seqscan = off
-  set enable_bitmapscan = off;
-
--- The send and the triggers of every message write.
-alter function public.send_message(uuid, text, text, bigint, text[], text, real, uuid[], bigint,
-  boolean) set enable_seqscan = off set enable_bitmapscan = off;
-alter function private.own_message_json(bigint) set enable_seqscan = off
-  set enable_bitmapscan = off;
-alter function private.broadcast_message() set enable_seqscan = off
-  set enable_bitmapscan = off;
-alter function private.check_message_insert() set enable_seqscan = off
-  set enable_bitmapscan = off;
-alter function private.check_thread_reply() set enable_seqscan = off
-  set enable_bitmapscan = off;
-alter function private.maintain_thread() set enable_seqscan = off
-  set enable_bitmapscan = off;
-alter function private.mark_has_replies() set enable_seqscan = off
-  set enable_bitmapscan = off;
-alter function private.queue_flagged_message() set enable_seqscan = off
-  set enable_bitmapscan = off;
-alter function private.unpin_deleted_message() set enable_seqscan = off
-  set enable_bitmapscan = off;
+do $$
+declare
+  f regprocedure;
+begin
+  foreach f in array array[
+    -- The message read back, and the history pages (generic plans).
+    'public.message_views(bigint[])',
+    'private.member_channel_page(uuid, bigint, bigint, int)',
+    'private.member_channel_around(uuid, bigint, int)',
+    -- The send and the triggers of every message write.
+    'public.send_message(uuid, text, text, bigint, text[], text, real, uuid[], bigint, boolean)',
+    'private.own_message_json(bigint)',
+    'private.broadcast_message()',
+    'private.check_message_insert()',
+    'private.check_thread_reply()',
+    'private.maintain_thread()',
+    'private.mark_has_replies()',
+    'private.queue_flagged_message()',
+    'private.unpin_deleted_message()'
+  ]::regprocedure[] loop
+    execute format('alter function %s set enable_seqscan = off set enable_bitmapscan = off', f);
+  end loop;
+end
+$$;
