@@ -18,7 +18,7 @@
 -- every 10% of growth); with sequential and bitmap scans priced out they read by their indexes
 -- from the first plan. Every statement here has an index to use; one without would still scan.
 -- Same results. A later `create or replace` of these functions must restate the settings
--- (pgTAP 10_read_model checks them).
+-- (pgTAP 10_read_model checks them; 17_kept_plans shows a grown table read by index).
 
 do $$
 declare
